@@ -1,0 +1,149 @@
+"""The catalogue of competitions: stable ids, names people type, country and kind.
+
+Ids are ``<country code lower-case>.<tier or cup key>`` for domestic football
+(``eng.1`` is the English top flight in every era), ``uefa.*`` for UEFA club competitions
+and ``int.*`` for national-team tournaments. Sources map their own labels (football-data's
+``E0``, openfootball's ``1-premierleague.txt``, engsoccerdata's ``tier``) onto these ids.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Competition:
+    """A competition. ``kind`` is ``league``, ``cup``, ``playoff``, ``uefa`` or ``international``."""
+
+    id: str
+    name: str
+    country: str | None
+    kind: str
+    tier: int | None = None
+    aliases: tuple[str, ...] = ()
+
+
+_LEAGUES: list[tuple[str, str, str, int, tuple[str, ...]]] = [
+    ("eng.1", "Premier League", "ENG", 1, ("EPL", "English Premier League", "First Division")),
+    ("eng.2", "Championship", "ENG", 2, ("EFL Championship", "English Championship")),
+    ("eng.3", "League One", "ENG", 3, ("EFL League One",)),
+    ("eng.4", "League Two", "ENG", 4, ("EFL League Two",)),
+    ("eng.5", "National League", "ENG", 5, ("Conference",)),
+    ("eng.3n", "Third Division North", "ENG", 3, ()),
+    ("eng.3s", "Third Division South", "ENG", 3, ()),
+    ("sco.1", "Scottish Premiership", "SCO", 1, ("Premiership", "Scottish Premier League")),
+    ("sco.2", "Scottish Championship", "SCO", 2, ()),
+    ("sco.3", "Scottish League One", "SCO", 3, ()),
+    ("sco.4", "Scottish League Two", "SCO", 4, ()),
+    ("ger.1", "Bundesliga", "GER", 1, ("German Bundesliga", "1. Bundesliga")),
+    ("ger.2", "2. Bundesliga", "GER", 2, ("Bundesliga 2",)),
+    ("ger.3", "3. Liga", "GER", 3, ()),
+    ("ita.1", "Serie A", "ITA", 1, ("Italian Serie A",)),
+    ("ita.2", "Serie B", "ITA", 2, ()),
+    ("esp.1", "La Liga", "ESP", 1, ("Primera Division", "LaLiga", "Spanish La Liga")),
+    ("esp.2", "Segunda Division", "ESP", 2, ("La Liga 2", "Segunda")),
+    ("fra.1", "Ligue 1", "FRA", 1, ("French Ligue 1",)),
+    ("fra.2", "Ligue 2", "FRA", 2, ()),
+    ("ned.1", "Eredivisie", "NED", 1, ("Dutch Eredivisie",)),
+    ("ned.2", "Eerste Divisie", "NED", 2, ()),
+    ("bel.1", "Belgian Pro League", "BEL", 1, ("Jupiler Pro League", "First Division A")),
+    ("por.1", "Primeira Liga", "POR", 1, ("Liga Portugal",)),
+    ("tur.1", "Super Lig", "TUR", 1, ("Turkish Super Lig",)),
+    ("gre.1", "Greek Super League", "GRE", 1, ("Super League Greece",)),
+    ("aut.1", "Austrian Bundesliga", "AUT", 1, ()),
+    ("sui.1", "Swiss Super League", "SUI", 1, ()),
+    ("den.1", "Danish Superliga", "DEN", 1, ()),
+    ("pol.1", "Ekstraklasa", "POL", 1, ()),
+    ("rou.1", "Liga I", "ROU", 1, ()),
+    ("rus.1", "Russian Premier League", "RUS", 1, ()),
+    ("nor.1", "Eliteserien", "NOR", 1, ()),
+    ("swe.1", "Allsvenskan", "SWE", 1, ()),
+    ("fin.1", "Veikkausliiga", "FIN", 1, ()),
+    ("irl.1", "League of Ireland Premier Division", "IRL", 1, ()),
+    ("arg.1", "Argentine Primera Division", "ARG", 1, ()),
+    ("bra.1", "Brasileirao Serie A", "BRA", 1, ()),
+    ("mex.1", "Liga MX", "MEX", 1, ()),
+    ("usa.1", "Major League Soccer", "USA", 1, ("MLS",)),
+    ("jpn.1", "J1 League", "JPN", 1, ()),
+    ("chn.1", "Chinese Super League", "CHN", 1, ()),
+    ("rsa.1", "South African Premier Division", "RSA", 1, ("PSL",)),
+]
+
+_CUPS: list[tuple[str, str, str | None, str, tuple[str, ...]]] = [
+    ("eng.fa", "FA Cup", "ENG", "cup", ()),
+    ("eng.lc", "EFL Cup", "ENG", "cup", ("League Cup", "Carabao Cup")),
+    ("eng.po", "EFL Play-offs", "ENG", "playoff", ("Play-offs",)),
+    ("ger.cup", "DFB-Pokal", "GER", "cup", ("German Cup",)),
+    ("esp.cup", "Copa del Rey", "ESP", "cup", ()),
+    ("ita.cup", "Coppa Italia", "ITA", "cup", ()),
+    ("fra.cup", "Coupe de France", "FRA", "cup", ()),
+    ("uefa.cl", "Champions League", None, "uefa", ("UEFA Champions League", "European Cup", "UCL")),
+    ("uefa.el", "Europa League", None, "uefa", ("UEFA Europa League", "UEFA Cup", "UEL")),
+    ("uefa.ecl", "Conference League", None, "uefa", ("UEFA Conference League", "Europa Conference League", "UECL")),
+    ("uefa.cwc", "Cup Winners' Cup", None, "uefa", ("European Cup Winners' Cup",)),
+    ("uefa.sc", "UEFA Super Cup", None, "uefa", ("Super Cup",)),
+]
+
+
+def _build() -> dict[str, Competition]:
+    catalogue: dict[str, Competition] = {}
+    for cid, name, country, tier, aliases in _LEAGUES:
+        catalogue[cid] = Competition(cid, name, country, "league", tier, aliases)
+    for cid, name, country, kind, aliases in _CUPS:
+        catalogue[cid] = Competition(cid, name, country, kind, None, aliases)
+    return catalogue
+
+
+#: Every competition remontada knows by id. National-team tournaments are made on demand
+#: by :func:`international`, since their list is open-ended.
+CATALOGUE: dict[str, Competition] = _build()
+
+
+def slug(text: str) -> str:
+    """Lower-case ASCII words joined by ``-``: ``"Coupe de France"`` -> ``"coupe-de-france"``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def international(tournament: str) -> Competition:
+    """The competition for a national-team tournament name (``"FIFA World Cup"`` -> ``int.fifa-world-cup``)."""
+    return Competition(f"int.{slug(tournament)}", tournament, None, "international")
+
+
+def domestic(country: str, key: str, name: str, tier: int | None = None) -> Competition:
+    """A domestic competition outside the catalogue (``domestic("CZE", "1", "Czech First League", 1)``)."""
+    cid = f"{country.lower()}.{key}"
+    if cid in CATALOGUE:
+        return CATALOGUE[cid]
+    kind = "league" if tier is not None else "cup"
+    return Competition(cid, name, country, kind, tier)
+
+
+def get(competition_id: str) -> Competition:
+    """The catalogued competition with this id; ``KeyError`` naming it if unknown."""
+    try:
+        return CATALOGUE[competition_id]
+    except KeyError:
+        raise KeyError(f"unknown competition id {competition_id!r}") from None
+
+
+def resolve(query: str, known: dict[str, Competition] | None = None) -> Competition:
+    """Find a competition by id, name or alias, ignoring case and accents.
+
+    ``known`` adds competitions from the store (e.g. national-team tournaments) to the
+    catalogue. Raises ``LookupError`` listing close candidates when nothing matches.
+    """
+    pool = dict(CATALOGUE)
+    if known:
+        pool.update(known)
+    if query in pool:
+        return pool[query]
+    wanted = slug(query)
+    for comp in pool.values():
+        if wanted in {slug(comp.id), slug(comp.name), *(slug(a) for a in comp.aliases)}:
+            return comp
+    close = sorted(c.name for c in pool.values() if wanted and wanted in slug(c.name))
+    hint = f"; did you mean {', '.join(close[:5])}?" if close else ""
+    raise LookupError(f"unknown competition {query!r}{hint}")

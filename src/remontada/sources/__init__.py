@@ -1,0 +1,1 @@
+"""Public data sources: one module each, all implementing :class:`remontada.sources.base.Source`."""
