@@ -1,5 +1,8 @@
 """The plain records every source parser produces, and the error it raises.
 
+Records are built by the hundred thousand, so the bulky ones are plain (non-frozen) slotted
+dataclasses: frozen ones cost seven times as much to construct. Treat them as immutable.
+
 Parsers turn one downloaded file into a :class:`ParsedFile`. They know nothing of the
 store or of club identity: team names stay exactly as the source writes them, with the
 country the source states or implies. Everything downstream (club resolution, dedup,
@@ -10,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+
+from remontada.competitions import Competition
 
 #: Match states. Only ``played`` matches carry a result that models may learn from.
 MATCH_STATUSES = frozenset(
@@ -46,7 +51,7 @@ class TeamRef:
     national: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OddsQuote:
     """One bookmaker's decimal prices for one market of one match.
 
@@ -64,24 +69,32 @@ class OddsQuote:
     line: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class GoalEvent:
     """A goal with its minute, attached to the match on ``match_line`` of the same file.
 
     ``minute`` is the match clock (1-120); ``stoppage`` the added minute when the source
     writes ``45+2'``. ``side`` is ``"home"`` or ``"away"``: the team credited with the goal.
+
+    Some sources publish goals in a file of their own (martj42 ``goalscorers.csv``). Such a
+    goal has ``match_line=None`` and names its match by ``date``, ``home`` and ``away`` as the
+    source's match file writes them; ``line`` is then the goal's own line in its file.
     """
 
-    match_line: int
+    match_line: int | None
     side: str
     minute: int | None
     stoppage: int | None = None
     player: str | None = None
     own_goal: bool = False
     penalty: bool = False
+    line: int | None = None
+    date: dt.date | None = None
+    home: TeamRef | None = None
+    away: TeamRef | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MatchRecord:
     """One match as one source reports it.
 
@@ -133,7 +146,7 @@ class MatchRecord:
             raise ValueError(f"unknown match status {self.status!r}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RatingRecord:
     """An external rating of a club over an interval of days (ClubElo: ``elo`` points)."""
 
@@ -147,7 +160,7 @@ class RatingRecord:
     level: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ForecastRecord:
     """A third party's pre-match forecast (FiveThirtyEight SPI), for benchmarking only.
 
@@ -173,6 +186,24 @@ class ForecastRecord:
     xg_away: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ShootoutRecord:
+    """Who won a penalty shoot-out, for a match published in another file of the same source.
+
+    The match is named by ``date``, ``home`` and ``away`` exactly as the source's match file
+    writes them (martj42 ``shootouts.csv`` beside ``results.csv``); the shoot-out score is not
+    known. ``first_shooter`` is the team that kicked first, when recorded.
+    """
+
+    source: str
+    date: dt.date
+    home: TeamRef
+    away: TeamRef
+    winner: TeamRef
+    line: int
+    first_shooter: TeamRef | None = None
+
+
 @dataclass(slots=True)
 class ParsedFile:
     """Everything one file yielded."""
@@ -183,3 +214,8 @@ class ParsedFile:
     forecasts: list[ForecastRecord] = field(default_factory=list)
     #: Non-fatal oddities worth reporting (e.g. an unplayed fixture skipped), as (line, text).
     warnings: list[tuple[int, str]] = field(default_factory=list)
+    #: Competitions used by the records that are not in ``competitions.CATALOGUE`` (their names
+    #: come from the file, e.g. national-team tournaments or smaller leagues).
+    competitions: list[Competition] = field(default_factory=list)
+    #: Shoot-out winners keyed by (date, home, away), for sources that publish them apart.
+    shootouts: list[ShootoutRecord] = field(default_factory=list)

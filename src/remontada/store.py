@@ -1,0 +1,394 @@
+"""The embedded DuckDB store: opening it safely, and the questions the rest of remontada asks it.
+
+Writes happen only through :mod:`remontada.update` (one transaction per update, under an
+inter-process lock); everything here reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, ClassVar
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from remontada import competitions as comps
+from remontada.db import first_row
+from remontada.matchset import MatchSet
+from remontada.names import fold, normalise
+from remontada.paths import default_store_path
+from remontada.schema import DDL, SCHEMA_VERSION
+
+
+class StoreError(RuntimeError):
+    """The store cannot answer: missing, locked by a writer, or built by another schema version."""
+
+
+class TeamNotFound(LookupError):
+    """No club matches a name; ``suggestions`` lists close ones."""
+
+    def __init__(self, query: str, suggestions: list[str]) -> None:
+        self.query = query
+        self.suggestions = suggestions
+        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"no club matches {query!r}{hint}")
+
+
+class AmbiguousTeam(LookupError):
+    def __init__(self, query: str, candidates: list[str]) -> None:
+        self.query = query
+        self.candidates = candidates
+        super().__init__(f"{query!r} matches several clubs: {', '.join(candidates)}; be more specific")
+
+
+@dataclass(frozen=True, slots=True)
+class ClubInfo:
+    club_id: str
+    name: str
+    country: str | None
+    national: bool
+    names: list[tuple[str, str, str]]  # (source, name as written, method)
+    matches: int
+    first_date: dt.date | None
+    last_date: dt.date | None
+
+
+class Store:
+    """A DuckDB store file. ``Store(path, read_only=True)`` for queries.
+
+    Read-only opening retries for ``wait`` seconds while a writer holds the file.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = True, wait: float = 30.0) -> None:
+        self.path = Path(path) if path is not None else default_store_path()
+        self.read_only = read_only
+        if read_only and not self.path.exists():
+            raise StoreError(f"no store at {self.path}; run `remontada update` first")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = self._connect(wait)
+        if not read_only:
+            self.con.execute(DDL)
+            self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+        else:
+            version = self.meta("schema_version")
+            if version not in (None, SCHEMA_VERSION):
+                raise StoreError(f"{self.path} has schema version {version}; this remontada needs {SCHEMA_VERSION}")
+
+    def _connect(self, wait: float) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=self.read_only)
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                    raise StoreError(f"cannot open {self.path}: {exc}") from None
+                time.sleep(0.25)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # ---- small helpers ------------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        try:
+            row = first_row(self.con, "SELECT value FROM meta WHERE key = ?", [key])
+        except duckdb.CatalogException:
+            return None
+        return None if row is None else str(row[0])
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        return self.con.execute(sql, params or []).df()
+
+    def competitions(self) -> dict[str, comps.Competition]:
+        rows = self.con.execute("SELECT competition_id, name, country, kind, tier FROM competitions").fetchall()
+        return {r[0]: comps.Competition(r[0], r[1], r[2], r[3], r[4]) for r in rows}
+
+    def competition(self, query: str) -> comps.Competition:
+        """A competition by id, name or alias (``"Europa League"`` -> ``uefa.el``)."""
+        return comps.resolve(query, self.competitions())
+
+    # ---- clubs ---------------------------------------------------------------------------------
+    def find_clubs(self, query: str, limit: int = 20) -> list[ClubInfo]:
+        """Clubs whose name, or any name a source uses for them, matches ``query`` (accent-insensitive)."""
+        return [self.club_info(cid) for cid, _, _ in self._club_candidates(query)[:limit]]
+
+    def club_info(self, club_id: str) -> ClubInfo:
+        row = first_row(self.con, "SELECT club_id, name, country, national FROM clubs WHERE club_id = ?", [club_id])
+        if row is None:
+            raise TeamNotFound(club_id, [])
+        names = self.con.execute(
+            "SELECT source, name, method FROM club_names WHERE club_id = ? ORDER BY source, name", [club_id]
+        ).fetchall()
+        stats = first_row(
+            self.con,
+            "SELECT count(*), min(date), max(date) FROM matches WHERE home_id = ? OR away_id = ?",
+            [club_id, club_id],
+        )
+        assert stats is not None
+        return ClubInfo(
+            row[0], row[1], row[2], bool(row[3]), [tuple(n) for n in names], int(stats[0]), stats[1], stats[2]
+        )
+
+    def _club_candidates(self, query: str) -> list[tuple[str, int, int]]:
+        """``(club_id, rank, matches)`` best first. Rank 0: the id; 1: a name as written (accents
+        folded); 2: the same normalised name; 3: the query inside a name. Busier clubs first."""
+        frame = self.con.execute(
+            """
+            SELECT n.club_id, n.name, c.name AS club_name, coalesce(m.n, 0) AS n_matches
+            FROM club_names n JOIN clubs c USING (club_id)
+            LEFT JOIN (SELECT club_id, count(*) AS n FROM (
+                SELECT home_id AS club_id FROM matches UNION ALL SELECT away_id FROM matches) GROUP BY club_id) m
+            USING (club_id)
+            WHERE n.club_id IS NOT NULL
+            """
+        ).df()
+        q_fold, q_norm = fold(query).strip(), normalise(query)
+        best: dict[str, tuple[int, int]] = {}
+        for club_id, name, club_name, n in frame.itertuples(index=False):
+            if query == club_id:
+                rank = 0
+            elif q_fold in (fold(club_name), fold(name)):
+                rank = 1
+            elif q_norm in (normalise(name), normalise(club_name)):
+                rank = 2
+            elif q_norm and (q_norm in normalise(name) or q_fold in fold(name)):
+                rank = 3
+            else:
+                continue
+            if club_id not in best or rank < best[club_id][0]:
+                best[club_id] = (rank, int(n))
+        return sorted(((c, r, n) for c, (r, n) in best.items()), key=lambda t: (t[1], -t[2], t[0]))
+
+    def resolve_club(self, query: str) -> str:
+        """The one club ``query`` names; :class:`AmbiguousTeam` or :class:`TeamNotFound` otherwise.
+
+        Among equally good matches the club with at least three times the matches of the next
+        wins ("Liverpool" is Liverpool FC, not a namesake); otherwise the query is ambiguous.
+        """
+        ranked = self._club_candidates(query)
+        if not ranked:
+            raise TeamNotFound(query, self._suggest(query))
+        top_rank = ranked[0][1]
+        tied = [t for t in ranked if t[1] == top_rank]
+        if len(tied) == 1 or top_rank == 0 or tied[0][2] > 3 * tied[1][2]:
+            return ranked[0][0]
+        raise AmbiguousTeam(query, [f"{self.club_name(c)} ({c})" for c, _, _ in tied[:8]])
+
+    def _suggest(self, query: str) -> list[str]:
+        from difflib import get_close_matches
+
+        names = [r[0] for r in self.con.execute("SELECT DISTINCT name FROM clubs").fetchall()]
+        return get_close_matches(query, names, n=5, cutoff=0.6)
+
+    def club_name(self, club_id: str) -> str:
+        row = first_row(self.con, "SELECT name FROM clubs WHERE club_id = ?", [club_id])
+        return str(row[0]) if row else club_id
+
+    def unresolved(self) -> pd.DataFrame:
+        return self.query("SELECT * FROM unresolved_names ORDER BY source, country, name")
+
+    # ---- matches ---------------------------------------------------------------------------------
+    def matches(
+        self,
+        team: str | None = None,
+        *,
+        season: str | None = None,
+        competition: str | None = None,
+        start: str | dt.date | None = None,
+        end: str | dt.date | None = None,
+    ) -> pd.DataFrame:
+        """Matches with club names, newest last. ``team`` is a club name or id."""
+        where, params = ["TRUE"], []
+        if team is not None:
+            club_id = self.resolve_club(team)
+            where.append("(m.home_id = ? OR m.away_id = ?)")
+            params += [club_id, club_id]
+        if season is not None:
+            where.append("m.season = ?")
+            params.append(season)
+        if competition is not None:
+            where.append("m.competition_id = ?")
+            params.append(self.competition(competition).id)
+        if start is not None:
+            where.append("m.date >= ?")
+            params.append(str(start))
+        if end is not None:
+            where.append("m.date < ?")
+            params.append(str(end))
+        return self.query(
+            f"""
+            SELECT m.match_id, m.date, m.competition_id, c.name AS competition, m.season, m.stage, m.round, m.leg,
+                   m.home_id, h.name AS home, m.away_id, a.name AS away, m.home_goals, m.away_goals,
+                   m.ht_home, m.ht_away, m.aet_home, m.aet_away, m.pen_home, m.pen_away, m.neutral, m.status,
+                   m.home_red, m.away_red, m.n_sources
+            FROM matches m JOIN clubs h ON h.club_id = m.home_id JOIN clubs a ON a.club_id = m.away_id
+            JOIN competitions c ON c.competition_id = m.competition_id
+            WHERE {" AND ".join(where)}
+            ORDER BY m.date NULLS LAST, m.match_id
+            """,
+            params,
+        )
+
+    def provenance(self, match_id: int) -> pd.DataFrame:
+        return self.query("SELECT * FROM provenance WHERE match_id = ? ORDER BY source, url", [match_id])
+
+    def match_set(
+        self,
+        *,
+        competitions: list[str] | None = None,
+        start: str | dt.date | None = None,
+        end: str | dt.date | None = None,
+        clubs_only: bool = True,
+        odds: bool = False,
+        stats: bool = False,
+    ) -> MatchSet:
+        """Played matches with 90-minute results as a :class:`MatchSet` (model input).
+
+        ``competitions``: ids or names (default: every club competition). ``start``/``end``: ISO
+        dates, ``start <= date < end``. ``odds`` adds closing and pre-match 1X2 prices as extras
+        (``psh``/``psch``... for Pinnacle, ``avgh``/``avgch``... for the market average, ``b365h``...);
+        ``stats`` adds shots, shots on target, half-time score and red cards.
+        """
+        where = ["m.status = 'played'", "m.home_goals IS NOT NULL", "m.away_goals IS NOT NULL", "m.date IS NOT NULL"]
+        params: list[Any] = []
+        if competitions:
+            ids = [self.competition(c).id for c in competitions]
+            where.append(f"m.competition_id IN ({', '.join('?' for _ in ids)})")
+            params += ids
+        if clubs_only:
+            where.append("NOT h.national")
+        if start is not None:
+            where.append("m.date >= ?")
+            params.append(str(start))
+        if end is not None:
+            where.append("m.date < ?")
+            params.append(str(end))
+        extra_cols = ""
+        if stats:
+            extra_cols += (
+                ", m.home_shots, m.away_shots, m.home_sot, m.away_sot, m.ht_home, m.ht_away, "
+                "m.home_red, m.away_red, m.home_corners, m.away_corners"
+            )
+        frame = self.query(
+            f"""
+            SELECT m.match_id, m.date, m.home_id, m.away_id, m.home_goals, m.away_goals, m.neutral,
+                   m.competition_id, m.season {extra_cols}
+            FROM matches m JOIN clubs h ON h.club_id = m.home_id
+            WHERE {" AND ".join(where)}
+            ORDER BY m.date, m.match_id
+            """,
+            params,
+        )
+        extras: dict[str, np.ndarray] = {}
+        if stats:
+            for col in (
+                "home_shots",
+                "away_shots",
+                "home_sot",
+                "away_sot",
+                "ht_home",
+                "ht_away",
+                "home_red",
+                "away_red",
+                "home_corners",
+                "away_corners",
+            ):
+                extras[col] = frame[col].to_numpy(dtype=float, na_value=np.nan)
+        if odds and len(frame):
+            extras.update(self._odds_columns(frame["match_id"].to_numpy()))
+        return MatchSet.from_columns(
+            date=frame["date"].to_numpy(dtype="datetime64[D]"),
+            home=frame["home_id"],
+            away=frame["away_id"],
+            home_goals=frame["home_goals"],
+            away_goals=frame["away_goals"],
+            neutral=frame["neutral"],
+            competition=frame["competition_id"],
+            season=frame["season"],
+            match_id=frame["match_id"],
+            extras=extras,
+        )
+
+    _ODDS_PREFIX: ClassVar[dict[tuple[str, bool], str]] = {
+        ("pinnacle", False): "ps",
+        ("pinnacle", True): "psc",
+        ("market_avg", False): "avg",
+        ("market_avg", True): "avgc",
+        ("market_max", False): "max",
+        ("market_max", True): "maxc",
+        ("bet365", False): "b365",
+        ("bet365", True): "b365c",
+    }
+
+    def _odds_columns(self, match_ids: np.ndarray) -> dict[str, np.ndarray]:
+        ids = pd.DataFrame({"match_id": match_ids, "pos": np.arange(len(match_ids))})
+        self.con.register("_ids", ids)
+        try:
+            quotes = self.query(
+                """
+                SELECT i.pos, o.bookmaker, o.closing, o.price1, o.price2, o.price3
+                FROM odds o JOIN _ids i USING (match_id)
+                WHERE o.market = '1x2' AND o.bookmaker IN ('pinnacle', 'market_avg', 'market_max', 'bet365')
+                """
+            )
+        finally:
+            self.con.unregister("_ids")
+        out: dict[str, np.ndarray] = {}
+        for (bookmaker, closing), prefix in self._ODDS_PREFIX.items():
+            part = quotes[(quotes["bookmaker"] == bookmaker) & (quotes["closing"] == closing)]
+            for suffix, col in (("h", "price1"), ("d", "price2"), ("a", "price3")):
+                arr = np.full(len(match_ids), np.nan)
+                arr[part["pos"].to_numpy()] = part[col].to_numpy(dtype=float)
+                out[prefix + suffix] = arr
+        return out
+
+    # ---- status ----------------------------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        """Matches per competition and season, sources with file counts, last update."""
+        per_season = self.query(
+            """
+            SELECT m.competition_id, c.name, c.kind, m.season, count(*) AS matches,
+                   count(*) FILTER (WHERE m.status = 'played') AS played
+            FROM matches m JOIN competitions c USING (competition_id)
+            GROUP BY ALL ORDER BY m.competition_id, m.season
+            """
+        )
+        sources = self.query(
+            """
+            SELECT source, count(*) AS files, sum(n_matches)::BIGINT AS match_rows,
+                   sum(n_records)::BIGINT AS other_records, sum(bytes)::BIGINT AS bytes,
+                   max(ingested_at)::TIMESTAMP(0) AS last_ingested
+            FROM source_files GROUP BY source ORDER BY source
+            """
+        )
+        totals = first_row(
+            self.con,
+            """SELECT (SELECT count(*) FROM matches), (SELECT count(*) FROM clubs),
+                      (SELECT count(*) FROM raw_matches), (SELECT count(*) FROM conflicts),
+                      (SELECT count(*) FROM unresolved_names), (SELECT count(*) FROM raw_odds)""",
+        )
+        assert totals is not None
+        return {
+            "store": str(self.path),
+            "last_update": self.meta("last_update"),
+            "matches": int(totals[0]),
+            "clubs": int(totals[1]),
+            "raw_rows": int(totals[2]),
+            "conflicts": int(totals[3]),
+            "unresolved_names": int(totals[4]),
+            "odds_quotes": int(totals[5]),
+            "sources": sources,
+            "per_season": per_season,
+        }

@@ -1,0 +1,115 @@
+"""Club identity: names merge on evidence and never across the constraints."""
+
+from __future__ import annotations
+
+from remontada.clubs import AliasEntry, ClubResolver, FixtureLink, Mention, NameKey, load_alias_table
+from remontada.names import normalise, similarity
+
+
+def key(source: str, name: str, country: str) -> NameKey:
+    return NameKey(source, name, country, False)
+
+
+def mention(k: NameKey, url: str, season: str, competition: str = "esp.1", kind: str = "league") -> Mention:
+    return Mention(k, url, season, competition, kind, 19)
+
+
+def resolve(mentions: list[Mention], links: list[FixtureLink] = (), aliases: list[AliasEntry] | None = None):  # type: ignore[assignment]
+    resolution = ClubResolver(aliases=aliases if aliases is not None else []).resolve(mentions, links)
+    return resolution, resolution.club_of()
+
+
+def test_normalisation_folds_accents_legal_forms_and_abbreviations() -> None:
+    assert normalise("FC Bayern München") == normalise("Bayern Munich") == "bayern munich"
+    assert normalise("Club Atlético de Madrid") == "atletico madrid"
+    assert normalise("Man United") == normalise("Manchester United FC")
+    assert normalise("Liverpool FC (ENG)") == "liverpool"
+    assert similarity("Olympique Lyonnais", "Olympique Lyon") > similarity("Olympique Lyonnais", "Olympique Marseille")
+
+
+def test_fixture_alignment_links_names_that_report_the_same_matches() -> None:
+    fd = key("football-data", "Ath Madrid", "ESP")
+    esd = key("engsoccerdata", "Atletico Madrid", "ESP")
+    other_fd = key("football-data", "Real Madrid", "ESP")
+    other_esd = key("engsoccerdata", "Real Madrid", "ESP")
+    mentions = [
+        mention(fd, "fd/SP1-2324", "2023-24"),
+        mention(other_fd, "fd/SP1-2324", "2023-24"),
+        mention(esd, "esd/spain", "2023-24"),
+        mention(other_esd, "esd/spain", "2023-24"),
+    ]
+    links = [FixtureLink(fd, esd, 36), FixtureLink(other_fd, other_esd, 37), FixtureLink(fd, other_esd, 2)]
+    resolution, club_of = resolve(mentions, links)
+    assert club_of[fd] == club_of[esd]
+    assert club_of[fd] != club_of[other_fd]
+    methods = {n.key: n.method for n in resolution.names}
+    assert methods[fd] == "fixtures"
+
+
+def test_two_names_in_one_league_table_never_merge_even_with_a_bad_alias() -> None:
+    city = key("football-data", "Man City", "ENG")
+    united = key("football-data", "Man United", "ENG")
+    mentions = [mention(city, "fd/E0-2324", "2023-24", "eng.1"), mention(united, "fd/E0-2324", "2023-24", "eng.1")]
+    bad = [AliasEntry("ENG", "Manchester", ("Man City", "Man United"))]
+    resolution, club_of = resolve(mentions, aliases=bad)
+    assert club_of[city] != club_of[united]
+    assert any("both appear in fd/E0-2324" in r for r in resolution.refused)
+
+
+def test_same_normalised_name_in_different_countries_stays_apart() -> None:
+    gijon = key("football-data", "Sporting", "ESP")
+    lisbon = key("engsoccerdata", "Sporting", "POR")
+    _, club_of = resolve([mention(gijon, "a", "2000-01"), mention(lisbon, "b", "2000-01", "por.1")])
+    assert club_of[gijon] != club_of[lisbon]
+
+
+def test_real_sociedad_and_real_madrid_are_two_clubs_with_the_shipped_aliases() -> None:
+    names = [key("football-data", n, "ESP") for n in ("Sociedad", "Real Madrid", "Ath Madrid", "Ath Bilbao")]
+    uefa = [
+        key("openfootball", n, "ESP") for n in ("Real Sociedad", "Real Madrid CF", "Atlético Madrid", "Athletic Club")
+    ]
+    mentions = [mention(k, "fd/SP1", "2023-24") for k in names] + [
+        mention(k, "of/cl", "2023-24", "uefa.cl", "uefa") for k in uefa
+    ]
+    _, club_of = resolve(mentions, aliases=load_alias_table())
+    for fd, of in zip(names, uefa, strict=True):
+        assert club_of[fd] == club_of[of], (fd, of)
+    assert len({club_of[k] for k in names}) == 4
+
+
+def test_uefa_only_name_merges_with_the_clearly_most_similar_domestic_club() -> None:
+    lyon = key("football-data", "Lyon", "FRA")
+    marseille = key("football-data", "Marseille", "FRA")
+    uefa_lyon = key("openfootball", "Olympique Lyon", "FRA")
+    mentions = [
+        mention(lyon, "fd/F1", "2022-23", "fra.1"),
+        mention(marseille, "fd/F1", "2022-23", "fra.1"),
+        mention(uefa_lyon, "of/el", "2022-23", "uefa.el", "uefa"),
+    ]
+    resolution, club_of = resolve(mentions)
+    assert club_of[uefa_lyon] == club_of[lyon]
+    assert {n.key: n.method for n in resolution.names}[uefa_lyon] == "similar"
+
+
+def test_uefa_name_without_a_confident_domestic_match_is_reported() -> None:
+    a = key("football-data", "Olympiakos Piraeus", "GRE")
+    b = key("football-data", "Olympiakos Volou", "GRE")
+    uefa = key("openfootball", "Olympiakos", "GRE")
+    mentions = [
+        mention(a, "fd/G1", "2010-11", "gre.1"),
+        mention(b, "fd/G1", "2010-11", "gre.1"),
+        mention(uefa, "of/cl", "2010-11", "uefa.cl", "uefa"),
+    ]
+    resolution, club_of = resolve(mentions)
+    assert club_of[uefa] not in (club_of[a], club_of[b])
+    assert [u.key for u in resolution.unresolved] == [uefa]
+    assert "Olympiakos" in resolution.unresolved[0].candidates
+
+
+def test_welsh_club_in_the_english_league_is_one_club() -> None:
+    fd = key("football-data", "Swansea", "ENG")
+    of = key("openfootball", "Swansea City AFC", "WAL")
+    mentions = [mention(fd, "fd/E0", "2013-14", "eng.1"), mention(of, "of/el", "2013-14", "uefa.el", "uefa")]
+    _, club_of = resolve(mentions, aliases=load_alias_table())
+    assert club_of[fd] == club_of[of]
+    assert club_of[fd].endswith("-wal")
