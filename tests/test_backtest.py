@@ -190,7 +190,7 @@ def test_logit_pool_recovers_the_weights_that_made_the_data() -> None:
     truth.weights_, truth.bias_ = np.array([0.7, 0.5]), np.array([0.0, 0.1, -0.2])
     p = truth.predict([a, b])
     outcome = (rng.random(n)[:, None] > np.cumsum(p, axis=1)).sum(axis=1)
-    fitted = LogitPool(ridge=0.0).fit([a, b], outcome)
+    fitted = LogitPool(fit_bias=True, ridge=0.0).fit([a, b], outcome)
     assert fitted.weights_ == pytest.approx([0.7, 0.5], abs=0.05)
     assert fitted.bias_ == pytest.approx([0.0, 0.1, -0.2], abs=0.05)
     assert fitted.predict([a, b]).sum(axis=1) == pytest.approx(np.ones(n))
@@ -225,3 +225,18 @@ def test_a_shared_forecaster_is_updated_once_per_block_when_also_pooled(two_seas
     # The first call of a block saw everything before it (the shared wrapper tracks its own "new").
     assert sum(len(new) for _, new, _ in inner.calls) == len(inner.calls[-1][0])
     assert np.isfinite(result.probs["pool"]).all()
+
+
+def test_calibration_and_subsets_use_the_common_matches(two_seasons: MatchSet, tmp_path: Path) -> None:
+    evaluate = epl_2324(two_seasons)
+    result = bt.walk_forward(two_seasons, evaluate, [Recorder("fixed"), bt.ClimatologyForecaster()], progress=False)
+    tables = result.calibration()
+    assert tables["fixed"].n_forecasts == 3 * 380  # one-vs-rest over home, draw, away
+    draws = result.calibration(category=1)["fixed"]
+    assert draws.n_forecasts == 380
+    # 2023-24 Premier League: 82 draws in 380 matches (football-data E0), all forecast at 27%.
+    assert int(draws.hits.sum()) == int((result.outcome == 1).sum()) == 82
+    spring = result.subset(result.fixtures.date >= np.datetime64("2024-03-01"))
+    assert len(spring.outcome) == len(spring.fixtures) == spring.summary()["matches"][0] < 380
+    png = result.plot_calibration(tmp_path / "calibration.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

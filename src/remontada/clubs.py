@@ -22,7 +22,7 @@ import csv
 import importlib.resources
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from remontada.competitions import slug
@@ -63,11 +63,14 @@ class Mention:
 
 @dataclass(frozen=True, slots=True)
 class FixtureLink:
-    """``count`` matches on which names ``a`` and ``b`` (of two different files) line up."""
+    """``count`` matches of ``competition`` and ``season`` on which names ``a`` and ``b`` (of two
+    different files) line up."""
 
     a: NameKey
     b: NameKey
     count: int
+    competition: str = ""
+    season: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +139,10 @@ def countries_compatible(a: str, b: str) -> bool:
 class _Components:
     """Union-find over names, refusing merges that break the constraints in the module doc."""
 
-    def __init__(self, keys: Sequence[NameKey], appearances: dict[NameKey, set[tuple[str, str]]]) -> None:
+    def __init__(
+        self, keys: Sequence[NameKey], appearances: dict[NameKey, set[Hashable]], labels: dict[Hashable, str]
+    ) -> None:
+        self.labels = labels
         self.index = {k: i for i, k in enumerate(keys)}
         self.keys = list(keys)
         self.parent = list(range(len(keys)))
@@ -169,8 +175,8 @@ class _Components:
                     return f"countries {ca} / {cb}"
         clash = self.seen[ra] & self.seen[rb]
         if clash:
-            url, season = sorted(clash)[0]
-            return f"both appear in {url} ({season})"
+            slot = min(clash, key=str)
+            return f"both appear in {self.labels.get(slot, slot)}"
         return None
 
     def union(self, a: int, b: int) -> str | None:
@@ -216,16 +222,31 @@ class ClubResolver:
         self.min_similarity = min_similarity
         self.min_margin = min_margin
 
-    def resolve(self, mentions: Iterable[Mention], fixture_links: Iterable[FixtureLink]) -> Resolution:
+    def resolve(
+        self,
+        mentions: Iterable[Mention],
+        fixture_links: Iterable[FixtureLink],
+        appearances: dict[NameKey, set[Hashable]] | None = None,
+        labels: dict[Hashable, str] | None = None,
+    ) -> Resolution:
+        """Resolve every mentioned name.
+
+        ``appearances`` gives, per name, the match days it was seen on, each a slot such as
+        (file, date): two names seen in one slot are two clubs, since a club plays once a day
+        (a file that spells a club two ways on different days stays mergeable). Without it, two
+        names of one file and season are two clubs. ``labels`` describes slots in messages.
+        """
         mentions = list(mentions)
-        appearances: dict[NameKey, set[tuple[str, str]]] = defaultdict(set)
         contexts: dict[NameKey, list[Mention]] = defaultdict(list)
         for m in mentions:
-            appearances[m.key].add((m.url, m.season))
             contexts[m.key].append(m)
+        if appearances is None:
+            appearances = defaultdict(set)
+            for m in mentions:
+                appearances[m.key].add(f"{m.url} ({m.season})")
         name_keys = sorted(contexts)
         alias_keys = [a.key for a in self.aliases]
-        comps = _Components([*name_keys, *alias_keys], appearances)
+        comps = _Components([*name_keys, *alias_keys], appearances, labels or {})
         method: dict[NameKey, tuple[str, float, str]] = {}
         refused: list[str] = []
 
@@ -284,33 +305,42 @@ class ClubResolver:
         self, links: Iterable[FixtureLink], contexts: dict[NameKey, list[Mention]]
     ) -> list[tuple[NameKey, NameKey, int]]:
         counts: dict[tuple[NameKey, NameKey], int] = defaultdict(int)
+        overlap: dict[tuple[NameKey, NameKey], set[tuple[str, str]]] = defaultdict(set)
         for fl in links:
             if fl.a == fl.b:
                 continue
             a, b = (fl.a, fl.b) if fl.a < fl.b else (fl.b, fl.a)
             counts[(a, b)] += fl.count
-        best: dict[NameKey, list[tuple[int, NameKey]]] = defaultdict(list)
+            overlap[(a, b)].add((fl.competition, fl.season))
+        # rankings of partners per source: a name may line up equally well with one name in each
+        # of several other sources (or other files of its own source)
+        best: dict[tuple[NameKey, str], list[tuple[int, NameKey]]] = defaultdict(list)
         for (a, b), n in counts.items():
-            best[a].append((n, b))
-            best[b].append((n, a))
+            best[(a, b.source)].append((n, b))
+            best[(b, a.source)].append((n, a))
         for lst in best.values():
             lst.sort(key=lambda t: (-t[0], t[1]))
 
-        totals = {k: sum(m.matches for m in ms) for k, ms in contexts.items()}
+        played: dict[NameKey, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
+        for key, ms in contexts.items():
+            for m in ms:
+                played[key][(m.competition, m.season)] += m.matches
 
-        def total(key: NameKey) -> int:
-            return totals.get(key, 0)
+        def total(key: NameKey, where: set[tuple[str, str]]) -> int:
+            """Matches of ``key`` in the competitions and seasons both names were seen in."""
+            return sum(played[key].get(cs, 0) for cs in where)
 
         accepted = []
         for (a, b), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             if n < self.min_fixture_matches:
                 continue
-            if n < self.min_fixture_share * min(total(a), total(b)):
+            where = overlap[(a, b)]
+            if n < self.min_fixture_share * min(total(a, where), total(b, where)):
                 continue
             # mutual best, and clearly ahead of the runner-up on both sides
             ok = True
             for x, y in ((a, b), (b, a)):
-                ranking = best[x]
+                ranking = best[(x, y.source)]
                 if ranking[0][1] != y:
                     ok = False
                     break
@@ -322,6 +352,8 @@ class ClubResolver:
         return accepted
 
     def _similar_pass(self, comps, name_keys, contexts, link) -> list[Unresolved]:  # type: ignore[no-untyped-def]
+        files_of = {k: {m.url for m in ms} for k, ms in contexts.items()}
+
         def has_domestic(root: int) -> bool:
             return any(
                 m.kind in ("league", "cup", "playoff")
@@ -362,7 +394,7 @@ class ClubResolver:
                 unresolved.append(Unresolved(key, _context(ms), reason))
                 continue
             scored = self._score(comps, key, pool, _near_seasons(uefa_seasons, seasons_of))
-            if not self._link_best(comps, key, scored, self.min_similarity, "domestic", link):
+            if not self._link_best(comps, key, scored, self.min_similarity, "domestic", link, files_of=files_of):
                 candidates = "; ".join(f"{n} ({s:.2f})" for s, _, n in scored[:3])
                 unresolved.append(Unresolved(key, _context(ms), "no confident domestic match", candidates))
 
@@ -414,13 +446,26 @@ class ClubResolver:
         threshold: float,
         what: str,
         link: Callable[[NameKey, NameKey, str, float, str], bool],
+        *,
+        files_of: dict[NameKey, set[str]] | None = None,
     ) -> bool:
+        """Merge ``key`` with the best-scored club if it clears ``threshold`` and the runner-up by the margin.
+
+        With ``files_of`` (the files each name appears in), a club that one of ``key``'s own files
+        already names differently is refused: a file names one club one way, so a second name
+        there is a second club (engsoccerdata's "Baku" is FC Baku, not "Neftchi PFC Baku").
+        """
         if not scored:
             return False
         best_score, best_root, best_name = scored[0]
         runner_up = scored[1][0] if len(scored) > 1 else 0.0
         if best_score < threshold or best_score - runner_up < self.min_margin:
             return False
+        if files_of is not None:
+            mine = files_of.get(key, set())
+            if any(comps.keys[i].name != key.name and files_of.get(comps.keys[i], set()) & mine
+                   for i in comps.members[best_root]):  # fmt: skip
+                return False
         target = comps.keys[comps.members[best_root][0]]
         return link(key, target, "similar", round(best_score, 3), f"most similar {what} name: {best_name}")
 
@@ -468,6 +513,7 @@ class ExternalMatcher:
         self.min_similarity = min_similarity
         self.min_margin = min_margin
         club_country = {c.club_id: (c.country or "") for c in resolution.clubs}
+        self.national_names = [n for n in resolution.names if n.key.national and n.club_id is not None]
         self.names_by_club: dict[str, set[str]] = defaultdict(set)
         for n in resolution.names:
             if n.club_id is not None and not n.key.national:
@@ -490,8 +536,64 @@ class ExternalMatcher:
                 for text in (entry.canonical, *entry.aliases):
                     self.by_norm[(entry.country, normalise(text))] |= members
 
-    def match(self, name: str, country: str | None, allowed: set[str] | None = None) -> tuple[str | None, str, str]:
-        """``(club_id or None, method, note)``; ``allowed`` restricts candidates (e.g. clubs of one league)."""
+    def match_all(
+        self, keys: Sequence[NameKey], files: dict[NameKey, set[str]] | None = None
+    ) -> tuple[list[NameResolution], list[Unresolved]]:
+        """Resolve every name; within one file a club gets at most one name (the best-matching one).
+
+        A ratings file lists every club once, so two of its names meeting at one club means one
+        of them is a different club ("SK Poltava" is not "Vorskla"): the clearly better match
+        keeps the club, the others (or all, on a tie) are reported unresolved. ``files`` gives
+        the files each name appears in (without it, every name of a source counts as one file).
+        """
+        national = {n.key.name: n.club_id for n in self.national_names}
+        found: dict[NameKey, tuple[str | None, str, float, str]] = {}
+        # names with a country first: a source's country-less row (a UEFA match) then reuses
+        # what the same name with a country (a domestic match) resolved to
+        with_country: dict[tuple[str, str], tuple[str | None, str, float, str]] = {}
+        for key in sorted(keys, key=lambda k: (not k.country, k)):
+            if key.national:
+                cid = national.get(key.name)
+                found[key] = (
+                    (cid, "name", 1.0, "") if cid else (None, "unresolved", 0.0, "no national team of that name")
+                )
+            elif not key.country and with_country.get((key.source, key.name), (None,))[0] is not None:
+                found[key] = with_country[(key.source, key.name)]
+            else:
+                found[key] = self.match(key.name, key.country or None)
+                if key.country:
+                    with_country.setdefault((key.source, key.name), found[key])
+        claims: dict[tuple[str, str], list[NameKey]] = defaultdict(list)
+        for key, (cid, _, _, _) in found.items():
+            if cid is None:
+                continue
+            for url in (files or {}).get(key, {key.source}):
+                claims[(url, cid)].append(key)
+        for (_, cid), claimants in claims.items():
+            score_of_name: dict[str, float] = {}
+            for k in claimants:
+                if found[k][0] == cid:  # not already given up by an earlier file
+                    score_of_name[k.name] = max(score_of_name.get(k.name, 0.0), found[k][2])
+            if len(score_of_name) < 2:
+                continue  # one name (perhaps written with and without a country)
+            ranked = sorted(score_of_name, key=lambda n: (-score_of_name[n], n))
+            tied = score_of_name[ranked[0]] == score_of_name[ranked[1]]
+            keep = None if tied else ranked[0]
+            for k in claimants:
+                if k.name != keep and found[k][0] == cid:
+                    other = ranked[1] if k.name == ranked[0] else ranked[0]
+                    found[k] = (None, "unresolved", 0.0, f"{other!r} of the same source also matches {cid}")
+        names, unresolved = [], []
+        for key, (cid, method, score, note) in found.items():
+            names.append(NameResolution(key, cid, method, round(score, 3) if cid else 0.0, note))
+            if cid is None:
+                unresolved.append(Unresolved(key, "external ratings/forecasts", "no confident club match", note))
+        return names, unresolved
+
+    def match(
+        self, name: str, country: str | None, allowed: set[str] | None = None
+    ) -> tuple[str | None, str, float, str]:
+        """``(club_id or None, method, score, note)``; ``allowed`` restricts candidates (e.g. one league's clubs)."""
         spaced = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name)
         countries = [country] if country else sorted(self.by_country)
         for text in dict.fromkeys((name, spaced)):
@@ -499,7 +601,7 @@ class ExternalMatcher:
             if allowed is not None:
                 hits &= allowed
             if len(hits) == 1:
-                return next(iter(hits)), "name", f"same normalised name '{normalise(text)}'"
+                return next(iter(hits)), "name", 1.0, f"same normalised name '{normalise(text)}'"
         pool = set().union(*(self.by_country.get(c, set()) for c in countries))
         if allowed is not None:
             pool &= allowed
@@ -512,13 +614,13 @@ class ExternalMatcher:
             reverse=True,
         )
         if not scored:
-            return None, "unresolved", "no candidate club"
+            return None, "unresolved", 0.0, "no candidate club"
         best, cid = scored[0]
         runner = scored[1][0] if len(scored) > 1 else 0.0
         note = "; ".join(f"{c} ({s:.2f})" for s, c in scored[:3])
         if best >= self.min_similarity and best - runner >= self.min_margin:
-            return cid, "similar", note
-        return None, "unresolved", note
+            return cid, "similar", best, note
+        return None, "unresolved", 0.0, note
 
 
 def _near_seasons(seasons: set[int], seasons_of: Callable[[int], set[int]]) -> Callable[[int], bool]:

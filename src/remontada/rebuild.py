@@ -6,6 +6,7 @@ function of the raw layer, so the same raw rows always give the same clubs and m
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import duckdb
@@ -40,7 +41,8 @@ def rebuild(con: duckdb.DuckDBPyConnection, resolver: ClubResolver | None = None
     known = _write_competitions(con)
     kinds = {cid: c.kind for cid, c in known.items()}
     resolver = resolver or ClubResolver()
-    resolution = resolver.resolve(_mentions(con, kinds), _fixture_links(con))
+    appearances, labels = _appearances(con)
+    resolution = resolver.resolve(_mentions(con, kinds), _fixture_links(con), appearances, labels)
     _write_clubs(con, resolution)
     merged_count, conflict_count = _write_matches(con)
     external_unresolved = _write_external(con, resolution, resolver)
@@ -114,12 +116,42 @@ def _mentions(con: duckdb.DuckDBPyConnection, kinds: dict[str, str]) -> list[Men
     ]
 
 
+def _appearances(con: duckdb.DuckDBPyConnection) -> tuple[dict[NameKey, set[Hashable]], dict[Hashable, str]]:
+    """Per name, the (file, match day) slots it appears in; undated matches count per season."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _slots AS
+        WITH s AS (
+            SELECT source, home_name AS name, coalesce(home_country, '') AS country, national, url,
+                   coalesce(CAST(date AS VARCHAR), 'season ' || season) AS slot FROM raw_matches
+            UNION ALL
+            SELECT source, away_name, coalesce(away_country, ''), national, url,
+                   coalesce(CAST(date AS VARCHAR), 'season ' || season) FROM raw_matches
+        ), ids AS (
+            SELECT url, slot, row_number() OVER (ORDER BY url, slot) AS id FROM (SELECT DISTINCT url, slot FROM s)
+        )
+        SELECT s.source, s.name, s.country, s.national, ids.id, ids.url, ids.slot FROM s JOIN ids USING (url, slot)
+        """
+    )
+    appearances: dict[NameKey, set[Hashable]] = {}
+    for source, name, country, national, ids in con.execute(
+        "SELECT source, name, country, national, list(DISTINCT id) FROM _slots GROUP BY ALL"
+    ).fetchall():
+        appearances[NameKey(source, name, country, bool(national))] = set(ids)
+    labels: dict[Hashable, str] = {
+        i: f"{url} on {slot}" for i, url, slot in con.execute("SELECT DISTINCT id, url, slot FROM _slots").fetchall()
+    }
+    con.execute("DROP TABLE _slots")
+    return appearances, labels
+
+
 def _fixture_links(con: duckdb.DuckDBPyConnection) -> list[FixtureLink]:
     """Name pairs of two files that report the same matches (same day +-1, same score)."""
     joins = " UNION ALL ".join(
         f"""
         SELECT a.source AS sa, a.home_name AS ha, a.hc AS hca, a.away_name AS aa, a.ac AS aca, a.national AS nat,
-               b.source AS sb, b.home_name AS hb, b.hc AS hcb, b.away_name AS ab, b.ac AS acb
+               b.source AS sb, b.home_name AS hb, b.hc AS hcb, b.away_name AS ab, b.ac AS acb,
+               a.competition AS comp, a.season AS season
         FROM r a JOIN r b ON a.competition = b.competition AND a.season = b.season
              AND a.hg = b.hg AND a.ag = b.ag AND b.date = a.date + {shift} AND a.url < b.url
         """
@@ -133,14 +165,14 @@ def _fixture_links(con: duckdb.DuckDBPyConnection) -> list[FixtureLink]:
             FROM raw_matches
             WHERE status = 'played' AND date IS NOT NULL AND home_goals IS NOT NULL AND away_goals IS NOT NULL
         ), pairs AS ({joins})
-        SELECT sa, ha, hca, sb, hb, hcb, nat, count(*) FROM pairs GROUP BY ALL
+        SELECT sa, ha, hca, sb, hb, hcb, nat, comp, season, count(*) FROM pairs GROUP BY ALL
         UNION ALL
-        SELECT sa, aa, aca, sb, ab, acb, nat, count(*) FROM pairs GROUP BY ALL
+        SELECT sa, aa, aca, sb, ab, acb, nat, comp, season, count(*) FROM pairs GROUP BY ALL
         """
     ).fetchall()
     return [
-        FixtureLink(NameKey(sa, na, ca, bool(nat)), NameKey(sb, nb, cb, bool(nat)), int(n))
-        for sa, na, ca, sb, nb, cb, nat, n in rows
+        FixtureLink(NameKey(sa, na, ca, bool(nat)), NameKey(sb, nb, cb, bool(nat)), int(n), comp, season)
+        for sa, na, ca, sb, nb, cb, nat, comp, season, n in rows
     ]
 
 
@@ -269,37 +301,29 @@ def _split_extra_time(con: duckdb.DuckDBPyConnection) -> None:
 
 # ---- third-party ratings and forecasts --------------------------------------------------------------
 def _write_external(con: duckdb.DuckDBPyConnection, res: Resolution, resolver: ClubResolver) -> int:
+    """Match ClubElo's and FiveThirtyEight's names to clubs; store their ratings and forecasts."""
     matcher = ExternalMatcher(res, resolver.aliases)
-    unresolved = 0
-    names = con.execute(
+    rows = con.execute(
         """
-        SELECT DISTINCT source, team_name, coalesce(team_country, '') AS country, false AS national FROM raw_ratings
-        UNION SELECT DISTINCT source, home_name, coalesce(home_country, ''), national FROM raw_forecasts
-        UNION SELECT DISTINCT source, away_name, coalesce(away_country, ''), national FROM raw_forecasts
+        SELECT DISTINCT source, team_name, coalesce(team_country, '') AS country, false AS national, url
+        FROM raw_ratings
+        UNION SELECT DISTINCT source, home_name, coalesce(home_country, ''), national, url FROM raw_forecasts
+        UNION SELECT DISTINCT source, away_name, coalesce(away_country, ''), national, url FROM raw_forecasts
         """
     ).fetchall()
-    national_ids = {c.name: c.club_id for c in res.clubs if c.national}
-    rows = []
-    for source, name, country, national in names:
-        if national:
-            cid = national_ids.get(name)
-            method, note = ("name", "") if cid else ("unresolved", "no national team of that name")
-        else:
-            cid, method, note = matcher.match(name, country or None)
-        rows.append((source, name, country, bool(national), cid, method, 0.9 if cid else 0.0, note))
-        if cid is None:
-            unresolved += 1
-            con.execute(
-                "INSERT INTO unresolved_names VALUES (?, ?, ?, ?, ?, ?)",
-                [source, name, country, "external ratings/forecasts", "no confident club match", note],
-            )
-    _insert(
-        con,
-        "club_names",
-        pd.DataFrame(
-            rows, columns=["source", "name", "country", "national", "club_id", "method", "confidence", "evidence"]
-        ),
-    )
+    files: dict[NameKey, set[str]] = {}
+    for source, name, country, national, url in rows:
+        files.setdefault(NameKey(source, name, country, bool(national)), set()).add(url)
+    resolved, unresolved = matcher.match_all(sorted(files), files)
+    _insert(con, "club_names", pd.DataFrame(
+        [(r.key.source, r.key.name, r.key.country, r.key.national, r.club_id, r.method, r.confidence, r.evidence)
+         for r in resolved],
+        columns=["source", "name", "country", "national", "club_id", "method", "confidence", "evidence"],
+    ))  # fmt: skip
+    _insert(con, "unresolved_names", pd.DataFrame(
+        [(u.key.source, u.key.name, u.key.country, u.context, u.reason, u.candidates) for u in unresolved],
+        columns=["source", "name", "country", "context", "reason", "candidates"],
+    ))  # fmt: skip
     con.execute(
         """
         INSERT INTO ratings
@@ -325,7 +349,7 @@ def _write_external(con: duckdb.DuckDBPyConnection, res: Resolution, resolver: C
         ORDER BY f.source, f.date, h.club_id, a.club_id, f.url DESC
         """
     )
-    return unresolved
+    return len(unresolved)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:

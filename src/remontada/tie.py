@@ -35,6 +35,7 @@ import numpy as np
 from scipy import signal
 
 from remontada.grid import ScoreGrid
+from remontada.inplay import InplayModel, MatchClock, extra_time_lead, match_lead, second_leg_lead
 from remontada.penalties import ShootoutModel
 from remontada.rules import TieRules
 
@@ -797,4 +798,72 @@ def forecast_single_match(
         minute=minute,
         score_now=now,
         _p_a_table=table,
+    )
+
+
+def forecast_live_from_rates(
+    rates: tuple[float, float],
+    score_now: tuple[int, int],
+    *,
+    minute: str | float | MatchClock,
+    rules: TieRules,
+    first_leg: tuple[int, int] | None = None,
+    red_cards: tuple[int, int] = (0, 0),
+    model: InplayModel | None = None,
+    shootout: ShootoutModel | None = None,
+    teams: tuple[str, str] = ("A", "B"),
+    on_unmodelled: OnUnmodelled = "raise",
+) -> TieForecast:
+    """Live, from the pre-match expected goals of the match being played, through the in-play model.
+
+    ``rates``, ``score_now`` and ``red_cards`` are written as the match is (home side first):
+    for the second leg of two (``first_leg`` = (A goals, B goals) at A's ground required) that is
+    (B, A); for a single match (A, B). ``minute`` is a clock such as ``60``, ``"45+2"`` or
+    ``"HT"``. The remaining-time grid and the extra-time grid come from ``model`` (default: the
+    packaged fit), with the side that must score attacking as the *tie* stands (aggregate, and
+    away goals where the rules count them), not as the match score stands.
+    """
+    model = model or InplayModel()
+    clock = MatchClock.parse(minute)
+    now = _check_score(score_now, "score_now")
+    home_rate, away_rate = rates
+    if rules.legs == 2:
+        if first_leg is None:
+            raise ValueError("a live second leg needs the first-leg score (A goals, B goals)")
+        leg1 = _check_score(first_leg, "first_leg")
+        lead = second_leg_lead(leg1, now, away_goals=rules.away_goals)
+    else:
+        leg1 = None
+        lead = match_lead(now)
+    remaining = model.remaining(home_rate, away_rate, minute=clock, score=now, red_cards=red_cards, lead=lead)
+    extra = None
+    if rules.has_extra_time:
+        extra = model.extra_time(
+            home_rate,
+            away_rate,
+            red_cards=red_cards,
+            lead=extra_time_lead(away_goals_in_extra_time=rules.legs == 2 and rules.away_goals_in_extra_time),
+            minutes=rules.extra_time_minutes,
+        )
+    if leg1 is not None:
+        return forecast_live(
+            leg1,
+            now,
+            remaining,
+            minute=clock.regular_minute,
+            rules=rules,
+            extra_time=extra,
+            shootout=shootout,
+            teams=teams,
+            on_unmodelled=on_unmodelled,
+        )
+    return forecast_single_match(
+        remaining,
+        rules=rules,
+        extra_time=extra,
+        shootout=shootout,
+        teams=teams,
+        score_now=now,
+        minute=clock.regular_minute,
+        on_unmodelled=on_unmodelled,
     )

@@ -54,6 +54,7 @@ def update(
     *,
     mirror: str | None = None,
     source_keys: Sequence[str] | None = None,
+    sources: Sequence[Source] | None = None,
     keep_going: bool = False,
     force: bool = False,
     lock_timeout: float = 600.0,
@@ -62,9 +63,12 @@ def update(
     on_file: FileCallback | None = None,
     on_stage: Callable[[str], None] | None = None,
 ) -> UpdateReport:
-    """Bring the store at ``store_path`` up to date with the selected sources (default: all)."""
+    """Bring the store at ``store_path`` up to date with the selected sources (default: all).
+
+    ``sources`` passes configured source objects instead (e.g. ``FootballData(seasons=["2023-24"])``).
+    """
     started = time.perf_counter()
-    available = registry(source_keys)
+    available = {s.key: s for s in sources} if sources is not None else registry(source_keys)
     keys = list(available)
     report = UpdateReport(store=str(store_path), sources=keys)
     plan: dict[str, list[RemoteFile]] = {k: available[k].files() for k in keys}

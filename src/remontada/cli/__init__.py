@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import typer
 
-from remontada.cli import data
+from remontada.cli import data, history, live, simulate
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Football forecasting: can they come back?")
-for module in (data,):
+for module in (data, history, simulate, live):
     module.register(app)
 
 

@@ -1,7 +1,7 @@
 """Pooling several 1X2 forecasts into one: logarithmic (logit-linear) pooling with fitted weights.
 
 ``P(outcome) ∝ exp(bias[outcome] + Σ_k weight_k · log p_k(outcome))``: weights above one
-sharpen a forecaster, below one flatten it, and the two free biases (draw, away; home is
+sharpen a forecaster, below one flatten it, and the optional biases (draw, away; home is
 the reference) correct a shared lean. Weights and biases maximise the likelihood of past
 results given past out-of-sample forecasts (never the forecasts of the model fitted on the
 same matches), with a small ridge pulling weights towards ``1 / k``.
@@ -27,13 +27,14 @@ class LogitPool:
     Parameters
     ----------
     fit_bias:
-        Learn the draw and away biases (otherwise fixed at 0).
+        Learn the draw and away biases (otherwise fixed at 0). Off by default: on the EPL
+        tuning seasons 2013-14..2015-16 the biases cost 0.0003-0.0005 RPS out of sample.
     ridge:
         Penalty per match on ``Σ (weight_k - 1/k)**2``; it matters only when the weights are
         poorly determined (few matches, nearly identical forecasters).
     """
 
-    def __init__(self, *, fit_bias: bool = True, ridge: float = 1e-3) -> None:
+    def __init__(self, *, fit_bias: bool = False, ridge: float = 1e-3) -> None:
         self.fit_bias = fit_bias
         self.ridge = ridge
 

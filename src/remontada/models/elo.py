@@ -6,10 +6,12 @@ After each match the home side gains ``P = K * F * (R - E)`` points and the away
 them (zero sum), where ``R`` is 1, 0.5 or 0 for a home win, draw or loss,
 ``E = 1 / (1 + 10 ** (-dr / 400))`` the home side's expectation, ``dr`` the rating difference
 plus the home advantage (none at neutral venues) and ``F = |goal difference| ** goal_diff_exponent``
-for a win (1 for a draw), as ClubElo does with a square root. Ratings are carried across
-seasons; a club first seen in a competition starts at a low quantile of that competition's
-current ratings (a promoted club is usually among the weakest), or, when the competition has
-no rated clubs yet, at ``initial`` minus ``tier_step`` per tier below the top.
+for a win (1 for a draw); ClubElo uses a square root, the tuned default is linear with a
+smaller ``K``. Ratings are carried across seasons; a club new to the pool starts at a low
+quantile of the current ratings of its competition (a promoted club is usually among the
+weakest), or, when the competition has no rated clubs yet, at ``initial`` minus
+``tier_step`` per tier below the top. With ``evidence="shots_on_target"`` the margin is the
+shots-on-target difference instead of the score (more evidence per match, less luck).
 
 Ratings answer "who is stronger"; a scoreline distribution needs goals. :meth:`Elo.fit` also
 fits a Poisson regression of each side's goals on the pre-match rating difference (with a
@@ -401,6 +403,8 @@ class Elo:
 
         ``competition`` sets the goal level and home advantage; by default the home club's
         latest competition. A club never seen starts as a newcomer to that competition.
+        ``date`` uses the ratings before that day; the goal map and home advantage are the
+        latest fit's, so for a clean historical forecast fit on the matches before ``date``.
         """
         self._check_fitted()
         day = None if date is None else int(to_day(date).astype("int64"))

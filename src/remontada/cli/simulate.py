@@ -1,0 +1,206 @@
+"""``remontada simulate``: who wins it all, from any date of a season."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from remontada.cli.common import JsonOpt, StoreOpt, console, err_console, fail, open_store, print_json
+
+#: The default of ``--model`` (remontada.forecast.DEFAULT_MODEL, not imported here: the
+#: forecasting stack loads scipy, which would slow every command's start-up).
+_DEFAULT_MODEL = "dixon-coles"
+
+
+def _percent(p: float) -> str:
+    if p <= 0.0:
+        return "-"
+    if p < 0.001:
+        return "<0.1%"
+    if p > 0.999 and p < 1.0:
+        return ">99.9%"
+    return f"{100 * p:.1f}%"
+
+
+def _deductions(values: list[str] | None) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for value in values or []:
+        match = re.match(r"^\s*(.+?)\s*=\s*(\d+)\s*$", value)
+        if not match:
+            fail(f"--deduct takes CLUB=POINTS (e.g. 'Everton=6'), got {value!r}")
+        club, points = match.group(1), int(match.group(2))
+        out[club] = out.get(club, 0) + points
+    return out
+
+
+def _knockout_table(result: Any, title: str) -> Table:
+    frame = result.knockout_frame()
+    labels = result.round_labels()
+    table = Table(title=title)
+    table.add_column("Club")
+    for label in labels:
+        table.add_column(label, justify="right")
+    for row in frame.to_dict(orient="records"):
+        table.add_row(escape(row["club"]), *(_percent(float(row[label])) for label in labels))
+    return table
+
+
+def _league_table(result: Any, title: str, extra: pd.DataFrame | None = None) -> Table:
+    frame = result.table_frame()
+    zones = [label for label, _, _ in result.zones()]
+    table = Table(title=title)
+    for name, justify in (
+        ("#", "right"),
+        ("Club", "left"),
+        ("P", "right"),
+        ("Pts", "right"),
+        ("GD", "right"),
+        ("xPts", "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for zone in zones:
+        table.add_column(zone, justify="right")
+    extra_cols = [] if extra is None else [c for c in extra.columns if c not in ("club_id", "club")]
+    for col in extra_cols:
+        table.add_column(col, justify="right")
+    lookup = None if extra is None else extra.set_index("club_id")
+    for i, row in enumerate(frame.to_dict(orient="records"), start=1):
+        cells = [
+            str(i),
+            escape(row["club"]),
+            str(row["played"]),
+            str(row["points"]),
+            f"{row['goal_difference']:+d}",
+            f"{row['expected_points']:.1f}",
+        ]
+        cells += [_percent(row[z]) for z in zones]
+        if lookup is not None:
+            cells += [_percent(float(lookup.loc[row["club_id"], c])) for c in extra_cols]
+        table.add_row(*cells)
+    return table
+
+
+def _threshold_table(result: Any) -> Table:
+    top8, top24 = result.thresholds(8).set_index("points"), result.thresholds(24).set_index("points")
+    table = Table(title="League-phase thresholds: share of clubs on x points that finished ...")
+    for name in ("Points", "top 8", "top 24", "clubs on x points"):
+        table.add_column(name, justify="right")
+    for points in sorted(set(top8.index) | set(top24.index)):
+        p8, p24 = float(top8.loc[points, "p"]), float(top24.loc[points, "p"])
+        if 0.0005 < p8 < 0.9995 or 0.0005 < p24 < 0.9995:
+            table.add_row(str(points), _percent(p8), _percent(p24), f"{int(top8.loc[points, 'clubs']):,}")
+    return table
+
+
+def simulate(
+    competition: Annotated[str, typer.Option(help="Competition name or id, e.g. 'Europa League' or eng.1.")],
+    season: Annotated[str, typer.Option(help="Season, e.g. 2023-24.")],
+    date: Annotated[
+        str, typer.Option("--date", help="Simulate from the morning of this ISO date: results before it count.")
+    ],
+    start: Annotated[
+        str | None, typer.Option("--from", help="First knockout round to simulate, e.g. 'quarter-finals'.")
+    ] = None,
+    sims: Annotated[int, typer.Option(help="Number of simulations.", min=1)] = 100_000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same numbers.")] = 0,
+    model: Annotated[
+        str, typer.Option(help="Strength model: dixon-coles, poisson, bivariate or elo.")
+    ] = _DEFAULT_MODEL,
+    workers: Annotated[int, typer.Option(help="Local worker processes.", min=1)] = 1,
+    dask: Annotated[
+        str | None, typer.Option(help="Run on Dask: a scheduler address (tcp://host:8786) or 'local'.")
+    ] = None,
+    deduct: Annotated[
+        list[str] | None, typer.Option("--deduct", help="Points deduction CLUB=POINTS (repeatable).")
+    ] = None,
+    chart: Annotated[Path | None, typer.Option(help="Write the chart to this PNG file.")] = None,
+    no_chart: Annotated[bool, typer.Option("--no-chart", help="Do not write a chart.")] = False,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Simulate a competition to its end: each club's chance to reach each round, to win, or to
+    finish in each place, with a table and a PNG chart."""
+    from remontada.forecast import MODELS
+    from remontada.rules import season_label, season_start_year
+    from remontada.simulate import StateError, simulate_competition
+    from remontada.simulate.chart import save_chart
+
+    if model not in MODELS:
+        fail(f"unknown model {model!r}; choose from {', '.join(MODELS)}")
+    try:
+        label = season_label(season_start_year(season))
+    except ValueError as exc:
+        fail(str(exc))
+    client = None
+    with open_store(store) as db:
+        try:
+            if dask is not None:
+                from remontada.simulate.distributed import connect
+
+                client = connect(dask)
+            with err_console.status("simulating...", spinner="dots") if not as_json else _nothing():
+                result = simulate_competition(
+                    db,
+                    competition,
+                    label,
+                    date,
+                    start=start,
+                    n_sims=sims,
+                    seed=seed,
+                    model=model,
+                    workers=workers,
+                    client=client,
+                    deductions=_deductions(deduct),
+                )
+        except (StateError, LookupError, ValueError) as exc:
+            fail(str(exc))
+        finally:
+            if client is not None:
+                client.close()
+    chart_path = None
+    if not no_chart:
+        state = result.state
+        chart_path = chart or Path(f"remontada-simulate-{state.competition.id}-{state.season}-{state.as_of}.png")
+        save_chart(result, chart_path)
+    if as_json:
+        out = result.to_dict()
+        out["chart"] = str(chart_path) if chart_path else None
+        print_json(out)
+        return
+    state = result.state
+    console.print(
+        f"[bold]{escape(state.competition.name)} {state.season}[/bold] from {state.as_of}: "
+        f"{result.n_sims:,} simulations, seed {result.seed}, model {result.model}, "
+        f"{result.seconds:.1f} s ({result.engine})"
+    )
+    for note in state.notes:
+        console.print(f"[dim]- {escape(note)}[/dim]")
+    if state.kind == "knockout":
+        console.print(_knockout_table(result, "Chance to reach each round"))
+    elif state.kind == "league":
+        console.print(_league_table(result, "Projected final table"))
+    else:
+        ko = result.knockout_frame()
+        keep = ["club_id", "club", *result.round_labels()[1:]]
+        console.print(_league_table(result, "League phase and knockout", ko[keep]))
+        console.print(_threshold_table(result))
+    if chart_path:
+        console.print(f"chart: {chart_path}")
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(simulate)

@@ -1,0 +1,167 @@
+"""Pre-match forecasts from the store: fit a model on what was known before a date, then ask it.
+
+This is the one place that turns "Atalanta v Liverpool on 18 April 2024" into a ScoreGrid:
+it loads every club match played before that day from the store, fits the chosen model
+(all leagues and UEFA competitions at once, so clubs of different leagues share one scale),
+and caches the fit in memory and on disk, keyed by the store's last update, the model and the date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import pickle
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from remontada import __version__
+from remontada.grid import ScoreGrid
+from remontada.matchset import MatchSet, to_day
+from remontada.paths import user_cache_dir
+from remontada.store import Store
+
+
+class MatchModel(Protocol):
+    """What every fitted strength model answers."""
+
+    def rates(
+        self, home: str, away: str, *, neutral: bool = False, competition: str | None = None
+    ) -> tuple[float, float]: ...
+
+    def predict(self, home: str, away: str, *, neutral: bool = False, competition: str | None = None) -> ScoreGrid: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """A named model configuration: how far back it learns and how to build it."""
+
+    name: str
+    description: str
+    history_days: int | None  # None: every match in the store
+    build: Callable[[], Any]
+
+
+def _goal_model(kind: str, **kwargs: Any) -> Callable[[], Any]:
+    def build() -> Any:
+        from remontada import models
+
+        return getattr(models, kind)(**kwargs)
+
+    return build
+
+
+def _elo(**kwargs: Any) -> Callable[[], Any]:
+    def build() -> Any:
+        from remontada.models.elo import Elo
+
+        return Elo(**kwargs)
+
+    return build
+
+
+#: The models ``--model`` accepts. The default is the one the README's backtest supports.
+MODELS: dict[str, ModelSpec] = {
+    spec.name: spec
+    for spec in (
+        ModelSpec(
+            "dixon-coles", "Dixon-Coles, time decay 0.0018/day, teams shrunk to their league (joint fit)",
+            4 * 365, _goal_model("DixonColes", home_advantage_by="scope"),
+        ),
+        ModelSpec(
+            "poisson", "independent Poisson, same prior and decay as dixon-coles",
+            4 * 365, _goal_model("Poisson", home_advantage_by="scope"),
+        ),
+        ModelSpec(
+            "bivariate", "bivariate Poisson (Karlis-Ntzoufras), same prior and decay",
+            4 * 365, _goal_model("BivariatePoisson", home_advantage_by="scope"),
+        ),
+        ModelSpec("elo", "ClubElo-style Elo over all history, scored through a fitted goal map", None, _elo()),
+    )
+}  # fmt: skip
+DEFAULT_MODEL = "dixon-coles"
+
+
+class Forecaster:
+    """Fits ``model`` on the store's club matches before a date and forecasts from it.
+
+    ``cache_dir``: where fitted models are pickled (``None``: memory only).
+    """
+
+    def __init__(self, store: Store, model: str = DEFAULT_MODEL, *, cache_dir: Path | bool | None = True) -> None:
+        if model not in MODELS:
+            raise ValueError(f"unknown model {model!r}; choose from {', '.join(MODELS)}")
+        self.store = store
+        self.spec = MODELS[model]
+        self.cache_dir = user_cache_dir() / "models" if cache_dir is True else (cache_dir or None)
+        self._fitted: dict[np.datetime64, Any] = {}
+
+    def history(self, as_of: np.datetime64) -> MatchSet:
+        """Club matches the model learns from: played before ``as_of`` (within its history window)."""
+        start = None if self.spec.history_days is None else as_of - np.timedelta64(self.spec.history_days, "D")
+        return self.store.match_set(start=None if start is None else str(start), end=str(as_of))
+
+    def fitted(self, as_of: str | dt.date | np.datetime64) -> Any:
+        """The model fitted on everything played strictly before ``as_of`` (ISO date)."""
+        day = to_day(as_of)
+        if day in self._fitted:
+            return self._fitted[day]
+        path = self._cache_path(day)
+        model = None
+        if path is not None and path.is_file():
+            try:
+                model = pickle.loads(path.read_bytes())
+            except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+                model = None
+        if model is None:
+            matches = self.history(day)
+            if len(matches) == 0:
+                raise LookupError(f"the store has no club matches before {day}")
+            model = self.spec.build()
+            if self.spec.name == "elo":
+                model.fit(matches)
+            else:
+                model.fit(matches, as_of=day)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(".tmp")
+                tmp.write_bytes(pickle.dumps(model))
+                tmp.replace(path)
+        self._fitted[day] = model
+        return model
+
+    def rates(
+        self,
+        home: str,
+        away: str,
+        as_of: str | dt.date | np.datetime64,
+        *,
+        neutral: bool = False,
+        competition: str | None = None,
+    ) -> tuple[float, float]:
+        """Expected goals per 90 minutes of club ids ``home`` and ``away`` on ``as_of``."""
+        return self.fitted(as_of).rates(home, away, neutral=neutral, competition=competition)
+
+    def grid(
+        self,
+        home: str,
+        away: str,
+        as_of: str | dt.date | np.datetime64,
+        *,
+        neutral: bool = False,
+        competition: str | None = None,
+    ) -> ScoreGrid:
+        """The 90-minute ScoreGrid of club ids ``home`` v ``away`` on ``as_of``."""
+        return self.fitted(as_of).predict(home, away, neutral=neutral, competition=competition)
+
+    def _cache_path(self, day: np.datetime64) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        stamp = self.store.meta("last_update") or "never"
+        key = hashlib.sha256(
+            f"{__version__}|{self.store.path.resolve()}|{stamp}|{self.spec.name}".encode()
+        ).hexdigest()[:16]
+        return self.cache_dir / f"{self.spec.name}-{key}-{day}.pkl"

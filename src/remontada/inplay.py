@@ -1,0 +1,697 @@
+"""In-play goals: what the time left in a match holds, given the minute, the score and red cards.
+
+Each side scores as a Poisson process whose rate changes through the match and with the state
+of play. At clock position ``t`` in period ``p`` (first half, second half, extra time) the
+home side's rate in goals per minute is ::
+
+    home_rate / 90 * exp(level[p] + slope[p] * (t - start[p]) / 45
+                         + home_lead[clip(lead, -2, 2)]
+                         + red_own * home_reds + red_opponent * away_reds)
+
+and the away side's the same with its own lead (``-lead``), its ``away_lead`` effects and the
+red cards swapped. ``home_rate``/``away_rate`` are the pre-match expected goals per 90 minutes
+of any ScoreGrid model, so team strength carries through; the parameters
+(:class:`InplayParams`, fitted by :mod:`remontada.inplay_fit`, shipped in
+``data/inplay.csv``) say how time, the state of play and red cards bend it. Added time is
+played at the rate of the end of its half, for ``first_half_added``/``second_half_added``
+minutes.
+
+"Lead" is whatever the side must protect or overturn: the match score in a league match, the
+aggregate (with away goals where the rules count them) in the second leg of a tie. The caller
+says how it is computed from the goals still to come with a :data:`LeadRule` such as
+:func:`match_lead` or :func:`second_leg_lead`.
+
+The future is computed exactly on the grid of goals still to come ``(i, j)`` by a forward
+Kolmogorov (Markov chain) recursion in steps of at most one minute, in which at most one
+goal per side is scored per step (the chance of two in one minute is below 1e-4). The grid
+is cut where the chance of more goals is below ``tail``; the last row and column absorb.
+The same steps run backwards (:meth:`GoalChain.backward`) give the chance of any final event
+from every cell at every minute in one pass, which the comeback curves use.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from scipy import special
+
+from remontada.grid import ScoreGrid
+from remontada.sources.records import SourceError
+
+#: Leads the state effects are estimated for; larger leads count as +/-2.
+LEADS: tuple[int, ...] = (-2, -1, 0, 1, 2)
+
+#: The home side's lead given the goals still to come: ``lead(home_more, away_more) -> int array``.
+LeadRule = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+DEFAULT_TAIL = 1e-9
+
+
+# ---- parameters ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InplayParams:
+    """The fitted shape of scoring through a match; every effect is a log rate multiplier.
+
+    ``first_half_level``/``second_half_level``: log multiplier of ``rate / 90`` at the start of
+    each half; ``first_half_slope``/``second_half_slope``: change of the log rate from the start
+    to the end of the half's 45 minutes. ``first_half_added``/``second_half_added``: minutes of
+    added time, played at the end-of-half rate. ``extra_time_level``: log multiplier of extra
+    time's rate relative to the end of the second half. ``home_lead``/``away_lead``: one effect
+    per lead in :data:`LEADS` (-2 or less ... +2 or more; the entry for 0 is 0).
+    ``red_own``/``red_opponent``: effect of each red card shown to the side itself / to its
+    opponent. ``source`` says where the numbers came from.
+    """
+
+    first_half_level: float = 0.0
+    first_half_slope: float = 0.0
+    second_half_level: float = 0.0
+    second_half_slope: float = 0.0
+    first_half_added: float = 0.0
+    second_half_added: float = 0.0
+    extra_time_level: float = 0.0
+    home_lead: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0, 0.0)
+    away_lead: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0, 0.0)
+    red_own: float = 0.0
+    red_opponent: float = 0.0
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("home_lead", "away_lead"):
+            values = tuple(float(v) for v in getattr(self, name))
+            if len(values) != len(LEADS):
+                raise ValueError(f"{name} needs {len(LEADS)} effects (leads {LEADS}), got {len(values)}")
+            if values[LEADS.index(0)] != 0.0:
+                raise ValueError(f"{name} effect at lead 0 is the reference and must be 0, got {values[2]}")
+            object.__setattr__(self, name, values)
+        for name in ("first_half_added", "second_half_added"):
+            if not 0.0 <= getattr(self, name) <= 30.0:
+                raise ValueError(f"{name} must be within 0..30 minutes, got {getattr(self, name)}")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"{f.name} must be finite, got {value}")
+
+    @classmethod
+    def flat(cls) -> InplayParams:
+        """No time, state or red-card effects and no added time: the 90 minutes are a homogeneous
+        Poisson process, so the remaining goals are the pre-match rates scaled by the time left."""
+        return cls(source="flat: constant rates, no state or red-card effects")
+
+    @classmethod
+    def packaged(cls) -> InplayParams:
+        """The parameters shipped with remontada (``remontada/data/inplay.csv``)."""
+        return _packaged_params()
+
+    # ---- rows ------------------------------------------------------------------------------
+    def to_rows(self) -> list[tuple[str, float]]:
+        """``(name, value)`` pairs; lead effects are named ``home_lead_-2`` ... ``away_lead_+2``."""
+        rows: list[tuple[str, float]] = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "source":
+                continue
+            if isinstance(value, tuple):
+                rows += [(f"{f.name}_{lead:+d}".replace("+0", "0"), v) for lead, v in zip(LEADS, value, strict=True)]
+            else:
+                rows.append((f.name, float(value)))
+        return rows
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, float]], source: str = "") -> InplayParams:
+        values = dict(rows)
+        kwargs: dict[str, object] = {"source": source}
+        for f in fields(cls):
+            if f.name == "source":
+                continue
+            if f.name in ("home_lead", "away_lead"):
+                keys = [f"{f.name}_{lead:+d}".replace("+0", "0") for lead in LEADS]
+                missing = [k for k in keys if k not in values]
+                if missing:
+                    raise KeyError(f"missing parameters: {', '.join(missing)}")
+                kwargs[f.name] = tuple(values.pop(k) for k in keys)
+            elif f.name in values:
+                kwargs[f.name] = values.pop(f.name)
+            else:
+                raise KeyError(f"missing parameter: {f.name}")
+        if values:
+            raise KeyError(f"unknown parameters: {', '.join(sorted(values))}")
+        return cls(**kwargs)  # type: ignore[arg-type]
+
+    def write_csv(self, path: str | Path, notes: dict[str, str] | None = None) -> Path:
+        """Write ``name,value,note`` rows (``#`` lines carry ``source``)."""
+        path = Path(path)
+        notes = notes or {}
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            for line in self.source.splitlines() or [""]:
+                handle.write(f"# {line}\n" if line else "")
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(["name", "value", "note"])
+            for name, value in self.to_rows():
+                writer.writerow([name, f"{value:.6f}", notes.get(name, "")])
+        return path
+
+    @classmethod
+    def read_csv(cls, path: str | Path) -> InplayParams:
+        path = Path(path)
+        return parse_params(path.read_text(encoding="utf-8").splitlines(), str(path))
+
+
+def parse_params(lines: list[str], location: str) -> InplayParams:
+    """Read a ``name,value,note`` parameter table; bad rows raise :class:`SourceError`."""
+    comments = [line[1:].strip() for line in lines if line.startswith("#")]
+    body = [(n, line) for n, line in enumerate(lines, start=1) if line.strip() and not line.startswith("#")]
+    if not body:
+        raise SourceError(location, None, "empty in-play parameter table")
+    header_line, header = body[0]
+    if [c.strip() for c in next(csv.reader([header]))][:2] != ["name", "value"]:
+        raise SourceError(location, header_line, f"expected a 'name,value,note' header, got {header!r}")
+    rows = []
+    for line_no, line in body[1:]:
+        cells = next(csv.reader([line]))
+        try:
+            rows.append((cells[0].strip(), float(cells[1])))
+        except (IndexError, ValueError):
+            raise SourceError(location, line_no, f"expected 'name,value[,note]', got {line!r}") from None
+    try:
+        return InplayParams.from_rows(rows, source="\n".join(comments))
+    except (KeyError, ValueError) as exc:
+        raise SourceError(location, None, str(exc).strip("'\"")) from exc
+
+
+@lru_cache(maxsize=1)
+def _packaged_params() -> InplayParams:
+    text = resources.files("remontada").joinpath("data/inplay.csv").read_text(encoding="utf-8")
+    return parse_params(text.splitlines(), "remontada/data/inplay.csv")
+
+
+# ---- the clock ---------------------------------------------------------------------------------
+
+_CLOCK = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:\+\s*(\d+(?:\.\d+)?))?\s*'?\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class MatchClock:
+    """A moment of a match: ``minute`` of regular time played (0-90), ``added`` minutes of added
+    time played after minute 45 or 90, and ``half_time`` (the first half is over)."""
+
+    minute: float = 0.0
+    added: float = 0.0
+    half_time: bool = False
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.minute <= 90.0:
+            raise ValueError(f"minute must be within 0..90, got {self.minute}")
+        if self.added < 0 or (self.added and self.minute not in (45.0, 90.0)):
+            raise ValueError(f"added time only follows minute 45 or 90, got {self.minute}+{self.added}")
+
+    @classmethod
+    def parse(cls, value: str | float | MatchClock) -> MatchClock:
+        """``60``, ``"60"``, ``"45+2"``, ``"90+4"``, ``"HT"`` (half-time) or ``"KO"`` (kick-off)."""
+        if isinstance(value, MatchClock):
+            return value
+        if isinstance(value, int | float):
+            return cls(float(value))
+        text = value.strip().upper()
+        if text in ("HT", "HALF-TIME", "HALFTIME"):
+            return cls(45.0, half_time=True)
+        if text in ("KO", "KICK-OFF", "KICKOFF"):
+            return cls(0.0)
+        match = _CLOCK.match(text)
+        if not match:
+            raise ValueError(f"cannot read the minute {value!r}; use e.g. 60, 45+2, 90+3 or HT")
+        return cls(float(match.group(1)), float(match.group(2) or 0.0))
+
+    @property
+    def regular_minute(self) -> float:
+        """The minute as the tie engine counts it (0-90; added time counts as 45 or 90)."""
+        return self.minute
+
+    def __str__(self) -> str:
+        if self.half_time:
+            return "HT"
+        minute = f"{self.minute:g}"
+        return f"{minute}+{self.added:g}" if self.added else minute
+
+
+# ---- steps -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Steps:
+    """The match cut into steps of at most a minute on an extended clock that includes added time.
+
+    ``log_rate[k]`` is the period's time effect in step ``k``; ``duration[k]`` its length in
+    minutes; ``start[k]`` its position; ``clock[k]`` the regular minute shown at its end.
+    """
+
+    start: np.ndarray
+    duration: np.ndarray
+    log_rate: np.ndarray
+    clock: np.ndarray
+
+    @property
+    def end(self) -> float:
+        return float(self.start[-1] + self.duration[-1])
+
+
+def _half(level: float, slope: float, first_minute: float, added: float) -> tuple[np.ndarray, ...]:
+    mids = np.arange(45) + 0.5
+    n_added = int(math.ceil(added - 1e-9))
+    duration = np.concatenate([np.ones(45), np.full(n_added, added / n_added if n_added else 0.0)])
+    log_rate = np.concatenate([level + slope * mids / 45.0, np.full(n_added, level + slope)])
+    clock = np.concatenate([first_minute + np.arange(1, 46), np.full(n_added, first_minute + 45.0)])
+    return duration, log_rate, clock
+
+
+@lru_cache(maxsize=64)
+def _regular_steps(params: InplayParams) -> _Steps:
+    d1, r1, c1 = _half(params.first_half_level, params.first_half_slope, 0.0, params.first_half_added)
+    d2, r2, c2 = _half(params.second_half_level, params.second_half_slope, 45.0, params.second_half_added)
+    duration = np.concatenate([d1, d2])
+    start = np.concatenate([[0.0], np.cumsum(duration)[:-1]])
+    return _Steps(start, duration, np.concatenate([r1, r2]), np.concatenate([c1, c2]))
+
+
+@lru_cache(maxsize=64)
+def _extra_steps(params: InplayParams, minutes: int) -> _Steps:
+    level = params.second_half_level + params.second_half_slope + params.extra_time_level
+    duration = np.ones(minutes)
+    return _Steps(np.arange(minutes, dtype=float), duration, np.full(minutes, level), 90.0 + np.arange(1, minutes + 1))
+
+
+def clock_position(params: InplayParams, clock: MatchClock) -> float:
+    """Where ``clock`` falls on the extended clock of ``params`` (minutes, added time included)."""
+    first_added = params.first_half_added
+    if clock.half_time:
+        return 45.0 + first_added
+    if clock.minute < 45.0 or (clock.minute == 45.0 and not clock.added):
+        return clock.minute
+    if clock.minute == 45.0:
+        return 45.0 + min(clock.added, first_added)
+    position = clock.minute + first_added
+    if clock.minute == 90.0:
+        position += min(clock.added, params.second_half_added)
+    return position
+
+
+# ---- lead rules --------------------------------------------------------------------------------
+
+
+def match_lead(score: tuple[int, int]) -> LeadRule:
+    """Lead of the home side in a match standing at ``score`` (home, away)."""
+    home, away = score
+
+    def lead(more_home: np.ndarray, more_away: np.ndarray) -> np.ndarray:
+        return (home + more_home) - (away + more_away)
+
+    return lead
+
+
+def second_leg_lead(first_leg: tuple[int, int], score_now: tuple[int, int], *, away_goals: bool) -> LeadRule:
+    """Lead on aggregate of the *home* side of a second leg.
+
+    ``first_leg`` = (A goals, B goals) with A at home; ``score_now`` = (B goals, A goals) in the
+    second leg, where B is at home. With ``away_goals``, a level aggregate counts as a one-goal
+    lead for the side ahead on away goals (the other must score to survive).
+    """
+    a1, b1 = first_leg
+    b2, a2 = score_now
+
+    def lead(more_b: np.ndarray, more_a: np.ndarray) -> np.ndarray:
+        diff = (b1 + b2 + more_b) - (a1 + a2 + more_a)
+        if not away_goals:
+            return diff
+        return np.where(diff == 0, np.sign(b1 - (a2 + more_a)), diff)
+
+    return lead
+
+
+def extra_time_lead(*, away_goals_in_extra_time: bool) -> LeadRule:
+    """Lead of the home side in extra time of a tie level after 90 minutes (home side = second-leg host).
+
+    With ``away_goals_in_extra_time`` the visitors' extra-time goals count double when the
+    aggregate stays level, so a level extra time in which they scored is a lead for them.
+    """
+
+    def lead(more_home: np.ndarray, more_away: np.ndarray) -> np.ndarray:
+        diff = more_home - more_away
+        if not away_goals_in_extra_time:
+            return diff
+        return np.where((diff == 0) & (more_away > 0), -1, diff)
+
+    return lead
+
+
+# ---- the chain ---------------------------------------------------------------------------------
+
+
+def _move(probs: np.ndarray, zero: np.ndarray, one: np.ndarray, two: np.ndarray, axis: int) -> np.ndarray:
+    """Move mass 0, 1 or 2 cells along ``axis`` (-2: home goals, -1: away goals) of ``probs``."""
+    out = probs * zero
+    if axis == -2:
+        out[..., 1:, :] += (probs * one)[..., :-1, :]
+        out[..., 2:, :] += (probs * two)[..., :-2, :]
+    else:
+        out[..., :, 1:] += (probs * one)[..., :, :-1]
+        out[..., :, 2:] += (probs * two)[..., :, :-2]
+    return out
+
+
+def advance(probs: np.ndarray, home: tuple[np.ndarray, ...], away: tuple[np.ndarray, ...]) -> np.ndarray:
+    """One step forward on the last two axes (home goals, away goals) of ``probs``.
+
+    ``home``/``away`` are per-cell chances that the side scores 0, 1 or 2 goals in the step
+    (see :func:`goal_chances`). The home side's goals are applied first; the away side's
+    chances are then read at the cell the home side's goals led to.
+    """
+    return _move(_move(probs, *home, axis=-2), *away, axis=-1)
+
+
+def goal_chances(expected: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Chances of 0, 1 and 2-or-more goals (Poisson) in a step with ``expected`` goals.
+
+    Each is returned three times side by side along the last axis, as ``[normal, next-to-last,
+    last]`` blocks: a cell next to the grid's last row (or column) counts two goals as one, since
+    the last stands for "that many or more", and the last absorbs (no goals are added there).
+    """
+    zero = np.exp(-expected)
+    one = expected * zero
+    two = np.maximum(-np.expm1(-expected) - one, 0.0)
+    none, full = np.zeros_like(zero), np.ones_like(zero)
+    return (
+        np.concatenate([zero, zero, full], axis=-1),
+        np.concatenate([one, one + two, none], axis=-1),
+        np.concatenate([two, none, none], axis=-1),
+    )
+
+
+def cell_categories(lead_index: np.ndarray, axis: int) -> np.ndarray:
+    """Column of :func:`goal_chances`' blocks for each cell: ``lead_index + 5 * edge`` where edge
+    is 0 inside the grid, 1 next to its last row (``axis=-2``) or column (``axis=-1``), 2 on it."""
+    n = lead_index.shape[axis]
+    position = np.indices(lead_index.shape)[axis]
+    edge = np.where(position == n - 1, 2, np.where(position == n - 2, 1, 0))
+    return lead_index + len(LEADS) * edge
+
+
+def _upper_goals(mean: float, tail: float) -> int:
+    """Smallest n with P(Poisson(mean) > n) < tail."""
+    counts = np.arange(int(mean + 12.0 * math.sqrt(mean) + 25.0))
+    return int(np.argmax(special.pdtrc(counts, mean) < tail))
+
+
+@dataclass(frozen=True, eq=False)
+class GoalChain:
+    """The goals still to come as a Markov chain on the grid ``(home goals, away goals)`` from now.
+
+    ``home[m]``/``away[m]`` (m = 0, 1, 2) are ``(steps, rows * cols)`` arrays over the flattened
+    grid: the chance that the side scores m goals in the step from each cell (see
+    :func:`goal_chances`). ``clock`` has one entry per step boundary: the regular minute (0-90,
+    or 90-120 in extra time) at the start and after each step; it stays at 45 or 90 through
+    added time.
+    """
+
+    home: tuple[np.ndarray, np.ndarray, np.ndarray]
+    away: tuple[np.ndarray, np.ndarray, np.ndarray]
+    clock: np.ndarray
+    shape: tuple[int, int]
+
+    @property
+    def n_steps(self) -> int:
+        return self.home[0].shape[0]
+
+    def forward(self, start: np.ndarray | None = None) -> np.ndarray:
+        """P(home scores i more, away j more by the end), from ``start`` (default: no goal yet)."""
+        rows, cols = self.shape
+        if start is None:
+            probs = np.zeros(rows * cols)
+            probs[0] = 1.0
+        else:
+            probs = np.array(start, dtype=float).reshape(-1)
+        # on the flattened grid a home goal moves a cell by ``cols``, an away goal by one; the
+        # absorbing last column has no away goals, so nothing wraps into the next row
+        h0, h1, h2 = self.home[0], self.home[1][:, :-cols], self.home[2][:, : -2 * cols]
+        a0, a1, a2 = self.away[0], self.away[1][:, :-1], self.away[2][:, :-2]
+        two_rows = 2 * cols
+        for k in range(self.n_steps):
+            moved = probs * h0[k]
+            moved[cols:] += probs[:-cols] * h1[k]
+            moved[two_rows:] += probs[:-two_rows] * h2[k]
+            probs = moved * a0[k]
+            probs[1:] += moved[:-1] * a1[k]
+            probs[2:] += moved[:-2] * a2[k]
+        return probs.reshape(rows, cols)
+
+    def backward(self, terminal: np.ndarray) -> np.ndarray:
+        """``values[k, i, j]`` = E[terminal(final cell) | in cell (i, j) at step boundary k].
+
+        ``terminal[i, j]`` is the value of ending with i more home and j more away goals; the
+        result has ``n_steps + 1`` boundaries (the last is ``terminal`` itself).
+        """
+        rows, cols = self.shape
+        values = np.empty((self.n_steps + 1, rows * cols))
+        v = values[-1] = np.asarray(terminal, dtype=float).reshape(-1)
+        h0, h1, h2 = self.home[0], self.home[1][:, :-cols], self.home[2][:, : -2 * cols]
+        a0, a1, a2 = self.away[0], self.away[1][:, :-1], self.away[2][:, :-2]
+        two_rows = 2 * cols
+        for k in range(self.n_steps - 1, -1, -1):
+            after_home = v * a0[k]  # value once the home side's goals of the step are in
+            after_home[:-1] += a1[k] * v[1:]
+            after_home[:-2] += a2[k] * v[2:]
+            v = after_home * h0[k]
+            v[:-cols] += h1[k] * after_home[cols:]
+            v[:-two_rows] += h2[k] * after_home[two_rows:]
+            values[k] = v
+        return values.reshape(self.n_steps + 1, rows, cols)
+
+
+class InplayModel:
+    """Remaining-time goal distributions from pre-match rates, the clock, the score and red cards.
+
+    ``params``: fitted :class:`InplayParams` (default: the packaged fit; ``InplayParams.flat()``
+    for the constant-rate baseline). ``tail``: probability mass below which the grid of goals
+    still to come is cut.
+    """
+
+    def __init__(self, params: InplayParams | None = None, *, tail: float = DEFAULT_TAIL) -> None:
+        self.params = params if params is not None else InplayParams.packaged()
+        self.tail = tail
+
+    # ---- building blocks -------------------------------------------------------------------
+    def _effects(self, red_cards: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """Rate multipliers of each side by its own lead (-2..2), red cards included."""
+        p = self.params
+        home_reds, away_reds = red_cards
+        home = np.exp(np.asarray(p.home_lead) + p.red_own * home_reds + p.red_opponent * away_reds)
+        away = np.exp(np.asarray(p.away_lead) + p.red_own * away_reds + p.red_opponent * home_reds)
+        return home, away
+
+    def _chain(
+        self,
+        steps: _Steps,
+        first: int,
+        first_duration: float,
+        home_rate: float,
+        away_rate: float,
+        red_cards: tuple[int, int],
+        lead: LeadRule,
+        shape: tuple[int, int] | None,
+        start_clock: float,
+    ) -> GoalChain:
+        for name, rate in (("home_rate", home_rate), ("away_rate", away_rate)):
+            if not math.isfinite(rate) or rate < 0:
+                raise ValueError(f"{name} must be finite, non-negative goals per 90 minutes, got {rate}")
+        if min(red_cards) < 0 or max(red_cards) > 4:
+            raise ValueError(f"red cards must be 0..4 per side, got {red_cards}")
+        duration = steps.duration[first:].copy()
+        if len(duration):
+            duration[0] = first_duration
+        time_weight = np.exp(steps.log_rate[first:]) * duration / 90.0  # expected goals per unit rate
+        p = self.params
+        if shape is None:
+            reach = float(time_weight.sum())
+            top_h = math.exp(max(p.home_lead) + p.red_own * red_cards[0] + p.red_opponent * red_cards[1])
+            top_a = math.exp(max(p.away_lead) + p.red_own * red_cards[1] + p.red_opponent * red_cards[0])
+            shape = (
+                _upper_goals(home_rate * reach * top_h, self.tail) + 3,
+                _upper_goals(away_rate * reach * top_a, self.tail) + 3,
+            )
+        if min(shape) < 3:
+            raise ValueError(f"the grid of goals to come needs at least 3 x 3 cells, got {shape}")
+        more_home, more_away = np.indices(shape)
+        lead_index = np.clip(np.asarray(lead(more_home, more_away), dtype=np.int64), -2, 2) + 2
+        home_effect, away_effect = self._effects(red_cards)
+        home = goal_chances(home_rate * time_weight[:, None] * home_effect)
+        away = goal_chances(away_rate * time_weight[:, None] * away_effect)
+        home_cells = cell_categories(lead_index, axis=-2).ravel()
+        away_cells = cell_categories(len(LEADS) - 1 - lead_index, axis=-1).ravel()
+        clock = np.concatenate([[start_clock], steps.clock[first:]])
+        return GoalChain(
+            (home[0][:, home_cells], home[1][:, home_cells], home[2][:, home_cells]),
+            (away[0][:, away_cells], away[1][:, away_cells], away[2][:, away_cells]),
+            clock,
+            shape,
+        )
+
+    def chain(
+        self,
+        home_rate: float,
+        away_rate: float,
+        *,
+        minute: str | float | MatchClock = 0.0,
+        score: tuple[int, int] = (0, 0),
+        red_cards: tuple[int, int] = (0, 0),
+        lead: LeadRule | None = None,
+        shape: tuple[int, int] | None = None,
+    ) -> GoalChain:
+        """The chain of the regular time left after ``minute`` (added time included).
+
+        ``home_rate``/``away_rate``: pre-match expected goals per 90 minutes. ``lead`` defaults
+        to the match score ``score`` (home, away). ``shape`` fixes the grid (rows, cols).
+        """
+        clock = MatchClock.parse(minute)
+        steps = _regular_steps(self.params)
+        position = clock_position(self.params, clock)
+        first = int(np.searchsorted(steps.start + steps.duration, position, side="right"))
+        first = min(first, len(steps.start))
+        first_duration = float(steps.start[first] + steps.duration[first] - position) if first < len(steps.start) else 0
+        return self._chain(
+            steps, first, first_duration, home_rate, away_rate, red_cards, lead or match_lead(score), shape,
+            clock.minute,
+        )
+
+    def extra_time_chain(
+        self,
+        home_rate: float,
+        away_rate: float,
+        *,
+        red_cards: tuple[int, int] = (0, 0),
+        lead: LeadRule | None = None,
+        minutes: int = 30,
+        shape: tuple[int, int] | None = None,
+    ) -> GoalChain:
+        """The chain of ``minutes`` of extra time from a level score (``lead`` defaults to the
+        extra-time score)."""
+        if minutes <= 0:
+            raise ValueError(f"extra time must last a positive number of minutes, got {minutes}")
+        steps = _extra_steps(self.params, int(minutes))
+        return self._chain(
+            steps, 0, 1.0, home_rate, away_rate, red_cards, lead or match_lead((0, 0)), shape, 90.0
+        )
+
+    # ---- answers -----------------------------------------------------------------------------
+    def remaining(
+        self,
+        home_rate: float,
+        away_rate: float,
+        *,
+        minute: str | float | MatchClock = 0.0,
+        score: tuple[int, int] = (0, 0),
+        red_cards: tuple[int, int] = (0, 0),
+        lead: LeadRule | None = None,
+    ) -> ScoreGrid:
+        """P(home scores i more, away j more) in the regular time left after ``minute``.
+
+        ``home_rate``/``away_rate`` are the pre-match expected goals per 90 minutes; ``score``
+        and ``red_cards`` are (home, away) so far. Pass ``lead`` when the stakes are not the
+        match score (e.g. :func:`second_leg_lead`).
+        """
+        chain = self.chain(home_rate, away_rate, minute=minute, score=score, red_cards=red_cards, lead=lead)
+        return ScoreGrid.from_matrix(chain.forward(), self.tail)
+
+    def final_score(
+        self,
+        home_rate: float,
+        away_rate: float,
+        *,
+        minute: str | float | MatchClock = 0.0,
+        score: tuple[int, int] = (0, 0),
+        red_cards: tuple[int, int] = (0, 0),
+        lead: LeadRule | None = None,
+    ) -> ScoreGrid:
+        """The 90-minute final score: :meth:`remaining` shifted by ``score``."""
+        remaining = self.remaining(
+            home_rate, away_rate, minute=minute, score=score, red_cards=red_cards, lead=lead
+        ).probs
+        home, away = score
+        out = np.zeros((remaining.shape[0] + home, remaining.shape[1] + away))
+        out[home:, away:] = remaining
+        return ScoreGrid(out)
+
+    def extra_time(
+        self,
+        home_rate: float,
+        away_rate: float,
+        *,
+        red_cards: tuple[int, int] = (0, 0),
+        lead: LeadRule | None = None,
+        minutes: int = 30,
+    ) -> ScoreGrid:
+        """P(home scores i, away j) in ``minutes`` of extra time that starts level."""
+        chain = self.extra_time_chain(home_rate, away_rate, red_cards=red_cards, lead=lead, minutes=minutes)
+        return ScoreGrid.from_matrix(chain.forward(), self.tail)
+
+
+# ---- many chains at once (estimation, validation) ----------------------------------------------
+
+
+def regular_steps(params: InplayParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(start, duration, log_rate)`` of the steps of regular time (added time included) on the
+    extended clock; the first half's steps are those with ``start < 45 + first_half_added``."""
+    steps = _regular_steps(params)
+    return steps.start, steps.duration, steps.log_rate
+
+
+def extra_time_steps(params: InplayParams, minutes: int = 30) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(start, duration, log_rate)`` of the steps of ``minutes`` of extra time."""
+    steps = _extra_steps(params, int(minutes))
+    return steps.start, steps.duration, steps.log_rate
+
+
+def forward_many(
+    start: np.ndarray,
+    home_expected: np.ndarray,
+    away_expected: np.ndarray,
+    lead_index: np.ndarray,
+    after_step: Callable[[int, np.ndarray], np.ndarray] | None = None,
+) -> np.ndarray:
+    """Run many chains forward at once.
+
+    ``start`` is ``(*batch, rows, cols)``; ``home_expected``/``away_expected`` are
+    ``(steps, *batch, 5)``: each side's expected goals in the step for each of its leads -2..2
+    (time, rates and red cards folded in); ``lead_index`` (broadcastable to ``start``) is the
+    home side's clipped lead + 2 in each cell. ``after_step(k, probs)`` may change the
+    ``(*batch, rows * cols)`` probabilities after step ``k`` (e.g. red cards being shown).
+    """
+    *batch, rows, cols = start.shape
+    size = rows * cols
+    probs = np.array(start, dtype=float).reshape(-1, size)
+    lead = np.broadcast_to(lead_index, start.shape).reshape(-1, rows, cols)
+    home_cells = cell_categories(lead, axis=-2).reshape(-1, size)
+    away_cells = cell_categories(len(LEADS) - 1 - lead, axis=-1).reshape(-1, size)
+    n_steps = home_expected.shape[0]
+    home_expected = home_expected.reshape(n_steps, -1, len(LEADS))
+    away_expected = away_expected.reshape(n_steps, -1, len(LEADS))
+    two_rows = 2 * cols
+    for k in range(n_steps):
+        h0, h1, h2 = (np.take_along_axis(t, home_cells, axis=1) for t in goal_chances(home_expected[k]))
+        a0, a1, a2 = (np.take_along_axis(t, away_cells, axis=1) for t in goal_chances(away_expected[k]))
+        moved = probs * h0
+        moved[:, cols:] += probs[:, :-cols] * h1[:, :-cols]
+        moved[:, two_rows:] += probs[:, :-two_rows] * h2[:, :-two_rows]
+        probs = moved * a0
+        probs[:, 1:] += moved[:, :-1] * a1[:, :-1]
+        probs[:, 2:] += moved[:, :-2] * a2[:, :-2]
+        if after_step is not None:
+            probs = after_step(k, probs.reshape(*batch, size)).reshape(-1, size)
+    return probs.reshape(*batch, rows, cols)
