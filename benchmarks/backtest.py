@@ -89,6 +89,11 @@ def forecasters(league: str, domestic: list[str], penaltyblog: bool) -> list[bt.
     return out
 
 
+def table(summary: pd.DataFrame) -> str:
+    scores = {col: "{:.4f}".format for col in ("rps", "log_loss", "brier")}
+    return summary.to_string(index=False, formatters={**scores, "seconds": "{:.0f}".format})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mirror", type=Path, default=ROOT.parent / "shared" / "data" / "mirror")
@@ -120,12 +125,12 @@ def main() -> None:
     result = result.subset(result.fixtures.season >= seasons(args.first, args.first)[0])
     pd.set_option("display.width", 200)
     print(f"\n{args.league} {seasons(args.first, args.first)[0]}..{seasons(args.last, args.last)[0]} (lower is better)")
-    print(result.summary().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    print(table(result.summary()))
     partial = [n for n, p in result.probs.items() if np.isfinite(p).all(axis=1).mean() < 0.99]
     for name in partial:
         names = [name, *[n for n in result.probs if n not in partial]]
         print(f"\non the {int(result.covered(names).sum())} matches {name} priced:")
-        print(result.summary(names=names).to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+        print(table(result.summary(names=names)))
     if args.calibration_png:
         print(f"\ncalibration diagram: {result.plot_calibration(args.calibration_png)}")
 

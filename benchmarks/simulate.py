@@ -86,12 +86,11 @@ def python_loop_bracket(simulation: KnockoutSimulation, n: int, seed: int) -> np
     cells = [np.cumsum(g.ravel()).tolist() for g in pairs.home_grids]
     neutral = [np.cumsum(g.ravel()).tolist() for g in pairs.neutral_grids]
     cols = pairs.home_grids.shape[2]
-    population = range(len(cells[0]))
     k = pairs.n_teams
     titles = np.zeros(k, dtype=np.int64)
 
     def lead(cum: list[float], ncols: int) -> int:
-        cell = rng.choices(population, cum_weights=cum)[0]
+        cell = rng.choices(range(len(cum)), cum_weights=cum)[0]
         return cell // ncols - cell % ncols
 
     for _ in range(n):

@@ -12,9 +12,11 @@ from remontada.inplay import (
     InplayModel,
     InplayParams,
     MatchClock,
+    clock_position,
     extra_time_lead,
     match_lead,
     parse_params,
+    regular_steps,
     second_leg_lead,
 )
 from remontada.rules import rules_for
@@ -39,6 +41,8 @@ SHAPED = InplayParams(
     extra_time_level=0.1,
     home_lead=(0.10, 0.05, 0.0, -0.11, -0.08),
     away_lead=(0.03, 0.12, 0.0, 0.02, 0.0),
+    home_lead_late=(0.18, 0.14, 0.0, -0.12, -0.09),
+    away_lead_late=(0.10, 0.22, 0.0, -0.04, 0.0),
     red_own=-0.36,
     red_opponent=0.27,
 )
@@ -76,6 +80,32 @@ def test_probabilities_sum_to_one_and_the_grid_tail_is_negligible() -> None:
     probs = chain.forward()
     assert probs.sum() == pytest.approx(1.0, abs=1e-12)
     assert probs[-1, :].sum() + probs[:, -1].sum() < 1e-8
+
+
+def test_mid_match_chain_agrees_with_event_simulation() -> None:
+    """An independent Monte Carlo of the same process from 60', 0-1 in Bergamo (aggregate state)."""
+    params, n = SHAPED, 200_000
+    rng = np.random.default_rng(11)
+    start, duration, log_rate = regular_steps(params)
+    position = clock_position(params, MatchClock(60.0))
+    first = int(np.searchsorted(start + duration, position, side="right"))
+    duration = duration.copy()
+    duration[first] = start[first] + duration[first] - position
+    lead = second_leg_lead((0, 3), (0, 1), away_goals=False)
+    home = np.zeros(n, dtype=np.int64)
+    away = np.zeros(n, dtype=np.int64)
+    home_lead, away_lead = np.asarray(params.home_lead_late), np.asarray(params.away_lead_late)
+    for k in range(first, len(start)):  # all second-half steps: the late lead effects apply
+        index = np.clip(lead(home, away), -2, 2) + 2
+        scale = np.exp(log_rate[k]) * duration[k] / 90.0
+        home += rng.poisson(ATALANTA * scale * np.exp(home_lead[index]))
+        away += rng.poisson(LIVERPOOL * scale * np.exp(away_lead[4 - index]))
+    exact = InplayModel(params).remaining(ATALANTA, LIVERPOOL, minute=60, score=(0, 1), lead=lead)
+    assert exact.expected_goals()[0] == pytest.approx(home.mean(), abs=4 * home.std() / np.sqrt(n))
+    assert exact.expected_goals()[1] == pytest.approx(away.mean(), abs=4 * away.std() / np.sqrt(n))
+    p_liverpool_two_more = float(exact.probs[:, 2:].sum())
+    observed = float(np.mean(away >= 2))
+    assert observed == pytest.approx(p_liverpool_two_more, abs=4 * np.sqrt(observed * (1 - observed) / n))
 
 
 # ---- effects ----------------------------------------------------------------------------------
@@ -130,9 +160,7 @@ def test_flat_in_play_tie_matches_the_constant_rate_tie_engine() -> None:
         through = forecast_live_from_rates(
             (ATALANTA, LIVERPOOL), now, minute=60, rules=rules, first_leg=first_leg, model=FLAT
         )
-        reference = forecast_live(
-            first_leg, now, remaining_grid(ATALANTA, LIVERPOOL, 60), minute=60, rules=rules
-        )
+        reference = forecast_live(first_leg, now, remaining_grid(ATALANTA, LIVERPOOL, 60), minute=60, rules=rules)
         assert through.p_a == pytest.approx(reference.p_a, abs=5e-5)
         assert through.split_a.decider == pytest.approx(reference.split_a.decider, abs=5e-5)
 

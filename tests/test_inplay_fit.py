@@ -31,6 +31,8 @@ TRUTH = InplayParams(
     extra_time_level=0.15,
     home_lead=(0.10, 0.05, 0.0, -0.11, -0.08),
     away_lead=(0.03, 0.14, 0.0, 0.02, 0.0),
+    home_lead_late=(0.20, 0.15, 0.0, -0.12, -0.10),
+    away_lead_late=(0.12, 0.25, 0.0, -0.05, 0.0),
     red_own=-0.40,
     red_opponent=0.30,
 )
@@ -62,25 +64,31 @@ def simulate(
     away = np.zeros(n, dtype=np.int64)
     ht_home = ht_away = None
     half_time = 45.0 + params.first_half_added
-    h_lead, a_lead = np.asarray(params.home_lead), np.asarray(params.away_lead)
     for k in range(len(start)):
-        if ht_home is None and start[k] >= half_time - 1e-9:
+        late = start[k] >= half_time - 1e-9
+        if ht_home is None and late:
             ht_home, ht_away = home.copy(), away.copy()
+        h_lead = np.asarray(params.home_lead_late if late else params.home_lead)
+        a_lead = np.asarray(params.away_lead_late if late else params.away_lead)
         lead = np.clip(home - away, -2, 2) + 2
         shown = card_time < start[k] + duration[k] / 2  # card in force from the middle of its step
         home_red = (card == 1) & shown
         away_red = (card == 2) & shown
         scale = np.exp(log_rate[k]) * duration[k] / 90.0
-        home_mean = home_rate * scale * np.exp(h_lead[lead] + params.red_own * home_red + params.red_opponent * away_red)
-        away_mean = away_rate * scale * np.exp(
-            a_lead[4 - lead] + params.red_own * away_red + params.red_opponent * home_red
+        home_mean = (
+            home_rate * scale * np.exp(h_lead[lead] + params.red_own * home_red + params.red_opponent * away_red)
+        )
+        away_mean = (
+            away_rate * scale * np.exp(a_lead[4 - lead] + params.red_own * away_red + params.red_opponent * home_red)
         )
         home += rng.poisson(home_mean)
         away += rng.poisson(away_mean)
     return {"ht_home": ht_home, "ht_away": ht_away, "ft_home": home, "ft_away": away}
 
 
-def as_half_times(home_rate: np.ndarray, away_rate: np.ndarray, sim: dict[str, np.ndarray], card: np.ndarray) -> HalfTimes:
+def as_half_times(
+    home_rate: np.ndarray, away_rate: np.ndarray, sim: dict[str, np.ndarray], card: np.ndarray
+) -> HalfTimes:
     n = len(home_rate)
     return HalfTimes(
         match_id=np.arange(n),
@@ -143,11 +151,19 @@ def test_half_time_evidence_recovers_levels_and_lead_effects() -> None:
     fit = fit_half_times(data, profile_of(TRUTH), bin_width=0.05)
     by_name = {e.name: e for e in fit.estimates}
     truth = dict(TRUTH.to_rows())
-    for name in ("first_half_level", "second_half_level", "home_lead_+1", "away_lead_-1", "home_lead_-1"):
+    for name in (
+        "first_half_level",
+        "second_half_level",
+        "home_lead_+1",
+        "away_lead_-1",
+        "home_lead_late_-1",
+        "away_lead_late_-1",
+        "home_lead_late_+1",
+    ):
         estimate = by_name[name]
         assert abs(estimate.value - truth[name]) < 4 * estimate.se, name
-    # the directions that matter: the side behind attacks, the side ahead protects
-    assert by_name["away_lead_-1"].value > 0 > by_name["home_lead_+1"].value
+    # the directions that matter: the side behind attacks, the side ahead protects, more so late
+    assert by_name["away_lead_late_-1"].value > by_name["away_lead_-1"].value > 0 > by_name["home_lead_+1"].value
 
 
 def test_red_card_evidence_recovers_both_effects_without_card_minutes() -> None:
@@ -170,7 +186,7 @@ def test_extra_time_level_is_recovered() -> None:
     level = TRUTH.second_half_level + TRUTH.second_half_slope + TRUTH.extra_time_level
     home = np.zeros(n, dtype=np.int64)
     away = np.zeros(n, dtype=np.int64)
-    h_lead, a_lead = np.asarray(TRUTH.home_lead), np.asarray(TRUTH.away_lead)
+    h_lead, a_lead = np.asarray(TRUTH.home_lead_late), np.asarray(TRUTH.away_lead_late)
     for _ in range(30):
         lead = np.clip(home - away, -2, 2) + 2
         home += rng.poisson(home_rate / 90 * np.exp(level + h_lead[lead]))

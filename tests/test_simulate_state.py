@@ -16,8 +16,13 @@ from remontada.tie import forecast_second_leg
 pytestmark = pytest.mark.slow
 
 
-def names(state, teams) -> list[str]:  # type: ignore[no-untyped-def]
-    return [state.name(int(t)) for t in teams]
+def club(store, name: str) -> str:  # type: ignore[no-untyped-def]
+    """The store's id of a club (ids and display names come from the store's club identity)."""
+    return store.resolve_club(name)
+
+
+def tie_ids(state, ties) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(state.teams[t.a], state.teams[t.b]) for t in ties]
 
 
 def test_europa_league_2023_24_on_the_eve_of_the_quarter_finals(full_store) -> None:  # type: ignore[no-untyped-def]
@@ -25,26 +30,39 @@ def test_europa_league_2023_24_on_the_eve_of_the_quarter_finals(full_store) -> N
     bracket = state.bracket
     assert state.kind == "knockout" and state.start == "qf"
     qf, sf, final = bracket.rounds
-    ties = [(state.name(t.a), state.name(t.b)) for t in qf.known]
-    assert ("Liverpool", "Atalanta") in ties and ("AC Milan", "AS Roma") in ties
+    ties = tie_ids(state, qf.known)
+    c = {
+        name: club(full_store, name)
+        for name in (
+            "Benfica",
+            "Marseille",
+            "AC Milan",
+            "AS Roma",
+            "Liverpool",
+            "Atalanta",
+            "Bayer Leverkusen",
+            "West Ham United",
+        )
+    }
+    assert (c["Liverpool"], c["Atalanta"]) in ties and (c["AC Milan"], c["AS Roma"]) in ties
     assert all(t.first_leg is None and t.winner is None for t in qf.known)
     # The draw of 15 March 2024 fixed the semi-finals: the Benfica/Marseille winner at home first
     # against the Liverpool/Atalanta winner, the Milan/Roma winner against Leverkusen/West Ham.
     order = [ties[i] for i in sf.pairing.slots]
-    assert order[0] == ("SL Benfica", "Marseille") and order[1] == ("Liverpool", "Atalanta")
-    assert {order[2], order[3]} == {("AC Milan", "AS Roma"), ("Bayer Leverkusen", "West Ham United")}
+    assert order[0] == (c["Benfica"], c["Marseille"]) and order[1] == (c["Liverpool"], c["Atalanta"])
+    assert {order[2], order[3]} == {(c["AC Milan"], c["AS Roma"]), (c["Bayer Leverkusen"], c["West Ham United"])}
     assert final.rules.legs == 1 and final.rules.neutral_venue
 
 
 def test_between_the_legs_the_first_leg_counts(full_store) -> None:  # type: ignore[no-untyped-def]
     state = read_state(full_store, "Europa League", "2023-24", "2024-04-15")
-    tie = next(t for t in state.bracket.rounds[0].known if state.name(t.a) == "Liverpool")
+    liverpool = state.teams.index(club(full_store, "Liverpool"))
+    atalanta = state.teams.index(club(full_store, "Atalanta"))
+    tie = next(t for t in state.bracket.rounds[0].known if t.a == liverpool)
     assert tie.first_leg == (0, 3) and tie.winner is None
     model = Forecaster(full_store).fitted(state.as_of)
     grids = pair_grids(state, model)
     tally = runner.run(build_simulation(state, grids), 200_000, seed=2)
-    liverpool = state.teams.index("liverpool-eng")
-    atalanta = state.teams.index("atalanta-ita")
     exact = forecast_second_leg(
         (0, 3), ScoreGrid(grids.probabilities(atalanta, liverpool)), rules=rules_for("uefa.el", "2023-24", "qf")
     )
@@ -55,8 +73,9 @@ def test_between_the_legs_the_first_leg_counts(full_store) -> None:  # type: ign
 def test_after_the_quarter_finals_the_semi_finals_start(full_store) -> None:  # type: ignore[no-untyped-def]
     state = read_state(full_store, "Europa League", "2023-24", "2024-04-19")
     assert state.start == "sf"
-    pairs = {(state.name(t.a), state.name(t.b)) for t in state.bracket.rounds[0].known}
-    assert pairs == {("Marseille", "Atalanta"), ("AS Roma", "Bayer Leverkusen")}
+    pairs = set(tie_ids(state, state.bracket.rounds[0].known))
+    expected = {("Marseille", "Atalanta"), ("AS Roma", "Bayer Leverkusen")}
+    assert pairs == {(club(full_store, a), club(full_store, b)) for a, b in expected}
 
 
 def test_before_the_quarter_final_draw_it_is_simulated(full_store) -> None:  # type: ignore[no-untyped-def]
@@ -77,7 +96,7 @@ def test_the_2024_25_league_phase_table_is_reproduced(full_store) -> None:  # ty
     state = read_state(full_store, "Champions League", "2024-25", "2025-02-01")
     table = standings(state.league, state.names)
     place = dict(zip(table["club_id"], table["position"], strict=True))
-    assert table.loc[0, ["club", "points"]].tolist() == ["Liverpool", 21]
+    assert table.loc[0, ["club_id", "points"]].tolist() == [club(full_store, "Liverpool"), 21]
     matches = full_store.matches(competition="uefa.cl", season="2024-25")
     playoffs = matches[matches["stage"] == "playoff"]
     r16 = matches[matches["round"] == "Round of 16"]
@@ -103,7 +122,25 @@ def test_a_league_phase_in_progress_is_simulated_with_its_bracket(full_store) ->
 def test_between_play_off_legs_the_ties_are_known(full_store) -> None:  # type: ignore[no-untyped-def]
     state = read_state(full_store, "Champions League", "2024-25", "2025-02-15")
     playoffs = state.bracket.rounds[0]
-    known = {(state.name(t.a), state.name(t.b)): t.first_leg for t in playoffs.known}
-    assert known[("Brest", "Paris Saint-Germain")] == (0, 3)
+    known = dict(zip(tie_ids(state, playoffs.known), (t.first_leg for t in playoffs.known), strict=True))
+    assert known[(club(full_store, "Brest"), club(full_store, "Paris Saint-Germain"))] == (0, 3)
     assert all(t.winner is None for t in playoffs.known)
     assert state.bracket.rounds[1].pairing.shuffle  # the round-of-16 draw of 21 February is to come
+
+
+def test_a_champions_league_group_stage_in_progress_feeds_a_simulated_draw(full_store) -> None:  # type: ignore[no-untyped-def]
+    state = read_state(full_store, "Champions League", "2023-24", "2023-11-01")
+    assert state.kind == "group_stage"
+    groups = state.groups
+    assert len(groups.groups) == 8 and all(g.n_teams == 4 for g in groups.groups)
+    assert sum(len(g.played_home) for g in groups.groups) == 48
+    assert sum(g.n_remaining for g in groups.groups) == 48
+    real = club(full_store, "Real Madrid"), club(full_store, "Napoli")
+    group_of = dict(zip(state.teams, groups.group_of, strict=True))
+    assert group_of[real[0]] == group_of[real[1]]  # they met in the group (Napoli 2-3 Real Madrid, 3 October)
+    r16 = state.bracket.rounds[0]
+    assert r16.pairing.forbid == ("country", "group") and r16.pairing.shuffle
+    model = Forecaster(full_store).fitted(state.as_of)
+    tally = runner.run(build_simulation(state, pair_grids(state, model)), 20_000, seed=3)
+    assert (tally.places.sum(axis=1) == tally.n_sims).all()
+    assert tally.knockout.reached[:, 0].sum() == 16 * tally.n_sims

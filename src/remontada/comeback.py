@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from remontada.grid import ScoreGrid
-from remontada.inplay import InplayModel, MatchClock, extra_time_lead, second_leg_lead
+from remontada.inplay import InplayModel, MatchClock, second_leg_lead
 from remontada.penalties import ShootoutModel
 from remontada.rules import TieRules
 from remontada.tie import forecast_second_leg
@@ -89,15 +89,22 @@ class ComebackCurve:
         axes.plot(x, 100 * self.if_unchanged, label=f"if the leg stays {score}", linewidth=2)
         axes.plot(x, 100 * self.if_next_goal_at, label=f"if {self.team} score next, at that minute", linewidth=1.5)
         axes.plot(
-            x, 100 * self.if_next_goal_by, label=f"if {self.team} score next, by that minute", linewidth=1.2,
+            x,
+            100 * self.if_next_goal_by,
+            label=f"if {self.team} score next, by that minute",
+            linewidth=1.2,
             linestyle="--",
         )
-        axes.axvline(45.0 + _added_offsets(np.array(["HT"]))[0], color="0.8", linewidth=0.8)
+        half_time = np.flatnonzero(self.label == "HT")
+        if len(half_time):
+            axes.axvline(x[half_time[0]], color="0.7", linewidth=0.8, linestyle=":")
+        score_text = f"{self.score[0]}-{self.score[1]}"
         axes.set(
-            xlabel="minute",
+            xlabel="minute (added time spread out after 45 and 90)",
             ylabel=f"P({self.team} go through), %",
+            xlim=(x[0], x[-1]),
             ylim=(0, 100),
-            title=title or f"{self.team} v {self.opponent}: the comeback curve from {self.start}",
+            title=title or f"{self.team} against {self.opponent}: from {self.start} at {score_text} in the leg",
         )
         axes.grid(alpha=0.3)
         axes.legend(loc="upper right", fontsize=8)
@@ -167,7 +174,7 @@ class LiveSecondLeg:
                 b_rate,
                 a_rate,
                 red_cards=self.red_cards,
-                lead=extra_time_lead(away_goals_in_extra_time=self.rules.away_goals_in_extra_time),
+                away_goals=self.rules.away_goals_in_extra_time,
                 minutes=self.rules.extra_time_minutes,
             )
         rows, cols = score[0] + shape[0], score[1] + shape[1]

@@ -18,7 +18,6 @@ home; Barcelona's 4-0 defeat in Paris (16 February 2017) is deficit 4, first leg
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -715,25 +714,9 @@ def _tie(competition: str, season: str, parts: dict[str, Any], names: dict[str, 
     return tie
 
 
-_ORDINAL_ROUND = re.compile(r"^(first|second|third|fourth|fifth)\s+(qualifying\s+)?round$")
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
-
-
 def rules_round(label: str | None) -> str | None:
-    """A stored round label as a key of the rules table.
-
-    Beyond :func:`remontada.rules.normalise_round`: engsoccerdata's ``"First round"`` is
-    ``round1`` and ``"Second qualifying round"`` is ``q2``; a play-off label such as
-    ``"Semifinals (tier 2)"`` or ``"Championship, Promotion Playoff, Semifinals"`` is ``sf``.
-    """
-    if label is None:
-        return None
-    text = re.sub(r"\(.*?\)", "", label.split(",")[-1]).strip().lower()
-    match = _ORDINAL_ROUND.match(text)
-    if match:
-        number = _ORDINALS[match.group(1)]
-        return f"q{number}" if match.group(2) else f"round{number}"
-    return normalise_round(text)
+    """A stored round label as a key of the rules table (``None`` stays ``None``)."""
+    return None if label is None else normalise_round(label)
 
 
 @lru_cache(maxsize=4096)

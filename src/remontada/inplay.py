@@ -5,11 +5,13 @@ of play. At clock position ``t`` in period ``p`` (first half, second half, extra
 home side's rate in goals per minute is ::
 
     home_rate / 90 * exp(level[p] + slope[p] * (t - start[p]) / 45
-                         + home_lead[clip(lead, -2, 2)]
+                         + home_lead[p][clip(lead, -2, 2)]
                          + red_own * home_reds + red_opponent * away_reds)
 
 and the away side's the same with its own lead (``-lead``), its ``away_lead`` effects and the
-red cards swapped. ``home_rate``/``away_rate`` are the pre-match expected goals per 90 minutes
+red cards swapped. The lead effects of the first half (``home_lead``) and of the rest of the
+match (``home_lead_late``: second half and extra time) differ: a deficit weighs more as time
+runs out. ``home_rate``/``away_rate`` are the pre-match expected goals per 90 minutes
 of any ScoreGrid model, so team strength carries through; the parameters
 (:class:`InplayParams`, fitted by :mod:`remontada.inplay_fit`, shipped in
 ``data/inplay.csv``) say how time, the state of play and red cards bend it. Added time is
@@ -21,12 +23,14 @@ aggregate (with away goals where the rules count them) in the second leg of a ti
 says how it is computed from the goals still to come with a :data:`LeadRule` such as
 :func:`match_lead` or :func:`second_leg_lead`.
 
-The future is computed exactly on the grid of goals still to come ``(i, j)`` by a forward
-Kolmogorov (Markov chain) recursion in steps of at most one minute, in which at most one
-goal per side is scored per step (the chance of two in one minute is below 1e-4). The grid
-is cut where the chance of more goals is below ``tail``; the last row and column absorb.
-The same steps run backwards (:meth:`GoalChain.backward`) give the chance of any final event
-from every cell at every minute in one pass, which the comeback curves use.
+The future is computed on the grid of goals still to come ``(i, j)`` by a forward Kolmogorov
+(Markov chain) recursion in steps of at most one minute. In a step each side scores 0, 1 or 2
+goals with Poisson chances at the rates of the cell it starts from (three or more in one minute
+count as two: the mean is off by under 0.01%); the home side's goals are applied first and the
+away side's rates are read at the cell they lead to. The grid is cut where the chance of more
+goals is below ``tail``; its last row and column absorb. The same steps run backwards
+(:meth:`GoalChain.backward`) give the chance of any final event from every cell at every
+minute in one pass, which the comeback curves use (:mod:`remontada.comeback`).
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ from remontada.sources.records import SourceError
 #: Leads the state effects are estimated for; larger leads count as +/-2.
 LEADS: tuple[int, ...] = (-2, -1, 0, 1, 2)
 
+_LEAD_FIELDS = ("home_lead", "away_lead", "home_lead_late", "away_lead_late")
+
 #: The home side's lead given the goals still to come: ``lead(home_more, away_more) -> int array``.
 LeadRule = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -67,7 +73,9 @@ class InplayParams:
     to the end of the half's 45 minutes. ``first_half_added``/``second_half_added``: minutes of
     added time, played at the end-of-half rate. ``extra_time_level``: log multiplier of extra
     time's rate relative to the end of the second half. ``home_lead``/``away_lead``: one effect
-    per lead in :data:`LEADS` (-2 or less ... +2 or more; the entry for 0 is 0).
+    per lead in :data:`LEADS` (-2 or less ... +2 or more; the entry for 0 is 0) in the first
+    half; ``home_lead_late``/``away_lead_late`` the same from the second half on (default: the
+    first half's).
     ``red_own``/``red_opponent``: effect of each red card shown to the side itself / to its
     opponent. ``source`` says where the numbers came from.
     """
@@ -81,12 +89,17 @@ class InplayParams:
     extra_time_level: float = 0.0
     home_lead: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0, 0.0)
     away_lead: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0, 0.0)
+    home_lead_late: tuple[float, ...] | None = None
+    away_lead_late: tuple[float, ...] | None = None
     red_own: float = 0.0
     red_opponent: float = 0.0
     source: str = ""
 
     def __post_init__(self) -> None:
-        for name in ("home_lead", "away_lead"):
+        for late, early in (("home_lead_late", "home_lead"), ("away_lead_late", "away_lead")):
+            if getattr(self, late) is None:
+                object.__setattr__(self, late, getattr(self, early))
+        for name in _LEAD_FIELDS:
             values = tuple(float(v) for v in getattr(self, name))
             if len(values) != len(LEADS):
                 raise ValueError(f"{name} needs {len(LEADS)} effects (leads {LEADS}), got {len(values)}")
@@ -133,9 +146,11 @@ class InplayParams:
         for f in fields(cls):
             if f.name == "source":
                 continue
-            if f.name in ("home_lead", "away_lead"):
+            if f.name in _LEAD_FIELDS:
                 keys = [f"{f.name}_{lead:+d}".replace("+0", "0") for lead in LEADS]
                 missing = [k for k in keys if k not in values]
+                if f.name.endswith("_late") and len(missing) == len(keys):
+                    continue  # tables without late effects use the first half's
                 if missing:
                     raise KeyError(f"missing parameters: {', '.join(missing)}")
                 kwargs[f.name] = tuple(values.pop(k) for k in keys)
@@ -258,6 +273,7 @@ class _Steps:
     duration: np.ndarray
     log_rate: np.ndarray
     clock: np.ndarray
+    late: np.ndarray  # True from the second half on: the late lead effects apply
 
     @property
     def end(self) -> float:
@@ -266,7 +282,7 @@ class _Steps:
 
 def _half(level: float, slope: float, first_minute: float, added: float) -> tuple[np.ndarray, ...]:
     mids = np.arange(45) + 0.5
-    n_added = int(math.ceil(added - 1e-9))
+    n_added = math.ceil(added - 1e-9)
     duration = np.concatenate([np.ones(45), np.full(n_added, added / n_added if n_added else 0.0)])
     log_rate = np.concatenate([level + slope * mids / 45.0, np.full(n_added, level + slope)])
     clock = np.concatenate([first_minute + np.arange(1, 46), np.full(n_added, first_minute + 45.0)])
@@ -279,14 +295,16 @@ def _regular_steps(params: InplayParams) -> _Steps:
     d2, r2, c2 = _half(params.second_half_level, params.second_half_slope, 45.0, params.second_half_added)
     duration = np.concatenate([d1, d2])
     start = np.concatenate([[0.0], np.cumsum(duration)[:-1]])
-    return _Steps(start, duration, np.concatenate([r1, r2]), np.concatenate([c1, c2]))
+    late = np.concatenate([np.zeros(len(d1), dtype=bool), np.ones(len(d2), dtype=bool)])
+    return _Steps(start, duration, np.concatenate([r1, r2]), np.concatenate([c1, c2]), late)
 
 
 @lru_cache(maxsize=64)
 def _extra_steps(params: InplayParams, minutes: int) -> _Steps:
     level = params.second_half_level + params.second_half_slope + params.extra_time_level
     duration = np.ones(minutes)
-    return _Steps(np.arange(minutes, dtype=float), duration, np.full(minutes, level), 90.0 + np.arange(1, minutes + 1))
+    clock = 90.0 + np.arange(1, minutes + 1)
+    return _Steps(np.arange(minutes, dtype=float), duration, np.full(minutes, level), clock, np.ones(minutes, bool))
 
 
 def clock_position(params: InplayParams, clock: MatchClock) -> float:
@@ -395,13 +413,28 @@ def goal_chances(expected: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     )
 
 
+@lru_cache(maxsize=256)
+def _edges(shape: tuple[int, ...], axis: int) -> np.ndarray:
+    """``5 * edge`` per cell: edge 0 inside the grid, 1 next to its last row/column along ``axis``, 2 on it."""
+    n = shape[axis]
+    position = np.indices(shape)[axis]
+    edges = len(LEADS) * np.where(position == n - 1, 2, np.where(position == n - 2, 1, 0))
+    edges.setflags(write=False)
+    return edges
+
+
 def cell_categories(lead_index: np.ndarray, axis: int) -> np.ndarray:
     """Column of :func:`goal_chances`' blocks for each cell: ``lead_index + 5 * edge`` where edge
     is 0 inside the grid, 1 next to its last row (``axis=-2``) or column (``axis=-1``), 2 on it."""
-    n = lead_index.shape[axis]
-    position = np.indices(lead_index.shape)[axis]
-    edge = np.where(position == n - 1, 2, np.where(position == n - 2, 1, 0))
-    return lead_index + len(LEADS) * edge
+    return lead_index + _edges(lead_index.shape, axis)
+
+
+@lru_cache(maxsize=256)
+def _goal_indices(shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    more_home, more_away = np.indices(shape)
+    more_home.setflags(write=False)
+    more_away.setflags(write=False)
+    return more_home, more_away
 
 
 def _upper_goals(mean: float, tail: float) -> int:
@@ -442,14 +475,25 @@ class GoalChain:
         # absorbing last column has no away goals, so nothing wraps into the next row
         h0, h1, h2 = self.home[0], self.home[1][:, :-cols], self.home[2][:, : -2 * cols]
         a0, a1, a2 = self.away[0], self.away[1][:, :-1], self.away[2][:, :-2]
-        two_rows = 2 * cols
+        size, two_rows = rows * cols, 2 * cols
+        moved, scratch = np.empty(size), np.empty(size)
+        # views into the buffers, made once: each step is then eight in-place ufunc calls
+        moved_one, moved_two, probs_one, probs_two = moved[cols:], moved[two_rows:], probs[1:], probs[2:]
+        scratch_row, scratch_two_rows = scratch[: size - cols], scratch[: size - two_rows]
+        scratch_one, scratch_two = scratch[: size - 1], scratch[: size - 2]
+        from_row, from_two_rows = probs[: size - cols], probs[: size - two_rows]
+        moved_left_one, moved_left_two = moved[: size - 1], moved[: size - 2]
         for k in range(self.n_steps):
-            moved = probs * h0[k]
-            moved[cols:] += probs[:-cols] * h1[k]
-            moved[two_rows:] += probs[:-two_rows] * h2[k]
-            probs = moved * a0[k]
-            probs[1:] += moved[:-1] * a1[k]
-            probs[2:] += moved[:-2] * a2[k]
+            np.multiply(probs, h0[k], out=moved)
+            np.multiply(from_row, h1[k], out=scratch_row)
+            moved_one += scratch_row
+            np.multiply(from_two_rows, h2[k], out=scratch_two_rows)
+            moved_two += scratch_two_rows
+            np.multiply(moved, a0[k], out=probs)
+            np.multiply(moved_left_one, a1[k], out=scratch_one)
+            probs_one += scratch_one
+            np.multiply(moved_left_two, a2[k], out=scratch_two)
+            probs_two += scratch_two
         return probs.reshape(rows, cols)
 
     def backward(self, terminal: np.ndarray) -> np.ndarray:
@@ -486,14 +530,18 @@ class InplayModel:
     def __init__(self, params: InplayParams | None = None, *, tail: float = DEFAULT_TAIL) -> None:
         self.params = params if params is not None else InplayParams.packaged()
         self.tail = tail
+        self._extra_cache: dict[tuple[object, ...], ScoreGrid] = {}
 
     # ---- building blocks -------------------------------------------------------------------
     def _effects(self, red_cards: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        """Rate multipliers of each side by its own lead (-2..2), red cards included."""
+        """``(2, 5)`` rate multipliers of each side by period (first half, later) and own lead
+        (-2..2), red cards included."""
         p = self.params
         home_reds, away_reds = red_cards
-        home = np.exp(np.asarray(p.home_lead) + p.red_own * home_reds + p.red_opponent * away_reds)
-        away = np.exp(np.asarray(p.away_lead) + p.red_own * away_reds + p.red_opponent * home_reds)
+        home_red = p.red_own * home_reds + p.red_opponent * away_reds
+        away_red = p.red_own * away_reds + p.red_opponent * home_reds
+        home = np.exp(np.array([p.home_lead, p.home_lead_late]) + home_red)
+        away = np.exp(np.array([p.away_lead, p.away_lead_late]) + away_red)
         return home, away
 
     def _chain(
@@ -520,19 +568,24 @@ class InplayModel:
         p = self.params
         if shape is None:
             reach = float(time_weight.sum())
-            top_h = math.exp(max(p.home_lead) + p.red_own * red_cards[0] + p.red_opponent * red_cards[1])
-            top_a = math.exp(max(p.away_lead) + p.red_own * red_cards[1] + p.red_opponent * red_cards[0])
+            top_h = math.exp(
+                max(*p.home_lead, *p.home_lead_late) + p.red_own * red_cards[0] + p.red_opponent * red_cards[1]
+            )
+            top_a = math.exp(
+                max(*p.away_lead, *p.away_lead_late) + p.red_own * red_cards[1] + p.red_opponent * red_cards[0]
+            )
             shape = (
                 _upper_goals(home_rate * reach * top_h, self.tail) + 3,
                 _upper_goals(away_rate * reach * top_a, self.tail) + 3,
             )
         if min(shape) < 3:
             raise ValueError(f"the grid of goals to come needs at least 3 x 3 cells, got {shape}")
-        more_home, more_away = np.indices(shape)
+        more_home, more_away = _goal_indices(shape)
         lead_index = np.clip(np.asarray(lead(more_home, more_away), dtype=np.int64), -2, 2) + 2
         home_effect, away_effect = self._effects(red_cards)
-        home = goal_chances(home_rate * time_weight[:, None] * home_effect)
-        away = goal_chances(away_rate * time_weight[:, None] * away_effect)
+        period = steps.late[first:].astype(np.intp)
+        home = goal_chances(home_rate * time_weight[:, None] * home_effect[period])
+        away = goal_chances(away_rate * time_weight[:, None] * away_effect[period])
         home_cells = cell_categories(lead_index, axis=-2).ravel()
         away_cells = cell_categories(len(LEADS) - 1 - lead_index, axis=-1).ravel()
         clock = np.concatenate([[start_clock], steps.clock[first:]])
@@ -566,7 +619,14 @@ class InplayModel:
         first = min(first, len(steps.start))
         first_duration = float(steps.start[first] + steps.duration[first] - position) if first < len(steps.start) else 0
         return self._chain(
-            steps, first, first_duration, home_rate, away_rate, red_cards, lead or match_lead(score), shape,
+            steps,
+            first,
+            first_duration,
+            home_rate,
+            away_rate,
+            red_cards,
+            lead or match_lead(score),
+            shape,
             clock.minute,
         )
 
@@ -585,9 +645,7 @@ class InplayModel:
         if minutes <= 0:
             raise ValueError(f"extra time must last a positive number of minutes, got {minutes}")
         steps = _extra_steps(self.params, int(minutes))
-        return self._chain(
-            steps, 0, 1.0, home_rate, away_rate, red_cards, lead or match_lead((0, 0)), shape, 90.0
-        )
+        return self._chain(steps, 0, 1.0, home_rate, away_rate, red_cards, lead or match_lead((0, 0)), shape, 90.0)
 
     # ---- answers -----------------------------------------------------------------------------
     def remaining(
@@ -634,12 +692,29 @@ class InplayModel:
         away_rate: float,
         *,
         red_cards: tuple[int, int] = (0, 0),
-        lead: LeadRule | None = None,
+        away_goals: bool = False,
         minutes: int = 30,
+        lead: LeadRule | None = None,
     ) -> ScoreGrid:
-        """P(home scores i, away j) in ``minutes`` of extra time that starts level."""
-        chain = self.extra_time_chain(home_rate, away_rate, red_cards=red_cards, lead=lead, minutes=minutes)
-        return ScoreGrid.from_matrix(chain.forward(), self.tail)
+        """P(home scores i, away j) in ``minutes`` of extra time that starts level.
+
+        ``away_goals``: the visitors' extra-time goals count double if the aggregate stays level
+        (:func:`extra_time_lead`); ``lead`` overrides the lead rule. Grids built without
+        ``lead`` are kept (a match's extra time does not change with the minute or the score).
+        """
+        key = (float(home_rate), float(away_rate), tuple(red_cards), bool(away_goals), int(minutes))
+        if lead is None:
+            cached = self._extra_cache.get(key)
+            if cached is not None:
+                return cached
+        rule = lead or extra_time_lead(away_goals_in_extra_time=away_goals)
+        chain = self.extra_time_chain(home_rate, away_rate, red_cards=red_cards, lead=rule, minutes=minutes)
+        grid = ScoreGrid.from_matrix(chain.forward(), self.tail)
+        if lead is None:
+            if len(self._extra_cache) >= 256:
+                self._extra_cache.pop(next(iter(self._extra_cache)))
+            self._extra_cache[key] = grid
+        return grid
 
 
 # ---- many chains at once (estimation, validation) ----------------------------------------------
@@ -676,16 +751,19 @@ def forward_many(
     *batch, rows, cols = start.shape
     size = rows * cols
     probs = np.array(start, dtype=float).reshape(-1, size)
+    n_batch = len(probs)
     lead = np.broadcast_to(lead_index, start.shape).reshape(-1, rows, cols)
-    home_cells = cell_categories(lead, axis=-2).reshape(-1, size)
-    away_cells = cell_categories(len(LEADS) - 1 - lead, axis=-1).reshape(-1, size)
+    width = 3 * len(LEADS)  # columns of goal_chances' tables
+    offset = np.arange(n_batch)[:, None] * width
+    home_cells = cell_categories(lead, axis=-2).reshape(-1, size) + offset
+    away_cells = cell_categories(len(LEADS) - 1 - lead, axis=-1).reshape(-1, size) + offset
     n_steps = home_expected.shape[0]
-    home_expected = home_expected.reshape(n_steps, -1, len(LEADS))
-    away_expected = away_expected.reshape(n_steps, -1, len(LEADS))
+    home_tables = goal_chances(home_expected.reshape(n_steps, n_batch, len(LEADS)))
+    away_tables = goal_chances(away_expected.reshape(n_steps, n_batch, len(LEADS)))
     two_rows = 2 * cols
     for k in range(n_steps):
-        h0, h1, h2 = (np.take_along_axis(t, home_cells, axis=1) for t in goal_chances(home_expected[k]))
-        a0, a1, a2 = (np.take_along_axis(t, away_cells, axis=1) for t in goal_chances(away_expected[k]))
+        h0, h1, h2 = (np.take(t[k], home_cells) for t in home_tables)
+        a0, a1, a2 = (np.take(t[k], away_cells) for t in away_tables)
         moved = probs * h0
         moved[:, cols:] += probs[:, :-cols] * h1[:, :-cols]
         moved[:, two_rows:] += probs[:, :-two_rows] * h2[:, :-two_rows]

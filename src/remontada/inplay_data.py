@@ -187,15 +187,11 @@ def _rate_table() -> _RateTable:
         lam = home + away
         p_under = total * (1.0 + lam + lam**2 / 2.0)  # total goals ~ Poisson(home + away)
         features = np.column_stack([p_home, p_away, 1.0 - p_under])
-        _TABLE.append(
-            _RateTable(home, away, features, spatial.cKDTree(features), spatial.cKDTree(features[:, :2]))
-        )
+        _TABLE.append(_RateTable(home, away, features, spatial.cKDTree(features), spatial.cKDTree(features[:, :2])))
     return _TABLE[0]
 
 
-def rates_from_odds(
-    odds_1x2: np.ndarray, odds_over_under: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+def rates_from_odds(odds_1x2: np.ndarray, odds_over_under: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Pre-match expected goals per 90 minutes (home, away) implied by bookmaker prices.
 
     ``odds_1x2`` is ``(n, 3)`` decimal prices home/draw/away; ``odds_over_under`` ``(n, 2)``
@@ -362,7 +358,9 @@ def elo_rates(store: Store, *, national: bool | None = None) -> pd.DataFrame:
         eta_h, eta_a = _fit_rate_map(
             x, home_flag, group, matches.home_goals.astype(float), matches.away_goals.astype(float)
         )
-        frames.append(pd.DataFrame({"match_id": matches.match_id, "home_rate": np.exp(eta_h), "away_rate": np.exp(eta_a)}))
+        frames.append(
+            pd.DataFrame({"match_id": matches.match_id, "home_rate": np.exp(eta_h), "away_rate": np.exp(eta_a)})
+        )
     if not frames:
         return pd.DataFrame({"match_id": np.zeros(0, np.int64), "home_rate": [], "away_rate": []})
     return pd.concat(frames, ignore_index=True)

@@ -14,7 +14,11 @@ Four stages, each on the evidence that identifies its effects (see :mod:`remonta
 3. **Red cards** (:func:`fit_red_cards`): from the same leagues' matches with exactly one red
    card, whose minute the sources do not give: the chain carries whether the card has been
    shown yet, with the card's time drawn from a density ``exp(timing * t / T)`` over the match,
-   and the likelihood of both halves' scores estimates the two red-card effects and ``timing``.
+   and the likelihood of both halves' scores estimates the two red-card effects. ``timing`` is
+   fixed at :data:`RED_TIMING` (cards grow more frequent through a match; one in three before
+   half-time): left free, the scores put 85% of cards in the first half, because goals and
+   cards come together (a penalty with the sending-off, a side behind losing its temper) in
+   a way the scores alone cannot separate from the card's effect.
 4. **Extra time** (:func:`fit_extra_time`): from matches with 90-minute and after-extra-time
    scores, the level of extra time's rate relative to the end of the second half.
 
@@ -47,6 +51,8 @@ _HALF_GRID = 8
 #: Half-time leads beyond this are treated as this (their second halves hardly differ).
 _MAX_HT_LEAD = 4
 _NON_ZERO_LEADS = tuple(lead for lead in LEADS if lead != 0)
+#: Shape of the red-card timing density ``exp(RED_TIMING * t / T)``: a third of cards before half-time.
+RED_TIMING = 1.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,26 +100,41 @@ def _poisson_glm(
     return beta, np.linalg.inv(design.T @ (design * mean[:, None]))
 
 
-def _numerical_hessian(fun: Callable[[np.ndarray], float], x: np.ndarray, step: float = 1e-3) -> np.ndarray:
-    """Central second differences of ``fun`` at ``x``."""
+#: A batched objective: total negative log-likelihoods ``(T,)`` for parameter vectors ``(T, p)``.
+ManyNll = Callable[[np.ndarray], np.ndarray]
+
+
+def _evaluate(total_nll: ManyNll, thetas: np.ndarray, chunk: int) -> np.ndarray:
+    return np.concatenate([total_nll(thetas[s : s + chunk]) for s in range(0, len(thetas), chunk)])
+
+
+def _value_and_gradient(total_nll: ManyNll, theta: np.ndarray, step: float, chunk: int) -> tuple[float, np.ndarray]:
+    """The objective and its forward-difference gradient, all points in one batched evaluation."""
+    points = np.vstack([theta, theta + step * np.eye(len(theta))])
+    values = _evaluate(total_nll, points, chunk)
+    return float(values[0]), (values[1:] - values[0]) / step
+
+
+def _numerical_hessian(total_nll: ManyNll, x: np.ndarray, step: float, chunk: int) -> np.ndarray:
+    """Central second differences of ``total_nll`` at ``x``, every stencil point in batched calls."""
     n = len(x)
-    hessian = np.empty((n, n))
-    f0 = fun(x)
-    for a in range(n):
-        ea = np.zeros(n)
-        ea[a] = step
-        hessian[a, a] = (fun(x + ea) - 2.0 * f0 + fun(x - ea)) / step**2
-        for b in range(a):
-            eb = np.zeros(n)
-            eb[b] = step
-            value = (fun(x + ea + eb) - fun(x + ea - eb) - fun(x - ea + eb) + fun(x - ea - eb)) / (4.0 * step**2)
-            hessian[a, b] = hessian[b, a] = value
+    eye = np.eye(n) * step
+    pairs = [(a, b) for a in range(n) for b in range(a)]
+    points = [x] + [x + eye[a] for a in range(n)] + [x - eye[a] for a in range(n)]
+    for a, b in pairs:
+        points += [x + eye[a] + eye[b], x + eye[a] - eye[b], x - eye[a] + eye[b], x - eye[a] - eye[b]]
+    values = _evaluate(total_nll, np.vstack(points), chunk)
+    f0, plus, minus = values[0], values[1 : n + 1], values[n + 1 : 2 * n + 1]
+    hessian = np.diag((plus - 2.0 * f0 + minus) / step**2)
+    for index, (a, b) in enumerate(pairs):
+        pp, pm, mp, mm = values[2 * n + 1 + 4 * index : 2 * n + 5 + 4 * index]
+        hessian[a, b] = hessian[b, a] = (pp - pm - mp + mm) / (4.0 * step**2)
     return hessian
 
 
-def _standard_errors(total_nll: Callable[[np.ndarray], float], x: np.ndarray) -> np.ndarray:
+def _standard_errors(total_nll: ManyNll, x: np.ndarray, chunk: int = 64, step: float = 1e-3) -> np.ndarray:
     """Standard errors from the numerical Hessian of a total (not mean) negative log-likelihood."""
-    hessian = _numerical_hessian(total_nll, x)
+    hessian = _numerical_hessian(total_nll, x, step, chunk)
     try:
         covariance = np.linalg.inv(hessian)
     except np.linalg.LinAlgError:
@@ -121,9 +142,14 @@ def _standard_errors(total_nll: Callable[[np.ndarray], float], x: np.ndarray) ->
     return np.sqrt(np.maximum(np.diag(covariance), 0.0))
 
 
-def _minimize(fun: Callable[[np.ndarray], float], x0: np.ndarray) -> np.ndarray:
-    """Minimise a smooth objective of a few parameters with forward-difference gradients."""
-    result = optimize.minimize(fun, x0, method="L-BFGS-B", options={"maxiter": 200, "eps": 1e-5})
+def _minimize(total_nll: ManyNll, x0: np.ndarray, scale: float, chunk: int = 64) -> np.ndarray:
+    """Minimise ``total_nll / scale`` (a mean log-loss) with batched forward-difference gradients."""
+
+    def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        value, gradient = _value_and_gradient(total_nll, theta, 1e-5, chunk)
+        return value / scale, gradient / scale
+
+    result = optimize.minimize(fun, x0, jac=True, method="L-BFGS-B", options={"maxiter": 200})
     return np.asarray(result.x)
 
 
@@ -307,6 +333,11 @@ def _start(batch: tuple[int, ...], size: int = _HALF_GRID) -> np.ndarray:
     return start
 
 
+def _unit_weights(params: InplayParams) -> tuple[np.ndarray, np.ndarray]:
+    """Expected goals per step per unit rate in each half, without the halves' levels."""
+    return _halves(replace(params, first_half_level=0.0, second_half_level=0.0))
+
+
 def half_probabilities(
     params: InplayParams,
     home_rate: np.ndarray,
@@ -320,15 +351,38 @@ def half_probabilities(
     ``first_half``: the first half from 0-0; otherwise the second half with the home side
     leading by ``ht_lead`` at half-time. The last row/column is "7 or more".
     """
-    first, second = _halves(params)
-    weight = first if first_half else second
-    offset = np.zeros(len(home_rate), dtype=np.int64) if ht_lead is None else np.asarray(ht_lead)
-    home_effect = np.exp(np.asarray(params.home_lead))
-    away_effect = np.exp(np.asarray(params.away_lead))
-    home_expected = weight[:, None, None] * np.asarray(home_rate)[None, :, None] * home_effect
-    away_expected = weight[:, None, None] * np.asarray(away_rate)[None, :, None] * away_effect
-    lead = _lead_grid(np.zeros_like(offset) if first_half else offset)
-    return forward_many(_start((len(home_rate),)), home_expected, away_expected, lead)
+    levels = np.array([[params.first_half_level, params.second_half_level]])
+    home_lead = np.asarray(params.home_lead if first_half else params.home_lead_late)[None]
+    away_lead = np.asarray(params.away_lead if first_half else params.away_lead_late)[None]
+    return _half_probabilities_many(
+        _unit_weights(params), levels, home_lead, away_lead, home_rate, away_rate, ht_lead, first_half
+    )[0]
+
+
+def _half_probabilities_many(
+    weights: tuple[np.ndarray, np.ndarray],
+    levels: np.ndarray,
+    home_lead: np.ndarray,
+    away_lead: np.ndarray,
+    home_rate: np.ndarray,
+    away_rate: np.ndarray,
+    ht_lead: np.ndarray | None,
+    first_half: bool,
+) -> np.ndarray:
+    """``(T, batch, 8, 8)`` half probabilities for T parameter sets at once (levels ``(T, 2)``,
+    lead effects ``(T, 5)``)."""
+    weight = weights[0] if first_half else weights[1]
+    level = levels[:, 0] if first_half else levels[:, 1]
+    n = len(home_rate)
+    offset = np.zeros(n, dtype=np.int64) if (first_half or ht_lead is None) else np.asarray(ht_lead)
+    time_scale = weight[:, None] * np.exp(level)[None, :]  # (steps, T)
+    home_expected = (
+        time_scale[:, :, None, None] * np.asarray(home_rate)[None, None, :, None] * np.exp(home_lead)[None, :, None, :]
+    )
+    away_expected = (
+        time_scale[:, :, None, None] * np.asarray(away_rate)[None, None, :, None] * np.exp(away_lead)[None, :, None, :]
+    )
+    return forward_many(_start((len(levels), n)), home_expected, away_expected, _lead_grid(offset))
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,12 +393,20 @@ class HalfTimeFit:
     n_matches: int
 
 
-def _half_time_params(theta: np.ndarray, base: InplayParams, state_effects: bool) -> InplayParams:
+def _half_time_params(theta: np.ndarray, base: InplayParams, state_effects: bool, late: bool) -> InplayParams:
     changes: dict[str, object] = {"first_half_level": float(theta[0]), "second_half_level": float(theta[1])}
     if state_effects:
         changes["home_lead"] = _with_leads(theta[2:6])
         changes["away_lead"] = _with_leads(theta[6:10])
+        later = theta[10:18] if late else theta[2:10]
+        changes["home_lead_late"] = _with_leads(later[:4])
+        changes["away_lead_late"] = _with_leads(later[4:])
     return replace(base, **changes)
+
+
+def _leads_many(values: np.ndarray) -> np.ndarray:
+    """``(T, 4)`` effects of leads -2, -1, +1, +2 -> ``(T, 5)`` with the reference 0."""
+    return np.column_stack([values[:, 0], values[:, 1], np.zeros(len(values)), values[:, 2], values[:, 3]])
 
 
 def fit_half_times(
@@ -352,14 +414,16 @@ def fit_half_times(
     profile: TimeProfile,
     *,
     state_effects: bool = True,
+    late_effects: bool = True,
     bin_width: float = 0.1,
     standard_errors: bool = True,
 ) -> HalfTimeFit:
     """Half levels (and lead effects) from half-time and 90-minute scores of matches without red cards.
 
-    Slopes and added time come from ``profile``. Matches are grouped by pre-match rates on a
-    ``bin_width`` grid (each group at its mean rates) and by half-time lead, so the chain runs
-    once per group, not per match.
+    ``late_effects``: the lead effects of the second half are fitted apart from the first
+    half's (otherwise one set serves both). Slopes and added time come from ``profile``.
+    Matches are grouped by pre-match rates on a ``bin_width`` grid (each group at its mean
+    rates) and by half-time lead, so the chain runs once per group, not per match.
     """
     clean = data.select((data.home_red == 0) & (data.away_red == 0))
     if not len(clean):
@@ -371,29 +435,45 @@ def fit_half_times(
         first_half_added=profile.first_half_added,
         second_half_added=profile.second_half_added,
     )
+    weights = _unit_weights(base)
+    pair_home = groups.home_rate[groups.pair_group]
+    pair_away = groups.away_rate[groups.pair_group]
 
-    def total_nll(theta: np.ndarray) -> float:
-        params = _half_time_params(theta, base, state_effects)
-        first = half_probabilities(params, groups.home_rate, groups.away_rate, first_half=True)
-        second = half_probabilities(
-            params, groups.home_rate[groups.pair_group], groups.away_rate[groups.pair_group], groups.pair_lead
+    def total_nll(thetas: np.ndarray) -> np.ndarray:
+        levels = thetas[:, :2]
+        if state_effects:
+            home_lead, away_lead = _leads_many(thetas[:, 2:6]), _leads_many(thetas[:, 6:10])
+            later = thetas[:, 10:18] if late_effects else thetas[:, 2:10]
+            home_late, away_late = _leads_many(later[:, :4]), _leads_many(later[:, 4:])
+        else:
+            home_lead = away_lead = home_late = away_late = np.zeros((len(thetas), len(LEADS)))
+        first = _half_probabilities_many(
+            weights, levels, home_lead, away_lead, groups.home_rate, groups.away_rate, None, True
         )
-        log_first = np.log(np.maximum(first.reshape(len(first), -1), 1e-300))
-        log_second = np.log(np.maximum(second.reshape(len(second), -1), 1e-300))
-        return -float((groups.first_counts * log_first).sum() + (groups.second_counts * log_second).sum())
+        second = _half_probabilities_many(
+            weights, levels, home_late, away_late, pair_home, pair_away, groups.pair_lead, False
+        )
+        log_first = np.log(np.maximum(first.reshape(len(thetas), len(groups.home_rate), -1), 1e-300))
+        log_second = np.log(np.maximum(second.reshape(len(thetas), len(pair_home), -1), 1e-300))
+        return -(
+            (groups.first_counts * log_first).sum(axis=(1, 2)) + (groups.second_counts * log_second).sum(axis=(1, 2))
+        )
 
-    theta0 = np.zeros(10 if state_effects else 2)
+    chunk = max(1, 2_000_000 // (len(pair_home) * _HALF_GRID * _HALF_GRID))
+    theta0 = np.zeros((18 if late_effects else 10) if state_effects else 2)
     theta0[:2] = (profile.first_half_level, profile.second_half_level)
-    theta = _minimize(lambda t: total_nll(t) / groups.n_matches, theta0)
-    se = _standard_errors(total_nll, theta) if standard_errors else np.full(len(theta), np.nan)
+    theta = _minimize(total_nll, theta0, groups.n_matches, chunk)
+    se = _standard_errors(total_nll, theta, chunk) if standard_errors else np.full(len(theta), np.nan)
     evidence = f"half-time and 90-minute scores, {groups.n_matches} league matches without red cards"
     names = ["first_half_level", "second_half_level"]
     if state_effects:
         names += [f"{side}_lead_{lead:+d}" for side in ("home", "away") for lead in _NON_ZERO_LEADS]
+        if late_effects:
+            names += [f"{side}_lead_late_{lead:+d}" for side in ("home", "away") for lead in _NON_ZERO_LEADS]
     estimates = tuple(Estimate(n, float(v), float(s), evidence) for n, v, s in zip(names, theta, se, strict=True))
-    return HalfTimeFit(
-        _half_time_params(theta, base, state_effects), estimates, -total_nll(theta), groups.n_matches
-    )
+    log_likelihood = -float(total_nll(theta[None])[0])
+    params = _half_time_params(theta, base, state_effects, late_effects)
+    return HalfTimeFit(params, estimates, log_likelihood, groups.n_matches)
 
 
 # ---- 3. red cards ---------------------------------------------------------------------------------
@@ -418,10 +498,7 @@ def _timing_mass(timing: float, start: np.ndarray, duration: np.ndarray) -> np.n
     """Probability that the card falls in each step, density ``exp(timing * t / T)`` on [0, T]."""
     total = float(start[-1] + duration[-1])
     edges = np.concatenate([start, [total]]) / total
-    if abs(timing) < 1e-8:
-        cdf = edges
-    else:
-        cdf = np.expm1(timing * edges) / math.expm1(timing)
+    cdf = edges if abs(timing) < 1e-8 else np.expm1(timing * edges) / math.expm1(timing)
     return np.diff(cdf)
 
 
@@ -465,62 +542,78 @@ def fit_red_cards(
     start, duration, log_rate = regular_steps(params)
     weight = np.exp(log_rate) * duration / 90.0
     first_steps = start < 45.0 + params.first_half_added - 1e-9
-    home_lead = np.exp(np.asarray(params.home_lead))
-    away_lead = np.exp(np.asarray(params.away_lead))
+    home_leads = (np.exp(np.asarray(params.home_lead)), np.exp(np.asarray(params.home_lead_late)))
+    away_leads = (np.exp(np.asarray(params.away_lead)), np.exp(np.asarray(params.away_lead_late)))
 
-    def expected(weights: np.ndarray, groups_of: np.ndarray, own: float, opponent: float) -> tuple[np.ndarray, ...]:
-        """(steps, batch, card state, 5) expected goals of each side; card state 1 = card shown."""
-        carded_home = group_home_carded[groups_of]
-        home_after = np.where(carded_home, own, opponent)
-        away_after = np.where(carded_home, opponent, own)
-        home_scale = np.stack([np.ones(len(groups_of)), np.exp(home_after)], axis=1)
-        away_scale = np.stack([np.ones(len(groups_of)), np.exp(away_after)], axis=1)
-        h = weights[:, None, None, None] * (home_rate[groups_of][:, None] * home_scale)[None, :, :, None] * home_lead
-        a = weights[:, None, None, None] * (away_rate[groups_of][:, None] * away_scale)[None, :, :, None] * away_lead
-        return h, a
+    def expected(
+        weights: np.ndarray, groups_of: np.ndarray, own: np.ndarray, opponent: np.ndarray, half: int
+    ) -> tuple[np.ndarray, ...]:
+        """(steps, T, batch, card state, 5) expected goals of each side; card state 1 = card shown."""
+        carded_home = group_home_carded[groups_of][None, :]
+        home_after = np.where(carded_home, own[:, None], opponent[:, None])  # (T, batch)
+        away_after = np.where(carded_home, opponent[:, None], own[:, None])
+        home_scale = np.stack([np.ones_like(home_after), np.exp(home_after)], axis=-1)  # (T, batch, 2)
+        away_scale = np.stack([np.ones_like(away_after), np.exp(away_after)], axis=-1)
+        rate_home = (home_rate[groups_of][None, :, None] * home_scale)[None, ..., None]
+        rate_away = (away_rate[groups_of][None, :, None] * away_scale)[None, ..., None]
+        return (
+            weights[:, None, None, None, None] * rate_home * home_leads[half],
+            weights[:, None, None, None, None] * rate_away * away_leads[half],
+        )
 
     def card_shown(hazard: np.ndarray) -> Callable[[int, np.ndarray], np.ndarray]:
+        """``hazard`` is (steps, T): the chance the card comes in the step if not yet shown."""
+
         def after_step(k: int, probs: np.ndarray) -> np.ndarray:
-            moving = probs[..., 0, :] * hazard[k]
+            rate = hazard[k].reshape((-1,) + (1,) * (probs.ndim - 2))
+            moving = probs[..., 0, :] * rate
             probs[..., 0, :] -= moving
             probs[..., 1, :] += moving
             return probs
 
         return after_step
 
-    def total_nll(theta: np.ndarray) -> float:
-        own, opponent = theta[0], theta[1]
-        shape = timing if timing is not None else theta[2]
-        mass = _timing_mass(shape, start, duration)
-        survival = np.concatenate([[1.0], 1.0 - np.cumsum(mass)[:-1]])
+    pair_groups = pairs[:, 0]
+    second_lead = _lead_grid(pairs[:, 1])[:, None, None]
+    first_lead = _lead_grid(np.zeros(n_groups, np.int64))[:, None]
+
+    def total_nll(thetas: np.ndarray) -> np.ndarray:
+        n_theta = len(thetas)
+        own, opponent = thetas[:, 0], thetas[:, 1]
+        shapes = np.full(n_theta, timing) if timing is not None else thetas[:, 2]
+        mass = np.stack([_timing_mass(float(t), start, duration) for t in shapes], axis=1)  # (steps, T)
+        survival = np.vstack([np.ones((1, n_theta)), 1.0 - np.cumsum(mass, axis=0)[:-1]])
         hazard = np.clip(mass / np.maximum(survival, 1e-300), 0.0, 1.0)
-        all_groups = np.arange(n_groups)
-        h1, a1 = expected(weight[first_steps], all_groups, own, opponent)
-        first = forward_many(
-            _start((n_groups, 2)), h1, a1, _lead_grid(np.zeros(n_groups, np.int64))[:, None], card_shown(hazard)
-        ).reshape(n_groups, 2, -1)
-        pair_groups = pairs[:, 0]
-        h2, a2 = expected(weight[~first_steps], pair_groups, own, opponent)
+        h1, a1 = expected(weight[first_steps], np.arange(n_groups), own, opponent, 0)
+        kick_off = np.zeros((n_theta, n_groups, 2, _HALF_GRID, _HALF_GRID))
+        kick_off[:, :, 0, 0, 0] = 1.0  # 0-0, card not yet shown
+        first = forward_many(kick_off, h1, a1, first_lead, card_shown(hazard[first_steps])).reshape(
+            n_theta, n_groups, 2, -1
+        )
+        h2, a2 = expected(weight[~first_steps], pair_groups, own, opponent, 1)
         # two runs per pair: from "card not yet shown" and from "card shown" at half-time
-        begin = np.zeros((len(pairs), 2, 2, _HALF_GRID, _HALF_GRID))
-        begin[:, 0, 0, 0, 0] = 1.0
-        begin[:, 1, 1, 0, 0] = 1.0
-        second_hazard = hazard[~first_steps]
+        begin = np.zeros((n_theta, len(pairs), 2, 2, _HALF_GRID, _HALF_GRID))
+        begin[:, :, 0, 0, 0, 0] = 1.0
+        begin[:, :, 1, 1, 0, 0] = 1.0
         second = forward_many(
             begin,
-            np.repeat(h2[:, :, None], 2, axis=2),
-            np.repeat(a2[:, :, None], 2, axis=2),
-            _lead_grid(pairs[:, 1])[:, None, None],
-            card_shown(second_hazard),
-        ).reshape(len(pairs), 2, 2, -1)
-        at_half_time = first[group, :, ht_cell]  # (matches, state at HT)
-        after = second[pair, :, :, second_cell].sum(axis=2)  # (matches, start state)
-        likelihood = (at_half_time * after).sum(axis=1)
-        return -float(np.log(np.maximum(likelihood, 1e-300)).sum())
+            np.repeat(h2[:, :, :, None], 2, axis=3),
+            np.repeat(a2[:, :, :, None], 2, axis=3),
+            second_lead,
+            card_shown(hazard[~first_steps]),
+        ).reshape(n_theta, len(pairs), 2, 2, -1)
+        out = np.empty(n_theta)
+        for t in range(n_theta):
+            at_half_time = first[t][group, :, ht_cell]  # (matches, state at HT)
+            after = second[t][pair, :, :, second_cell].sum(axis=2)  # (matches, start state)
+            likelihood = (at_half_time * after).sum(axis=1)
+            out[t] = -np.log(np.maximum(likelihood, 1e-300)).sum()
+        return out
 
+    chunk = max(1, 1_000_000 // (len(pairs) * 4 * _HALF_GRID * _HALF_GRID))
     theta0 = np.array([-0.3, 0.3] + ([] if timing is not None else [1.0]))
-    theta = _minimize(lambda t: total_nll(t) / len(carded), theta0)
-    se = _standard_errors(total_nll, theta) if standard_errors else np.full(len(theta), np.nan)
+    theta = _minimize(total_nll, theta0, len(carded), chunk)
+    se = _standard_errors(total_nll, theta, chunk) if standard_errors else np.full(len(theta), np.nan)
     evidence = f"half-time and 90-minute scores, {len(carded)} league matches with one red card (minute unknown)"
     names = ["red_own", "red_opponent"] + ([] if timing is not None else ["red_timing"])
     estimates = tuple(Estimate(n, float(v), float(s), evidence) for n, v, s in zip(names, theta, se, strict=True))
@@ -536,26 +629,43 @@ def extra_time_probabilities(params: InplayParams, home_rate: np.ndarray, away_r
     """``(batch, 8, 8)`` P(goals in 30 minutes of extra time from a level score)."""
     _, duration, log_rate = extra_time_steps(params)
     weight = np.exp(log_rate) * duration / 90.0
-    home_expected = weight[:, None, None] * np.asarray(home_rate)[None, :, None] * np.exp(np.asarray(params.home_lead))
-    away_expected = weight[:, None, None] * np.asarray(away_rate)[None, :, None] * np.exp(np.asarray(params.away_lead))
+    home_effect = np.exp(np.asarray(params.home_lead_late))
+    away_effect = np.exp(np.asarray(params.away_lead_late))
+    home_expected = weight[:, None, None] * np.asarray(home_rate)[None, :, None] * home_effect
+    away_expected = weight[:, None, None] * np.asarray(away_rate)[None, :, None] * away_effect
     lead = _lead_grid(np.zeros(len(home_rate), np.int64))
     return forward_many(_start((len(home_rate),)), home_expected, away_expected, lead)
 
 
-def fit_extra_time(data: ExtraTimes, params: InplayParams) -> Estimate:
-    """``extra_time_level``: the log rate of extra time relative to the end of the second half."""
+def fit_extra_time(data: ExtraTimes, params: InplayParams, *, bin_width: float = 0.05) -> Estimate:
+    """``extra_time_level``: the log rate of extra time relative to the end of the second half.
+
+    Matches are grouped by pre-match rates on a ``bin_width`` grid (each group at its mean rates).
+    """
     if not len(data):
         raise ValueError("no matches with extra time to fit on")
-    cells = _cell(data.et_home, data.et_away)
+    bins = np.column_stack([np.round(data.home_rate / bin_width), np.round(data.away_rate / bin_width)])
+    _, group = np.unique(bins, axis=0, return_inverse=True)
+    group = group.ravel()
+    n_groups = int(group.max()) + 1
+    size = np.bincount(group, minlength=n_groups)
+    home_rate = np.bincount(group, weights=data.home_rate, minlength=n_groups) / size
+    away_rate = np.bincount(group, weights=data.away_rate, minlength=n_groups) / size
+    cells = _HALF_GRID * _HALF_GRID
+    counts = np.bincount(group * cells + _cell(data.et_home, data.et_away), minlength=n_groups * cells).reshape(
+        n_groups, cells
+    )
 
-    def total_nll(theta: np.ndarray) -> float:
-        probs = extra_time_probabilities(
-            replace(params, extra_time_level=float(theta[0])), data.home_rate, data.away_rate
-        )
-        chosen = probs.reshape(len(data), -1)[np.arange(len(data)), cells]
-        return -float(np.log(np.maximum(chosen, 1e-300)).sum())
+    def total_nll(thetas: np.ndarray) -> np.ndarray:
+        out = np.empty(len(thetas))
+        for t, theta in enumerate(thetas):
+            probs = extra_time_probabilities(replace(params, extra_time_level=float(theta[0])), home_rate, away_rate)
+            out[t] = -(counts * np.log(np.maximum(probs.reshape(n_groups, -1), 1e-300))).sum()
+        return out
 
-    result = optimize.minimize_scalar(lambda x: total_nll(np.array([x])), bounds=(-2.0, 2.0), method="bounded")
+    result = optimize.minimize_scalar(
+        lambda x: float(total_nll(np.array([[x]]))[0]), bounds=(-2.0, 2.0), method="bounded"
+    )
     value = float(result.x)
     se = float(_standard_errors(total_nll, np.array([value]))[0])
     goals = int(data.et_home.sum() + data.et_away.sum())
@@ -573,15 +683,17 @@ class InplayFitter:
 
     ``profile_since``: first calendar year of goal-minute evidence for the time profile (added
     time has grown; recent matches describe today's). ``state_effects=False`` fits the
-    time-only variant. ``red_timing``: fix the red-card timing shape instead of fitting it.
+    time-only variant; ``late_effects=False`` one set of lead effects for the whole match.
+    ``red_timing``: shape of the red-card timing density (``None`` fits it).
     ``standard_errors=False`` skips the numerical Hessians (faster). After :meth:`fit`:
     ``params_``, ``estimates_`` (every effect with its evidence), ``profile_``.
     """
 
     profile_since: int | None = 2010
     state_effects: bool = True
+    late_effects: bool = True
     red_cards: bool = True
-    red_timing: float | None = None
+    red_timing: float | None = RED_TIMING
     bin_width: float = 0.1
     standard_errors: bool = True
     verbose: bool = False
@@ -602,6 +714,7 @@ class InplayFitter:
             half_times,
             profile,
             state_effects=self.state_effects,
+            late_effects=self.late_effects,
             bin_width=self.bin_width,
             standard_errors=self.standard_errors,
         )
@@ -645,7 +758,9 @@ class InplayFitter:
             notes[name] = f"from the minute-{cell[7:9]} excess {e.value:+.4f} se {e.se:.4f}; {e.evidence}"
         if self.red_fit_ is not None:
             share = self.red_fit_.share_first_half(self.params_)
-            notes["red_own"] += f"; card timing exp({self.red_fit_.timing:.2f} t/T), {share:.0%} in the first half"
+            how = "fitted" if self.red_timing is None else "assumed"
+            timing = f"exp({self.red_fit_.timing:.2f} t/T) {how}: {share:.0%} in the first half"
+            notes["red_own"] += f"; card timing {timing}"
         return notes
 
 

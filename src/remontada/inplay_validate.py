@@ -106,7 +106,9 @@ class Validation:
             row.update({"home_win": observed[0], "draw": observed[1], "away_win": observed[2]})
             for name, result in self.result.items():
                 predicted = result[mask].mean(axis=0)
-                row.update({f"{name}:home_win": predicted[0], f"{name}:draw": predicted[1], f"{name}:away_win": predicted[2]})
+                row.update(
+                    {f"{name}:home_win": predicted[0], f"{name}:draw": predicted[1], f"{name}:away_win": predicted[2]}
+                )
             rows.append(row)
         return pd.DataFrame(rows)
 

@@ -102,29 +102,38 @@ def assign_clusters(rows: pd.DataFrame) -> np.ndarray:
 
 
 def _join_lone_meetings(rows: pd.DataFrame, cluster: np.ndarray) -> np.ndarray:
-    """Join single-file clusters that are each file's only meeting of two clubs in a season, same score."""
+    """Join single-file clusters that are each file's only meeting of two clubs in a season.
+
+    The scores they know must agree; a row without a score (a postponed fixture's original
+    date, a final known only by its winner) joins the one scored meeting of the same clubs.
+    At a neutral venue the pair is taken in either order.
+    """
+    home, away = rows["home_id"].to_numpy(), rows["away_id"].to_numpy()
+    neutral = rows["neutral"].to_numpy(dtype=bool)
+    swap = neutral & (away < home)
     frame = pd.DataFrame(
         {
             "cluster": cluster, "url": rows["url"].to_numpy(), "competition": rows["competition"].to_numpy(),
-            "season": rows["season"].to_numpy(), "home_id": rows["home_id"].to_numpy(),
-            "away_id": rows["away_id"].to_numpy(),
-            "score": rows["home_goals"].astype("string").fillna("?") + "-"
-            + rows["away_goals"].astype("string").fillna("?"),
+            "season": rows["season"].to_numpy(), "first": np.where(swap, away, home),
+            "second": np.where(swap, home, away),
+            "score": (rows["home_goals"].astype("string") + "-" + rows["away_goals"].astype("string")).where(
+                ~swap, rows["away_goals"].astype("string") + "-" + rows["home_goals"].astype("string")
+            ),
         }
     )  # fmt: skip
     per_cluster = frame.groupby("cluster").agg(
         n_urls=("url", "nunique"), url=("url", "first"), competition=("competition", "first"),
-        season=("season", "first"), home_id=("home_id", "first"), away_id=("away_id", "first"),
+        season=("season", "first"), first=("first", "first"), second=("second", "first"),
         score=("score", "first"),
     )  # fmt: skip
     lone = per_cluster[per_cluster["n_urls"] == 1].reset_index()
-    groups = lone.groupby(["competition", "season", "home_id", "away_id"], sort=False)
+    groups = lone.groupby(["competition", "season", "first", "second"], sort=False)
     size = groups["url"].transform("size")
     eligible = (
         (size >= 2)
         & (groups["url"].transform("nunique") == size)
-        & (groups["score"].transform("nunique") == 1)
-        & ~lone["score"].str.contains("?", regex=False)
+        & (groups["score"].transform("nunique") <= 1)  # NA scores are not counted
+        & (groups["score"].transform("count") >= 1)
     )
     target = groups["cluster"].transform("min")
     remap = pd.Series(target[eligible].to_numpy(), index=lone.loc[eligible, "cluster"].to_numpy())

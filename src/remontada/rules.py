@@ -146,15 +146,27 @@ _ROUND_WORDS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+_ORDINAL_ROUND = re.compile(r"^(first|second|third|fourth|fifth)\s+(qualifying\s+)?round$")
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+
+
 def normalise_round(text: str) -> str:
     """A round label from any source as a short key.
 
     ``"Quarterfinals"``, ``"QF"`` -> ``qf``; ``"Round of 16"``, ``"R16"`` -> ``r16``;
     ``"Round1"``, ``"1. Round"`` -> ``round1``; ``"Q-PO"``, ``"Playoffs"`` -> ``po``;
-    ``"f"`` and ``"s"`` (engsoccerdata) -> ``final`` and ``sf``. Unknown labels come back
+    ``"f"`` and ``"s"`` (engsoccerdata) -> ``final`` and ``sf``; ``"First round"`` -> ``round1``,
+    ``"Second qualifying round"`` -> ``q2``; a play-off label such as ``"Semifinals (tier 2)"`` or
+    ``"Championship, Promotion Playoff, Semifinals"`` -> ``sf``. Unknown labels come back
     lower-cased and stripped, so a table row can still name them.
     """
-    key = re.sub(r"\s+", " ", text.strip().lower())
+    # "Championship, Promotion Playoff, Semifinals (tier 2)" -> "semifinals"
+    key = re.sub(r"\(.*?\)", "", text.split(",")[-1])
+    key = re.sub(r"\s+", " ", key.strip().lower())
+    ordinal = _ORDINAL_ROUND.match(key)
+    if ordinal:  # engsoccerdata's "First round", "Second qualifying round"
+        number = _ORDINALS[ordinal.group(1)]
+        return f"q{number}" if ordinal.group(2) else f"round{number}"
     if key in ("f",):
         return "final"
     if key in ("s",):

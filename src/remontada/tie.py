@@ -35,7 +35,7 @@ import numpy as np
 from scipy import signal
 
 from remontada.grid import ScoreGrid
-from remontada.inplay import InplayModel, MatchClock, extra_time_lead, match_lead, second_leg_lead
+from remontada.inplay import InplayModel, MatchClock, match_lead, second_leg_lead
 from remontada.penalties import ShootoutModel
 from remontada.rules import TieRules
 
@@ -842,7 +842,7 @@ def forecast_live_from_rates(
             home_rate,
             away_rate,
             red_cards=red_cards,
-            lead=extra_time_lead(away_goals_in_extra_time=rules.legs == 2 and rules.away_goals_in_extra_time),
+            away_goals=rules.legs == 2 and rules.away_goals_in_extra_time,
             minutes=rules.extra_time_minutes,
         )
     if leg1 is not None:

@@ -20,7 +20,7 @@ from remontada.store import Store, StoreError
 console = Console()
 err_console = Console(stderr=True)
 
-StoreOpt = Annotated[Path | None, typer.Option("--store", help="DuckDB store file [env REMONTADA_STORE].")]
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="DuckDB store file (env REMONTADA_STORE).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
 

@@ -29,7 +29,7 @@ from remontada.store import AmbiguousTeam, TeamNotFound
 # ---- update --------------------------------------------------------------------------------------
 def update(
     mirror: Annotated[
-        str | None, typer.Option(help="Read sources from this mirror DIR or URL [env REMONTADA_MIRROR].")
+        str | None, typer.Option(help="Read sources from this mirror DIR or URL (env REMONTADA_MIRROR).")
     ] = None,
     source: Annotated[list[str] | None, typer.Option("--source", help="Only this source (repeatable).")] = None,
     keep_going: Annotated[bool, typer.Option(help="Ingest the good files even if some fail.")] = False,

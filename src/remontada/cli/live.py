@@ -145,9 +145,8 @@ def _print_live(forecast: Any, source: str, curve: Any, every: int) -> None:
     console.print(f"[bold]{match.describe()}[/bold]")
     for note in match.notes:
         console.print(f"  [dim]{note}[/dim]")
-    console.print(
-        f"pre-match expected goals ({source}): {match.home} {forecast.rates[0]:.2f}, {match.away} {forecast.rates[1]:.2f}"
-    )
+    home_rate, away_rate = forecast.rates
+    console.print(f"pre-match expected goals ({source}): {match.home} {home_rate:.2f}, {match.away} {away_rate:.2f}")
     console.print(
         f"minute {forecast.minute}, score {forecast.score[0]}-{forecast.score[1]}, "
         f"red cards {forecast.red_cards[0]}-{forecast.red_cards[1]}"
@@ -185,11 +184,19 @@ def _print_live(forecast: Any, source: str, curve: Any, every: int) -> None:
     needs = tie.needs(curve.team if curve is not None else tie.team_a, 6)
     if needs:
         table = Table(title=f"what {curve.team if curve is not None else tie.team_a} need: final scores of this match")
-        for col in ("score", "probability", "then through", "how"):
+        for col in ("final score", "probability", "then through", "decided by"):
             table.add_column(col, justify="right")
+        how = {
+            "a": f"{tie.team_a} on aggregate",
+            "b": f"{tie.team_b} on aggregate",
+            "a_away_goals": f"{tie.team_a} on away goals",
+            "b_away_goals": f"{tie.team_b} on away goals",
+            "extra_time": "extra time",
+        }
         for s in needs:
             p_team = s.p_a_through if (curve is None or curve.team == tie.team_a) else 1.0 - s.p_a_through
-            table.add_row(f"{s.home_goals}-{s.away_goals}", _pct(s.probability), _pct(p_team), s.outcome)
+            score = f"{match.home} {s.home_goals}-{s.away_goals} {match.away}"
+            table.add_row(score, _pct(s.probability), _pct(p_team), how.get(s.outcome, s.outcome))
         console.print(table)
 
 
@@ -203,11 +210,15 @@ def inplay_fit(
     holdout_from: Annotated[int, typer.Option(help="Leave out league seasons starting in or after this year.")] = 2022,
     profile_since: Annotated[int, typer.Option(help="First year of goal-minute evidence.")] = 2010,
     standard_errors: Annotated[bool, typer.Option(help="Compute standard errors (slower).")] = True,
+    red_timing: Annotated[
+        float | None, typer.Option(help="Shape s of the red-card timing density exp(s t/T) (default 1.3).")
+    ] = None,
+    fit_red_timing: Annotated[bool, typer.Option(help="Fit the red-card timing instead of fixing it.")] = False,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Re-estimate the in-play parameters from the store (takes a while: chains over every half)."""
-    from remontada.inplay_fit import fit_from_store
+    from remontada.inplay_fit import RED_TIMING, fit_from_store
 
     with open_store(store) as st:
         fitter = fit_from_store(
@@ -215,6 +226,7 @@ def inplay_fit(
             holdout_from=holdout_from,
             profile_since=profile_since,
             standard_errors=standard_errors,
+            red_timing=None if fit_red_timing else (RED_TIMING if red_timing is None else red_timing),
             verbose=not as_json,
         )
     fitter.params_.write_csv(out, fitter.notes())

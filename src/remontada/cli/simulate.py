@@ -32,8 +32,8 @@ def _deductions(values: list[str] | None) -> dict[str, int]:
     out: dict[str, int] = {}
     for value in values or []:
         match = re.match(r"^\s*(.+?)\s*=\s*(\d+)\s*$", value)
-        if not match:
-            fail(f"--deduct takes CLUB=POINTS (e.g. 'Everton=6'), got {value!r}")
+        if match is None:
+            return fail(f"--deduct takes CLUB=POINTS (e.g. 'Everton=6'), got {value!r}")  # type: ignore[no-any-return]
         club, points = match.group(1), int(match.group(2))
         out[club] = out.get(club, 0) + points
     return out
@@ -82,6 +82,22 @@ def _league_table(result: Any, title: str, extra: pd.DataFrame | None = None) ->
         cells += [_percent(row[z]) for z in zones]
         if lookup is not None:
             cells += [_percent(float(lookup.loc[row["club_id"], c])) for c in extra_cols]
+        table.add_row(*cells)
+    return table
+
+
+def _group_table(result: Any) -> Table:
+    groups = result.group_frame()
+    ko = result.knockout_frame().set_index("club_id")
+    places = [c for c in groups.columns if c[0].isdigit()]
+    rounds = result.round_labels()[1:]
+    table = Table(title="Group stage and knockout")
+    for name in ("Group", "Club", "P", "Pts", *places, *rounds):
+        table.add_column(name, justify="left" if name in ("Group", "Club") else "right")
+    for row in groups.to_dict(orient="records"):
+        cells = [escape(row["group"]), escape(row["club"]), str(row["played"]), str(row["points"])]
+        cells += [_percent(row[p]) for p in places]
+        cells += [_percent(float(ko.loc[row["club_id"], r])) for r in rounds]
         table.add_row(*cells)
     return table
 
@@ -183,6 +199,8 @@ def simulate(
         console.print(f"[dim]- {escape(note)}[/dim]")
     if state.kind == "knockout":
         console.print(_knockout_table(result, "Chance to reach each round"))
+    elif state.kind == "group_stage":
+        console.print(_group_table(result))
     elif state.kind == "league":
         console.print(_league_table(result, "Projected final table"))
     else:

@@ -55,6 +55,12 @@ def save_chart(result: SimulationResult, path: str | Path) -> Path:
         return _heatmap(result.position_matrix(), title + "finishing position (% of simulations)", path)
     frame = result.knockout_frame().set_index("club")
     columns = result.round_labels()
+    if state.kind == "group_stage":
+        groups = result.group_frame().set_index("club")
+        places = [c for c in groups.columns if c[0].isdigit()][:2]
+        frame = groups[places].join(frame[columns[1:]])
+        columns = places + columns[1:]
+        frame = frame.sort_values(["Winner", *places], ascending=False)
     if state.kind == "league_phase":
         table = result.table_frame().set_index("club")
         zones = [label for label, _, _ in result.zones()]

@@ -22,17 +22,18 @@ from typing import Any
 
 from remontada.forecast import DEFAULT_MODEL, Forecaster
 from remontada.simulate import distributed, runner
+from remontada.simulate.group_stage import GroupStageSimulation
 from remontada.simulate.knockout import KnockoutSimulation
 from remontada.simulate.league import LeagueSimulation
 from remontada.simulate.league_phase import LeaguePhaseSimulation
-from remontada.simulate.pairs import PairGrids
+from remontada.simulate.pairs import PairGrids, Venue
 from remontada.simulate.results import SimulationResult
 from remontada.simulate.state import CompetitionState, read_state
 
 
 def pair_grids(state: CompetitionState, model: Any) -> PairGrids:
     """Grids of every meeting the state's simulation can produce, from a fitted model."""
-    venues = ("home",) if state.kind == "league" else ("home", "neutral")
+    venues: tuple[Venue, ...] = ("home",) if state.kind == "league" else ("home", "neutral")
     try:
         return PairGrids.from_model(model, state.teams, competition=state.competition.id, venues=venues)
     except KeyError as exc:
@@ -47,6 +48,9 @@ def build_simulation(state: CompetitionState, grids: PairGrids) -> runner.Simula
     if state.kind == "league_phase":
         assert state.league is not None and state.bracket is not None
         return LeaguePhaseSimulation(state.league, state.bracket, grids)
+    if state.kind == "group_stage":
+        assert state.groups is not None and state.bracket is not None
+        return GroupStageSimulation(state.groups, state.bracket, grids)
     assert state.bracket is not None
     return KnockoutSimulation(state.bracket, grids)
 

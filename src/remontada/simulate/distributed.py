@@ -62,7 +62,7 @@ def run(
     """Run ``n_sims`` simulations in seeded chunks on the client's workers and add the tallies."""
     sizes = chunk_plan(n_sims, chunk_size)
     seeds = chunk_seeds(seed, len(sizes))
-    shipped = client.scatter(simulation, broadcast=True)
+    shipped = client.scatter(simulation, broadcast=True, hash=False)
     futures = client.map(run_one_chunk, [shipped] * len(sizes), sizes, seeds, pure=False)
     total = None
     for tally in client.gather(futures):
@@ -115,7 +115,7 @@ def walk_forward(
     day = matches.date.astype("datetime64[D]").astype(np.int64)
     n_workers = len(client.scheduler_info().get("workers", {})) or 1
     parts = _segments(day[eval_index], step_days, segments or n_workers)
-    shipped = client.scatter(matches, broadcast=True)
+    shipped = client.scatter(matches, broadcast=True, hash=False)
     futures = []
     for start, stop in parts:
         mask = np.zeros(len(matches), dtype=bool)

@@ -175,7 +175,7 @@ class LeagueState:
     fixtures_home: np.ndarray
     fixtures_away: np.ndarray
     rules: TableRules = field(default_factory=TableRules)
-    deductions: np.ndarray | None = None
+    deductions: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def __post_init__(self) -> None:
         k = len(self.teams)
@@ -202,7 +202,7 @@ class LeagueState:
             raise ValueError("a club cannot play itself")
         if (self.played_home_goals < 0).any() or (self.played_away_goals < 0).any():
             raise ValueError("goals cannot be negative")
-        deductions = np.zeros(k, dtype=np.int64) if self.deductions is None else np.asarray(self.deductions)
+        deductions = np.zeros(k, dtype=np.int64) if not np.size(self.deductions) else np.asarray(self.deductions)
         if deductions.shape != (k,):
             raise ValueError(f"deductions must give one number per club ({k}), got shape {deductions.shape}")
         object.__setattr__(self, "deductions", deductions.astype(np.int64))
@@ -232,14 +232,18 @@ _TOTALS = ("points", "goal_difference", "goals_for", "away_goals_for", "wins", "
 @dataclass(eq=False)
 class TableStats:
     """Per-club totals over ``n`` simulated seasons, each ``(teams, n)`` int16 (only those the
-    rules need), and, for head-to-head rules, every match's score: ``match_home``/``match_away``
-    team indices and ``home_goals``/``away_goals`` ``(matches, n)``."""
+    rules need), and every match's clubs (``match_home``/``match_away``, played matches first).
+
+    For head-to-head rules the scores are kept too: ``played_goals`` ``(played, 2)`` once for
+    all simulations, ``fixture_home_goals``/``fixture_away_goals`` ``(fixtures, n)``.
+    """
 
     totals: dict[str, np.ndarray]
     match_home: np.ndarray
     match_away: np.ndarray
-    home_goals: np.ndarray | None = None
-    away_goals: np.ndarray | None = None
+    played_goals: np.ndarray | None = None
+    fixture_home_goals: np.ndarray | None = None
+    fixture_away_goals: np.ndarray | None = None
 
     @property
     def points(self) -> np.ndarray:
@@ -346,12 +350,10 @@ def accumulate(state: LeagueState, pairs: PairGrids | None, rng: np.random.Gener
         np.concatenate([state.played_away, state.fixtures_away]),
     )
     if rules.head_to_head:
-        home_goals = np.repeat(state.played_home_goals.astype(np.int16)[:, None], n, axis=1)
-        away_goals = np.repeat(state.played_away_goals.astype(np.int16)[:, None], n, axis=1)
-        if cells is not None and sampler is not None and m:
-            home_goals = np.concatenate([home_goals, sampler.home_of[cells]])
-            away_goals = np.concatenate([away_goals, sampler.away_of[cells]])
-        stats.home_goals, stats.away_goals = home_goals, away_goals
+        stats.played_goals = np.column_stack([state.played_home_goals, state.played_away_goals])
+        if cells is not None and sampler is not None:
+            stats.fixture_home_goals = sampler.home_of[cells]
+            stats.fixture_away_goals = sampler.away_of[cells]
     return stats
 
 
@@ -418,25 +420,34 @@ def _sort_key(keys: list[np.ndarray]) -> np.ndarray:
 
 def _head_to_head(stats: TableStats, group: np.ndarray, rules: TableRules) -> dict[str, np.ndarray]:
     """Head-to-head points, goal difference, goals and away goals of each club in the matches
-    between clubs of its group (clubs with equal ``group`` key in the same simulation)."""
+    between clubs of its group (clubs with equal ``group`` key in the same simulation).
+
+    Clubs are rarely level, so each match only touches the simulations where its two clubs are.
+    """
     k, n = group.shape
     out = {name: np.zeros((k, n), dtype=np.int16) for name in ("points", "goal_difference", "goals_for", "away_gf")}
-    assert stats.home_goals is not None and stats.away_goals is not None
+    if stats.played_goals is None:
+        raise ValueError("head-to-head criteria need the match scores (accumulate with head-to-head rules)")
+    n_played = len(stats.played_goals)
+    win, draw = rules.points_for_win, rules.points_for_draw
     for i, (home, away) in enumerate(zip(stats.match_home.tolist(), stats.match_away.tolist(), strict=True)):
-        together = group[home] == group[away]
-        if not together.any():
+        cols = np.flatnonzero(group[home] == group[away])
+        if not cols.size:
             continue
-        hg = stats.home_goals[i] * together
-        ag = stats.away_goals[i] * together
-        home_won, away_won = hg > ag, ag > hg
-        level = together & (hg == ag)
-        out["points"][home] += home_won * rules.points_for_win + level * rules.points_for_draw
-        out["points"][away] += away_won * rules.points_for_win + level * rules.points_for_draw
-        out["goal_difference"][home] += hg - ag
-        out["goal_difference"][away] += ag - hg
-        out["goals_for"][home] += hg
-        out["goals_for"][away] += ag
-        out["away_gf"][away] += ag
+        if i < n_played:
+            hg, ag = (int(x) for x in stats.played_goals[i])
+        else:
+            assert stats.fixture_home_goals is not None and stats.fixture_away_goals is not None
+            hg, ag = stats.fixture_home_goals[i - n_played, cols], stats.fixture_away_goals[i - n_played, cols]
+        home_points = np.where(hg > ag, win, np.where(hg == ag, draw, 0))
+        away_points = np.where(ag > hg, win, np.where(hg == ag, draw, 0))
+        out["points"][home, cols] += home_points
+        out["points"][away, cols] += away_points
+        out["goal_difference"][home, cols] += hg - ag
+        out["goal_difference"][away, cols] += ag - hg
+        out["goals_for"][home, cols] += hg
+        out["goals_for"][away, cols] += ag
+        out["away_gf"][away, cols] += ag
     return out
 
 

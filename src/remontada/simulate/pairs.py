@@ -106,6 +106,12 @@ class PairGrids:
             self._aggregate_offset = offset
         return self._samplers[key], self._aggregate_offset
 
+    def subset(self, members: Sequence[int]) -> PairGrids:
+        """The grids of the meetings among ``members`` (team indices), as a field of their own."""
+        idx = np.asarray(members, dtype=np.intp)
+        pair = (idx[:, None] * self.n_teams + idx[None, :]).ravel()
+        return PairGrids(tuple(self.teams[i] for i in idx), self.home_grids[pair], self.neutral_grids[pair])
+
     def probabilities(self, home: int, away: int, venue: Venue = "home") -> np.ndarray:
         return self.grids(venue)[home * self.n_teams + away]
 

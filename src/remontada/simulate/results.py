@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from remontada.simulate.group_stage import GroupStageTally
 from remontada.simulate.knockout import KnockoutTally, round_name
 from remontada.simulate.league import LeagueTally
 from remontada.simulate.league_phase import LeaguePhaseTally, threshold_table
@@ -45,6 +46,10 @@ def zones_for(competition_id: str, n_teams: int) -> tuple[tuple[str, int, int], 
     return tuple(out)
 
 
+def _ordinal(place: int) -> str:
+    return f"{place}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(place if place < 20 else place % 10, 'th') }"
+
+
 def standard_error(p: float, n: int) -> float:
     return math.sqrt(max(p * (1.0 - p), 0.0) / n) if n else math.nan
 
@@ -66,7 +71,7 @@ class SimulationResult:
     def _knockout_tally(self) -> KnockoutTally | None:
         if isinstance(self.tally, KnockoutTally):
             return self.tally
-        if isinstance(self.tally, LeaguePhaseTally):
+        if isinstance(self.tally, LeaguePhaseTally | GroupStageTally):
             return self.tally.knockout
         return None
 
@@ -149,6 +154,30 @@ class SimulationResult:
             [{"points": x, "p": p, "clubs": int(counts[x - tally.points_offset])} for x, p in sorted(shares.items())]
         )
 
+    def group_frame(self) -> pd.DataFrame:
+        """Per club of a group stage: its group, points so far and P(finishing 1st, 2nd, ...)."""
+        if not isinstance(self.tally, GroupStageTally) or self.state.groups is None:
+            raise ValueError("this competition has no group stage")
+        stage = self.state.groups
+        places = self.tally.places / self.tally.n_sims
+        rows = []
+        for g, (group, members) in enumerate(zip(stage.groups, stage.members, strict=True)):
+            now = standings(group, self.state.names).set_index("club_id")
+            for i in members:
+                club = self.state.teams[i]
+                row: dict[str, Any] = {
+                    "club_id": club,
+                    "club": self.state.name(club),
+                    "group": stage.labels[g],
+                    "played": int(now.loc[club, "played"]),
+                    "points": int(now.loc[club, "points"]),
+                }
+                for place in range(places.shape[1]):
+                    row[_ordinal(place + 1)] = float(places[i, place])
+                row["expected_place"] = float(places[i] @ np.arange(1, places.shape[1] + 1))
+                rows.append(row)
+        return pd.DataFrame(rows).sort_values(["group", "expected_place"], ignore_index=True)
+
     # ---- output -----------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary."""
@@ -171,6 +200,8 @@ class SimulationResult:
         if self._table_tally() is not None:
             out["table"] = self.table_frame().to_dict(orient="records")
             out["positions"] = {club: [float(p) for p in row] for club, row in self.position_matrix().iterrows()}
+        if isinstance(self.tally, GroupStageTally):
+            out["groups"] = self.group_frame().to_dict(orient="records")
         if self.state.kind == "league_phase":
             out["thresholds"] = {
                 "top_8": self.thresholds(8).to_dict(orient="records"),
@@ -180,13 +211,18 @@ class SimulationResult:
             tally = self._knockout_tally()
             assert tally is not None
             out["knockout"] = self.knockout_frame().to_dict(orient="records")
-            out["rounds"] = [
-                {
-                    "round": round_name(r.key),
-                    "rules": r.rules.describe(),
-                    "p_extra_time_per_tie": float(tally.extra_time[k] / (tally.n_sims * r.n_ties)),
-                    "p_decider_per_tie": float(tally.decider[k] / (tally.n_sims * r.n_ties)),
-                }
-                for k, r in enumerate(self.state.bracket.rounds)  # type: ignore[union-attr]
-            ]
+            rounds = []
+            for k, r in enumerate(self.state.bracket.rounds):  # type: ignore[union-attr]
+                open_ties = sum(1 for t in (r.known or (None,) * r.n_ties) if t is None or t.winner is None)
+                played = tally.n_sims * open_ties
+                rounds.append(
+                    {
+                        "round": round_name(r.key),
+                        "rules": r.rules.describe(),
+                        "ties_to_play": open_ties,
+                        "p_extra_time_per_tie": float(tally.extra_time[k] / played) if played else 0.0,
+                        "p_decider_per_tie": float(tally.decider[k] / played) if played else 0.0,
+                    }
+                )
+            out["rounds"] = rounds
         return out

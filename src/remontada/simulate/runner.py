@@ -56,6 +56,19 @@ def run_one_chunk(simulation: Simulation, n: int, seed: np.random.SeedSequence) 
     return simulation.run_chunk(n, np.random.default_rng(seed))
 
 
+#: The simulation a local worker process runs, installed once per process by the pool's
+#: initializer so that it is pickled once per worker rather than once per chunk.
+_installed: list[Simulation] = []
+
+
+def _install(simulation: Simulation) -> None:
+    _installed[:] = [simulation]
+
+
+def _run_installed(n: int, seed: np.random.SeedSequence) -> Any:
+    return run_one_chunk(_installed[0], n, seed)
+
+
 def _sum(tallies: Iterator[Any]) -> Any:
     total = None
     for tally in tallies:
@@ -88,5 +101,7 @@ def run(
 
     if workers <= 1 or len(sizes) == 1:
         return _sum(report(run_one_chunk(simulation, n, s) for n, s in zip(sizes, seeds, strict=True)))
-    with ProcessPoolExecutor(max_workers=min(workers, len(sizes))) as pool:
-        return _sum(report(pool.map(run_one_chunk, [simulation] * len(sizes), sizes, seeds)))
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(sizes)), initializer=_install, initargs=(simulation,)
+    ) as pool:
+        return _sum(report(pool.map(_run_installed, sizes, seeds)))

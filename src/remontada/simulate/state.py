@@ -32,12 +32,13 @@ import numpy as np
 import pandas as pd
 
 from remontada.competitions import Competition
-from remontada.rules import normalise_round, rules_for, season_label, season_start_year
+from remontada.rules import TieRules, normalise_round, rules_for, season_label, season_start_year
+from remontada.simulate.group_stage import GroupStage
 from remontada.simulate.knockout import ROUND_ORDER, Bracket, KnownTie, Pairing, Round, round_name
 from remontada.simulate.league import LeagueState, TableRules, accumulate, rank, table_rules_for
 from remontada.simulate.league_phase import league_phase_bracket
 
-Kind = Literal["league", "knockout", "league_phase"]
+Kind = Literal["league", "knockout", "league_phase", "group_stage"]
 _SKIPPED_STATUSES = ("abandoned", "postponed", "cancelled", "annulled")
 _KNOCKOUT_STAGES = ("playoff", "knockout", "final")
 #: Competitions and seasons whose later rounds were drawn together with an earlier one:
@@ -62,8 +63,9 @@ class StateError(ValueError):
 class CompetitionState:
     """A competition on a date, ready to simulate.
 
-    ``league`` is set for a league or a league phase, ``bracket`` for a knockout or the
-    bracket after a league phase. ``notes`` record every assumption made reading the store.
+    ``league`` is set for a league or a league phase, ``groups`` for a group stage, ``bracket``
+    for a knockout or the bracket after a league phase or group stage. ``notes`` record every
+    assumption made reading the store.
     """
 
     competition: Competition
@@ -74,6 +76,7 @@ class CompetitionState:
     names: dict[str, str]
     league: LeagueState | None = None
     bracket: Bracket | None = None
+    groups: GroupStage | None = None
     start: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -303,10 +306,15 @@ def _fixed_by_draw(competition: str, year: int, drawn: str) -> tuple[str, ...]:
     return _joint_draw(competition, year).get(drawn, ())
 
 
-def _known_ties(ties: list[_Tie], index: dict[str, int], as_of: dt.date, away_goals: bool) -> tuple[KnownTie, ...]:
+def _known_ties(ties: list[_Tie], index: dict[str, int], as_of: dt.date, rules: TieRules) -> tuple[KnownTie, ...]:
     known = []
     for tie in ties:
-        winner = index[tie.winner(away_goals)] if tie.over_before(as_of) else None
+        if len(tie.legs) != rules.legs:
+            raise StateError(
+                f"{tie.a} v {tie.b} ({round_name(tie.key)}) has {len(tie.legs)} match(es) in the store, "
+                f"but the round is played over {rules.legs}"
+            )
+        winner = index[tie.winner(rules.away_goals)] if tie.over_before(as_of) else None
         known.append(KnownTie(index[tie.a], index[tie.b], tie.first_leg_before(as_of), winner))
     return tuple(known)
 
@@ -337,21 +345,46 @@ def _bracket_slots(previous: list[_Tie], ties: list[_Tie]) -> tuple[tuple[int, .
 
 
 def _group_labels(frame: pd.DataFrame) -> dict[str, str]:
+    """Each club's group in the group stage: the clubs its group matches connect it to
+    (sources label rows by group or by matchday, so the fixtures are the evidence). A group is
+    named by its source label when all its rows carry the same ``Group X``, else by its first club."""
     groups = frame[frame["stage"] == "group"]
+    parent: dict[str, str] = {}
+
+    def root(club: str) -> str:
+        while parent.setdefault(club, club) != club:
+            parent[club] = parent[parent[club]]
+            club = parent[club]
+        return club
+
+    for home, away in zip(groups["home_id"].astype(str), groups["away_id"].astype(str), strict=True):
+        parent[root(home)] = root(away)
+    members: dict[str, list[str]] = {}
+    for club in parent:
+        members.setdefault(root(club), []).append(club)
+    display = dict(zip(groups["home_id"].astype(str), groups["home"].astype(str), strict=True))
     labels: dict[str, str] = {}
-    for _, row in groups.iterrows():
-        for club in (row["home_id"], row["away_id"]):
-            labels.setdefault(str(club), str(row["round"]))
+    for clubs in members.values():
+        rows = groups[groups["home_id"].isin(clubs)]
+        rounds = set(rows["round"].astype(str))
+        if len(rounds) == 1 and next(iter(rounds)).startswith("Group"):
+            label = rounds.pop()
+        else:
+            label = "Group of " + min(display.get(c, c) for c in clubs)
+        labels.update(dict.fromkeys(clubs, label))
     return labels
 
 
 def _drawn_round(
-    key: str, competition: str, year: int, n_winners: int, entrants: list[str], notes: list[str]
+    key: str, competition: str, year: int, n_winners: int, entrants: list[str], notes: list[str], season: str
 ) -> Pairing:
     """The pairing of a round drawn in the simulation (UEFA draws until 2023-24)."""
     protected: tuple[Any, ...] = ("country", "group") if key in ("po", "r32", "r16") and year <= 2023 else ()
     if not entrants:
         n_ties = n_winners // 2
+        rules = rules_for(competition, season, key)
+        if n_ties == 1 and rules.legs == 1 and rules.neutral_venue:
+            return Pairing.fixed(1)  # a final at a neutral venue: nothing left to draw
         notes.append(
             f"{round_name(key)}: open draw simulated"
             + (" with country and group protection" if protected else " (no seeding, no country protection)")
@@ -400,6 +433,8 @@ def read_state(
     }
     resolved = {store.resolve_club(k) if k not in names else k: v for k, v in (deductions or {}).items()}
     if comp.kind == "league":
+        if start is not None:
+            raise StateError("--from names a knockout round; a league is simulated from the date on")
         league = frame[frame["stage"].isna() | (frame["stage"] == "league")]
         _check_results(league, day)
         state = league_state(league, day, table_rules_for(comp.id, label), deductions=resolved)
@@ -441,6 +476,8 @@ def _read_cup(
             raise StateError(f"the league phase is not over on {day}; simulate from it (leave out --from)")
     if not keys:
         raise StateError(f"the store has no knockout rounds of {comp.name} {label}")
+    if start_key == "group":
+        start_key = keys[0]
     if start_key is None:
         open_rounds = [k for k in keys if _round_open(by_round, k, day)]
         if not open_rounds:
@@ -454,7 +491,9 @@ def _read_cup(
         raise StateError(f"the {round_name(unfinished[0])} round is not over on {day}; start from it instead")
     group_stage = frame[frame["stage"] == "group"]
     if len(group_stage) and (group_stage["day"] >= day).any():
-        raise StateError(f"the group stage is not over on {day}; simulating groups is not supported, start later")
+        if first != 0:
+            raise StateError(f"the group stage is not over on {day}; simulate from it (leave out --from)")
+        return _read_group_stage(store, comp, label, day, frame, group_stage, by_round, keys, names, notes)
     return _knockout_state(store, comp, label, day, frame, by_round, keys, first, names, notes)
 
 
@@ -506,6 +545,7 @@ def _knockout_state(
         notes.append(f"the store lists no fixtures yet for: {', '.join(round_name(k) for k in extended[len(keys) :])}")
         keys = extended
     fixed: set[str] = set()  # rounds whose pairings an earlier draw already fixed
+    drawn_ahead: set[str] = set()  # rounds whose pairings a draw simulated here fixes
     for key in keys[: first + 1]:
         fixed |= set(_fixed_by_draw(comp.id, year, key))
     clubs: list[str] = []
@@ -537,7 +577,17 @@ def _knockout_state(
             else:
                 seen = {c for t in previous for c in (t.a, t.b)}
                 entrants = [c for t in ties for c in (t.a, t.b) if c not in seen]
-                pairing = _drawn_round(key, comp.id, year, n_winners, entrants, notes)
+                if key in drawn_ahead and not entrants:
+                    # fixed by a draw the simulation makes for an earlier round: winners of ties
+                    # 2k and 2k + 1 meet, the order of legs drawn too
+                    n_ties = n_winners // 2
+                    rules = rules_for(comp.id, label, key)
+                    coins = () if rules.legs == 1 and rules.neutral_venue else tuple(range(n_ties))
+                    pairing = Pairing(tuple(range(n_winners)), drawn_home=coins)
+                    notes.append(f"{round_name(key)}: bracket made by the simulated earlier draw")
+                else:
+                    pairing = _drawn_round(key, comp.id, year, n_winners, entrants, notes, label)
+                    drawn_ahead |= set(_fixed_by_draw(comp.id, year, key))
                 knowns.append(None)
             if drawn:
                 fixed |= set(_fixed_by_draw(comp.id, year, key))
@@ -550,7 +600,7 @@ def _knockout_state(
         rules = rules_for(comp.id, label, key)
         first_seed = len(seeds)
         seeds += [index[c] for c in entrants]
-        known_ties = _known_ties(known[1], index, day, rules.away_goals) if known is not None else ()
+        known_ties = _known_ties(known[1], index, day, rules) if known is not None else ()
         rounds.append(Round(key, rules, pairing, tuple(range(first_seed, len(seeds))), known_ties))
     bracket = Bracket(teams, tuple(rounds), tuple(seeds), _teams_info(store, teams), _group_labels_for(frame, teams))
     return CompetitionState(comp, label, day, "knockout", teams, names, bracket=bracket, start=keys[first], notes=notes)
@@ -615,3 +665,70 @@ def _with_known_playoffs(
     playoffs = replace(bracket.rounds[0], pairing=Pairing(tuple(slots)), known=tuple(known))
     notes.append("knockout play-offs: ties as drawn (read from the store); later draws simulated")
     return replace(bracket, rounds=(playoffs, *bracket.rounds[1:]))
+
+
+def _read_group_stage(
+    store: Any,
+    comp: Competition,
+    label: str,
+    day: dt.date,
+    frame: pd.DataFrame,
+    group_stage: pd.DataFrame,
+    by_round: dict[str, list[_Tie]],
+    keys: list[str],
+    names: dict[str, str],
+    notes: list[str],
+) -> CompetitionState:
+    """Groups still being played, then a round-of-16 draw of winners against runners-up (UEFA
+    Champions League 2003-04 .. 2023-24: no club meets one of its own group or country)."""
+    year = season_start_year(label)
+    labels = _group_labels(frame)
+    by_group: dict[str, list[str]] = {}
+    for club, group in sorted(labels.items(), key=lambda item: (item[1], item[0])):
+        by_group.setdefault(group, []).append(club)
+    n_groups = len(by_group)
+    first_round = by_round.get(keys[0], []) if keys else []
+    if comp.id != "uefa.cl" or keys[:1] != ["r16"] or n_groups != 8 or len(first_round) != 8:
+        raise StateError(
+            f"the group stage of {comp.name} {label} is not over on {day}; simulating it is supported for the "
+            "Champions League format of eight groups feeding a round of 16 (2003-04 .. 2023-24); start later"
+        )
+    teams = tuple(club for clubs in by_group.values() for club in clubs)
+    index = {club: i for i, club in enumerate(teams)}
+    rules = table_rules_for(comp.id, label, "group")
+    groups, members = [], []
+    for clubs in by_group.values():
+        rows = group_stage[group_stage["home_id"].isin(clubs)]
+        groups.append(league_state(rows, day, rules))
+        members.append(tuple(index[c] for c in groups[-1].teams))
+    stage = GroupStage(teams, tuple(groups), tuple(members), tuple(by_group), advance=2)
+    played = sum(len(g.played_home) for g in groups)
+    notes.append(f"group stage: {played} results in, {sum(g.n_remaining for g in groups)} matches to play")
+    notes.append(
+        "Round of 16: seeded draw simulated (group winners host the second leg against runners-up of "
+        "another group and another country)"
+    )
+    # Seeds 0..7: group winners, 8..15: runners-up (in group order); winners host the second leg.
+    r16 = Pairing(
+        tuple(p for g in range(n_groups) for p in (n_groups + g, g)),
+        shuffle=(tuple(range(n_groups, 2 * n_groups)),),
+        forbid=("country", "group"),
+    )
+    rounds = [Round("r16", rules_for(comp.id, label, "r16"), r16, entrants=tuple(range(2 * n_groups)))]
+    drawn_ahead: set[str] = set()
+    n_ties = 8
+    for key in ("qf", "sf", "final"):
+        round_rules = rules_for(comp.id, label, key)
+        if key in drawn_ahead:
+            coins = () if round_rules.legs == 1 and round_rules.neutral_venue else tuple(range(n_ties // 2))
+            pairing = Pairing(tuple(range(n_ties)), drawn_home=coins)
+        else:
+            pairing = _drawn_round(key, comp.id, year, n_ties, [], notes, label)
+            drawn_ahead |= set(_fixed_by_draw(comp.id, year, key))
+        rounds.append(Round(key, round_rules, pairing))
+        n_ties //= 2
+    countries = _teams_info(store, teams)
+    bracket = Bracket(teams, tuple(rounds), None, countries, tuple(labels[c] for c in teams))
+    return CompetitionState(
+        comp, label, day, "group_stage", teams, names, bracket=bracket, groups=stage, start="group", notes=notes
+    )

@@ -1,0 +1,301 @@
+"""The answer to "can they come back?" for one tie: model forecast, history, and what each side needs.
+
+:func:`forecast_state` turns a :class:`~remontada.tie_state.TieState` into a
+:class:`~remontada.tie.TieForecast` with grids from a :class:`~remontada.forecast.Forecaster`
+fitted on the club matches played before the state's ``as_of`` date. :func:`answer_tie` adds
+the historical base rate for the position (first-leg margin and venue, from UEFA ties that
+ended before ``as_of``) with the comebacks behind it, and the record of how the tie really
+ended when the store has it (shown, never used). :func:`plot_next_match` draws the next
+match's score grid coloured by who goes through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from remontada.forecast import Forecaster
+from remontada.history import Tie, base_rate, rebuild_ties
+from remontada.store import Store
+from remontada.tie import TieForecast, forecast_second_leg, forecast_single_match, forecast_tie
+from remontada.tie_baseline import BaseRateBaseline
+from remontada.tie_state import TieState, record_of
+
+#: Ties the historical base rates are counted over: every UEFA club competition in the store.
+UEFA_CLUB_COMPETITIONS: tuple[str, ...] = ("uefa.cl", "uefa.el", "uefa.ecl", "uefa.cwc")
+#: First-leg margins of this many goals or more are pooled in the base rate (few ties have them).
+POOLED_FROM = 4
+
+
+@dataclass(frozen=True, slots=True)
+class FitInfo:
+    """The model behind a forecast: its name, the day it was fitted as of (nothing played on or
+    after it was seen), how many club matches it learnt from and the latest of them."""
+
+    model: str
+    description: str
+    as_of: dt.date
+    matches: int
+    latest_match: dt.date | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "description": self.description,
+            "as_of": self.as_of.isoformat(),
+            "matches": self.matches,
+            "latest_match": self.latest_match.isoformat() if self.latest_match else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class HistoricalRate:
+    """``k`` of ``n`` earlier sides in a position went through: ``p = k / n`` in [0, 1] with its
+    95% Wilson interval ``[low, high]``; ``comebacks`` are the ``k`` ties, oldest first."""
+
+    label: str
+    n: int
+    k: int
+    p: float
+    low: float
+    high: float
+    comebacks: tuple[Tie, ...] = field(default=(), repr=False)
+
+    def to_dict(self, with_ties: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "label": self.label,
+            "n": self.n,
+            "k": self.k,
+            "p": self.p,
+            "low": self.low,
+            "high": self.high,
+        }
+        if with_ties:
+            out["comebacks"] = [
+                {"date": t.date.isoformat() if t.date else None, "tie": t.describe(), "winner": t.name(t.winner)}
+                for t in self.comebacks
+            ]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class TieHistory:
+    """History for the side the question is about (``side``, a club id): the rate for its exact
+    position and, between the legs, the same margin at any venue. Counted over ``competitions``,
+    ties that ended before ``before`` (ISO date)."""
+
+    side: str
+    side_name: str
+    before: dt.date
+    competitions: tuple[str, ...]
+    rates: tuple[HistoricalRate, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "side": self.side,
+            "side_name": self.side_name,
+            "before": self.before.isoformat(),
+            "competitions": list(self.competitions),
+            "rates": [r.to_dict() for r in self.rates],
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class TieAnswer:
+    """Everything ``remontada tie`` prints. ``rates`` are the expected goals per 90 minutes (home,
+    away) of each match the forecast priced (``first_leg``, ``second_leg`` or ``match``)."""
+
+    state: TieState
+    forecast: TieForecast
+    fit: FitInfo
+    rates: dict[str, tuple[float, float]]
+    history: TieHistory | None
+    record: str | None
+
+    @property
+    def focus(self) -> str:
+        """The side the question is about: behind after the first leg, else the outsider."""
+        if self.history is not None:
+            return self.history.side_name
+        return self.forecast.team_a if self.forecast.p_a <= 0.5 else self.forecast.team_b
+
+    def to_dict(self, n_scenarios: int = 10) -> dict[str, Any]:
+        return {
+            "tie": self.state.to_dict(),
+            "forecast": self.forecast.to_dict(n_scenarios),
+            "model": self.fit.to_dict(),
+            "expected_goals": {k: {"home": v[0], "away": v[1]} for k, v in self.rates.items()},
+            "history": self.history.to_dict() if self.history is not None else None,
+            "record": self.record,
+            "record_note": "how the tie really ended, from the store; not used by the forecast",
+        }
+
+
+# ---- the forecast --------------------------------------------------------------------------------
+def forecast_state(forecaster: Forecaster, state: TieState) -> tuple[TieForecast, dict[str, tuple[float, float]]]:
+    """The exact tie forecast for ``state`` from ``forecaster`` fitted as of ``state.as_of``.
+
+    Raises ``ValueError`` when the tie was over before ``as_of`` and ``KeyError`` when the model
+    cannot rate a club (no club match in its history window).
+    """
+    phase = state.phase
+    if phase == "over":
+        raise ValueError(
+            f"the tie was over before {state.as_of.isoformat()}; ask as of a date on or before its last match"
+        )
+    day, comp = state.as_of, state.competition
+    teams = (state.name_a, state.name_b)
+    leg1_neutral = bool(state.leg1 is not None and state.leg1.neutral)
+    leg2_neutral = bool(state.leg2 is not None and state.leg2.neutral)
+    rates: dict[str, tuple[float, float]] = {}
+    if phase == "single_match":
+        neutral = state.rules.neutral_venue or leg1_neutral
+        grid = forecaster.grid(state.team_a, state.team_b, day, neutral=neutral, competition=comp)
+        rates["match"] = forecaster.rates(state.team_a, state.team_b, day, neutral=neutral, competition=comp)
+        return forecast_single_match(grid, rules=state.rules, teams=teams, on_unmodelled="even"), rates
+    leg2 = forecaster.grid(state.team_b, state.team_a, day, neutral=leg2_neutral, competition=comp)
+    rates["second_leg"] = forecaster.rates(state.team_b, state.team_a, day, neutral=leg2_neutral, competition=comp)
+    if phase == "between_legs":
+        assert state.first_leg is not None
+        forecast = forecast_second_leg(state.first_leg, leg2, rules=state.rules, teams=teams, on_unmodelled="even")
+        return forecast, rates
+    leg1 = forecaster.grid(state.team_a, state.team_b, day, neutral=leg1_neutral, competition=comp)
+    rates = {
+        "first_leg": forecaster.rates(state.team_a, state.team_b, day, neutral=leg1_neutral, competition=comp),
+        **rates,
+    }
+    return forecast_tie(leg1, leg2, rules=state.rules, teams=teams, on_unmodelled="even"), rates
+
+
+def fit_info(forecaster: Forecaster, as_of: dt.date) -> FitInfo:
+    """What the model fitted as of ``as_of`` learnt from."""
+    seen = forecaster.history(np.datetime64(as_of.isoformat(), "D"))
+    latest = seen.date.max().astype(object) if len(seen) else None
+    return FitInfo(forecaster.spec.name, forecaster.spec.description, as_of, len(seen), latest)
+
+
+# ---- history ---------------------------------------------------------------------------------------
+def _position_label(deficit: int, venue: str | None, or_more: bool) -> str:
+    plus = "+" if or_more else ""
+    if deficit > 0:
+        text = f"lost the first leg by {deficit}{plus} goal{'s' if deficit > 1 or or_more else ''}"
+    elif deficit < 0:
+        text = f"won the first leg by {-deficit}{plus} goal{'s' if deficit < -1 or or_more else ''}"
+    else:
+        text = "drew the first leg"
+    where = {"home": " at home", "away": " away", "neutral": " at a neutral ground"}.get(venue or "", " anywhere")
+    return "sides that " + text + where
+
+
+def tie_history(
+    state: TieState, ties: Sequence[Tie], competitions: Sequence[str] = UEFA_CLUB_COMPETITIONS
+) -> TieHistory | None:
+    """The base rate for the position of ``state`` from ``ties`` that ended before ``state.as_of``.
+
+    Between the legs the side viewed is the one behind after the first leg (after a draw: the
+    side at home in the second leg); the rates are its exact margin and first-leg venue, and the
+    same margin anywhere (margins of 4 or more pooled). Before the first leg: the share of ties
+    won by the side at home in the second leg. ``None`` for a single match.
+    """
+    if state.rules.legs != 2 or state.phase == "over":
+        return None
+    before = state.as_of
+    if state.phase == "before_first_leg":
+        rate = BaseRateBaseline(ties).second_leg_host(before)
+        label = "sides at home in the second leg"
+        host = HistoricalRate(label, rate.n, rate.k, rate.raw, rate.low, rate.high)
+        return TieHistory(state.team_b, state.name_b, before, tuple(competitions), (host,))
+    assert state.first_leg is not None
+    margin = state.first_leg[0] - state.first_leg[1]  # A's goals minus B's
+    side = state.team_a if margin < 0 else state.team_b
+    deficit = -margin if side == state.team_a else margin
+    neutral = state.leg1 is not None and state.leg1.neutral
+    venue = "neutral" if neutral else ("home" if side == state.team_a else "away")
+    or_more = abs(deficit) >= POOLED_FROM
+    cells: list[tuple[str | None, str]] = [(venue, _position_label(deficit, venue, or_more))]
+    if deficit != 0:  # history counts a draw "anywhere" from the first-leg host only: not this side's view
+        cells.append((None, _position_label(deficit, None, or_more)))
+    rates = []
+    for where, label in cells:
+        counted = base_rate(ties, deficit, where, or_more=or_more, before=before)  # type: ignore[arg-type]
+        rates.append(
+            HistoricalRate(label, counted.n, counted.k, counted.p, counted.low, counted.high, counted.comebacks)
+        )
+    return TieHistory(side, state.name(side), before, tuple(competitions), tuple(rates))
+
+
+def answer_tie(
+    store: Store,
+    state: TieState,
+    *,
+    model: str | None = None,
+    forecaster: Forecaster | None = None,
+    history_ties: Sequence[Tie] | None = None,
+    competitions: Sequence[str] = UEFA_CLUB_COMPETITIONS,
+) -> TieAnswer:
+    """The full answer for ``state``: forecast (``model``, default the forecast module's default,
+    or a ready ``forecaster``), fit summary, base rate from ``history_ties`` (default: every tie
+    of ``competitions`` rebuilt from the store) and the stored record of the tie."""
+    if forecaster is None:
+        forecaster = Forecaster(store, model) if model is not None else Forecaster(store)
+    forecast, rates = forecast_state(forecaster, state)
+    ties = history_ties if history_ties is not None else rebuild_ties(store, competitions)
+    return TieAnswer(
+        state=state,
+        forecast=forecast,
+        fit=fit_info(forecaster, state.as_of),
+        rates=rates,
+        history=tie_history(state, ties, competitions),
+        record=record_of(state),
+    )
+
+
+# ---- picture ---------------------------------------------------------------------------------------
+def plot_next_match(forecast: TieForecast, path: str | Path, *, max_goals: int = 6, title: str | None = None) -> Path:
+    """A PNG of the next match's score grid: each cell's probability, coloured by P(A through | score).
+
+    Rows are the next match's home goals, columns its away goals, up to ``max_goals`` (the last
+    row and column gather that many or more).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import LinearSegmentedColormap
+    from matplotlib.figure import Figure
+
+    probs, p_a = forecast.next_match_probs, forecast.next_match_p_a
+    size = max_goals + 1
+    shown = np.zeros((size, size))
+    weighted = np.zeros((size, size))
+    rows = np.minimum(np.arange(probs.shape[0]), max_goals)
+    cols = np.minimum(np.arange(probs.shape[1]), max_goals)
+    np.add.at(shown, (rows[:, None], cols[None, :]), probs)
+    np.add.at(weighted, (rows[:, None], cols[None, :]), probs * p_a)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        chance_a = np.where(shown > 0, weighted / shown, np.nan)
+    if forecast.next_match == "second_leg":
+        home, away = forecast.team_b, forecast.team_a
+    else:
+        home, away = forecast.team_a, forecast.team_b
+    fig = Figure(figsize=(7.0, 6.0), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    cmap = LinearSegmentedColormap.from_list("through", ["#c0392b", "#f4f4f4", "#2471a3"])
+    image = ax.imshow(chance_a, cmap=cmap, vmin=0.0, vmax=1.0, origin="upper")
+    for i in range(size):
+        for j in range(size):
+            ax.text(j, i, f"{100 * shown[i, j]:.1f}", ha="center", va="center", fontsize=8)
+    labels = [str(g) for g in range(max_goals)] + [f"{max_goals}+"]
+    ax.set_xticks(range(size), labels)
+    ax.set_yticks(range(size), labels)
+    ax.set_xlabel(f"{away} goals")
+    ax.set_ylabel(f"{home} goals")
+    match = forecast.next_match.replace("_", " ")
+    ax.set_title(title or f"{home} v {away}, {match}: chance of each score (%)")
+    fig.colorbar(image, ax=ax, label=f"P({forecast.team_a} through | score)")
+    target = Path(path)
+    fig.savefig(target, dpi=120)
+    return target
