@@ -87,7 +87,7 @@ def test_every_gap_filler_season_in_coverage_is_in_the_store(full_store: Store) 
 
 
 def test_every_european_season_in_coverage_is_in_the_store(full_store: Store) -> None:
-    header, rows = coverage_table("## 4. European club competitions by season")
+    _, rows = coverage_table("## 4. European club competitions by season")
     have = counts(full_store)
     columns = {1: "uefa.cl", 2: "uefa.cl", 3: "uefa.el", 4: "uefa.ecl"}
     for row in rows:
