@@ -4,7 +4,9 @@ Run: ``python benchmarks/inplay.py [--repeats 7] [--calls 200] [--sims 100000]``
 
 Prints the best-of-repeats time per call in milliseconds for: the goals still to come at 60'
 and from kick-off, a live second-leg forecast (remaining grid, extra-time grid and the exact
-tie engine) at 60' and from kick-off, and the whole comeback curve (one backward pass). The
+tie engine) at 60' and from kick-off, and the whole comeback curve (one backward pass). A
+model keeps the extra-time grids it built (they do not change with the minute or the score);
+one entry times the live forecast with a fresh model, i.e. with the extra-time grid rebuilt. The
 peer is the usual way to get state-dependent in-play probabilities: simulate the match minute
 by minute with the same rates (numpy, vectorised over simulations, seeded); its time and its
 error against the exact chain are printed with the ratio. The constant-rate placeholder of the
@@ -98,6 +100,12 @@ def main() -> None:
         ("goals to come at 60', 0-1", lambda: model.remaining(*RATES, minute=60, score=(0, 1))),
         ("goals to come from kick-off", lambda: model.remaining(*RATES, minute=0)),
         ("live tie at 60', 0-1 (remaining + ET + tie)", live(60, (0, 1))),
+        (
+            "  the same, extra-time grid not cached",
+            lambda: forecast_live_from_rates(
+                RATES, (0, 1), minute=60, rules=rules, first_leg=FIRST_LEG, model=InplayModel(model.params)
+            ),
+        ),
         ("live tie at half-time, 0-1", live("HT", (0, 1))),
         ("live tie at kick-off", live(0, (0, 0))),
         (

@@ -256,5 +256,10 @@ def test_lead_effects_need_the_reference_at_zero() -> None:
 def test_packaged_parameters_load_and_point_the_documented_way() -> None:
     params = InplayParams.packaged()
     assert params.first_half_added > 0 and params.second_half_added > params.first_half_added
-    assert params.red_own < 0 < params.red_opponent
+    assert params.first_half_slope > 0  # scoring rises through the first half
+    assert params.red_own < 0 < params.red_opponent  # ten men score less, their opponents more
+    minus_one = 1  # index of lead -1 in LEADS
+    # one goal down after the break, both sides attack harder than in the first half
+    assert params.home_lead_late[minus_one] > max(params.home_lead[minus_one], 0.0)
+    assert params.away_lead_late[minus_one] > max(params.away_lead[minus_one], 0.0)
     assert "football-data" in params.source

@@ -148,22 +148,22 @@ def test_half_time_evidence_recovers_levels_and_lead_effects() -> None:
     home_rate, away_rate = rates(60_000, seed=2)
     no_card = np.zeros(len(home_rate), dtype=int)
     data = as_half_times(home_rate, away_rate, simulate(TRUTH, home_rate, away_rate, seed=3), no_card)
-    fit = fit_half_times(data, profile_of(TRUTH), bin_width=0.05)
-    by_name = {e.name: e for e in fit.estimates}
+    fit = fit_half_times(data, profile_of(TRUTH), bin_width=0.05, standard_errors=False)
+    by_name = {e.name: e.value for e in fit.estimates}
     truth = dict(TRUTH.to_rows())
-    for name in (
-        "first_half_level",
-        "second_half_level",
-        "home_lead_+1",
-        "away_lead_-1",
-        "home_lead_late_-1",
-        "away_lead_late_-1",
-        "home_lead_late_+1",
+    # tolerances are about four standard errors at this sample size (measured with standard_errors=True)
+    for name, tolerance in (
+        ("first_half_level", 0.03),
+        ("second_half_level", 0.03),
+        ("home_lead_+1", 0.06),
+        ("away_lead_-1", 0.06),
+        ("home_lead_late_-1", 0.06),
+        ("away_lead_late_-1", 0.06),
+        ("home_lead_late_+1", 0.06),
     ):
-        estimate = by_name[name]
-        assert abs(estimate.value - truth[name]) < 4 * estimate.se, name
+        assert abs(by_name[name] - truth[name]) < tolerance, name
     # the directions that matter: the side behind attacks, the side ahead protects, more so late
-    assert by_name["away_lead_late_-1"].value > by_name["away_lead_-1"].value > 0 > by_name["home_lead_+1"].value
+    assert by_name["away_lead_late_-1"] > by_name["away_lead_-1"] > 0 > by_name["home_lead_+1"]
 
 
 def test_red_card_evidence_recovers_both_effects_without_card_minutes() -> None:

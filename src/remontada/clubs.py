@@ -330,6 +330,9 @@ class ClubResolver:
             """Matches of ``key`` in the competitions and seasons both names were seen in."""
             return sum(played[key].get(cs, 0) for cs in where)
 
+        def pair(x: NameKey, y: NameKey) -> tuple[NameKey, NameKey]:
+            return (x, y) if x < y else (y, x)
+
         accepted = []
         for (a, b), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             if n < self.min_fixture_matches:
@@ -337,10 +340,19 @@ class ClubResolver:
             where = overlap[(a, b)]
             if n < self.min_fixture_share * min(total(a, where), total(b, where)):
                 continue
-            # mutual best, and clearly ahead of the runner-up on both sides
+            # mutual best, and clearly ahead of the runner-up on both sides. Only names that line
+            # up with ``x`` in some of the same competitions and seasons are rivals: a source that
+            # spells a club one way until 2019-20 and another way after ("Bologna FC" /
+            # "Bologna FC 1909") offers two successive partners, not two competing ones; and two
+            # files of one source that line up with each other ("FC St. Pauli 1910" / "Sankt
+            # Pauli") name one club twice.
             ok = True
             for x, y in ((a, b), (b, a)):
-                ranking = best[(x, y.source)]
+                ranking = [
+                    (m, z)
+                    for m, z in best[(x, y.source)]
+                    if z == y or (overlap[pair(x, z)] & where and counts.get(pair(y, z), 0) < self.min_fixture_matches)
+                ]
                 if ranking[0][1] != y:
                     ok = False
                     break

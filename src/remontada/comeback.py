@@ -83,8 +83,8 @@ class ComebackCurve:
         fig = Figure(figsize=(7.5, 4.5), layout="constrained")
         FigureCanvasAgg(fig)
         axes = fig.subplots()
-        # spread added time out along the x axis so the curve does not fold back on itself
-        x = self.minute + _added_offsets(self.label)
+        # minutes played, so added time stretches the axis instead of folding the curve back
+        x = _played(self.minute)
         score = f"{self.score[0]}-{self.score[1]}"
         axes.plot(x, 100 * self.if_unchanged, label=f"if the leg stays {score}", linewidth=2)
         axes.plot(x, 100 * self.if_next_goal_at, label=f"if {self.team} score next, at that minute", linewidth=1.5)
@@ -99,12 +99,13 @@ class ComebackCurve:
         if len(half_time):
             axes.axvline(x[half_time[0]], color="0.7", linewidth=0.8, linestyle=":")
         score_text = f"{self.score[0]}-{self.score[1]}"
+        start = f"minute {self.start}" if self.start[:1].isdigit() else self.start
         axes.set(
-            xlabel="minute (added time spread out after 45 and 90)",
+            xlabel="minutes played (added time included)",
             ylabel=f"P({self.team} go through), %",
             xlim=(x[0], x[-1]),
             ylim=(0, 100),
-            title=title or f"{self.team} against {self.opponent}: from {self.start} at {score_text} in the leg",
+            title=title or f"{self.team} against {self.opponent}: from {start} at {score_text} in the leg",
         )
         axes.grid(alpha=0.3)
         axes.legend(loc="upper right", fontsize=8)
@@ -113,14 +114,11 @@ class ComebackCurve:
         return path
 
 
-def _added_offsets(label: np.ndarray) -> np.ndarray:
-    """How far each boundary sits into added time (0 outside it), for plotting."""
-    offsets = np.zeros(len(label))
-    run = 0.0
-    for index, text in enumerate(label):
-        run = run + 1.0 if str(text) in ("45+", "HT", "90+", "FT") else 0.0
-        offsets[index] = run
-    return offsets
+def _played(minute: np.ndarray) -> np.ndarray:
+    """Minutes played at each boundary, added time included (a step of added time counts one)."""
+    step = np.diff(minute, prepend=minute[:1])
+    step[1:] = np.where(step[1:] > 0, step[1:], 1.0)
+    return minute[0] + np.cumsum(step) - step[0]
 
 
 def _labels(clock: np.ndarray, start: str) -> np.ndarray:

@@ -627,13 +627,15 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def _leg(row: dict[str, Any]) -> Leg:
+def leg_from_row(row: dict[str, Any]) -> Leg:
+    """A :class:`Leg` from a row of the store's ``matches`` (missing numbers may be None or NaN)."""
     date = row["date"]
     if isinstance(date, pd.Timestamp | dt.datetime):
         date = date.date()
 
     def num(key: str) -> int | None:
-        return None if row[key] is None else int(row[key])
+        value = row[key]
+        return None if value is None or value != value else int(value)
 
     return Leg(
         match_id=int(row["match_id"]),
@@ -698,12 +700,12 @@ def _tie(competition: str, season: str, parts: dict[str, Any], names: dict[str, 
     recorded = [r["tie_winner_id"] for r in (leg2_row, leg1_row, *parts["replays"]) if r and r["tie_winner_id"]]
     stage, round_label = first["stage"], first["round"]
     tie = make_tie(
-        _leg(leg1_row) if leg1_row else None,
-        _leg(leg2_row) if leg2_row else None,
+        leg_from_row(leg1_row) if leg1_row else None,
+        leg_from_row(leg2_row) if leg2_row else None,
         competition=competition,
         season=season,
         rules=tie_rules(competition, season, stage, round_label),
-        replays=[_leg(r) for r in parts["replays"]],
+        replays=[leg_from_row(r) for r in parts["replays"]],
         recorded_winner=recorded[0] if recorded else None,
         names=names,
         stage=stage,

@@ -252,7 +252,8 @@ def plot_calibration(
     for name, table in tables_by_name.items():
         used = table.count > 0
         x, y = table.mean_forecast[used], table.observed[used]
-        err = np.vstack([y - table.lower[used], table.upper[used] - y])
+        # Wilson bounds can sit a rounding error inside the observed rate at 0 or 1.
+        err = np.clip(np.vstack([y - table.lower[used], table.upper[used] - y]), 0.0, None)
         label = f"{name} (ECE {table.calibration_error():.3f}, n={table.n_forecasts})"
         line = reliability.errorbar(x, y, yerr=err, marker="o", markersize=4, capsize=2, linewidth=1.2, label=label)
         centres = (table.edges[:-1] + table.edges[1:]) / 2

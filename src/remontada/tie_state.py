@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from remontada.history import Leg, Tie, rebuild_ties
+from remontada.history import Leg, Tie, leg_from_row, rebuild_ties
 from remontada.rules import TieRules, normalise_round, rules_for, season_label, season_start_year
 from remontada.store import Store
 
@@ -202,30 +202,6 @@ ORDER BY m.date NULLS LAST, m.leg NULLS LAST, m.match_id
 """
 
 
-def _leg_from_row(row: dict[str, Any]) -> Leg:
-    def num(key: str) -> int | None:
-        value = row[key]
-        return None if value is None or value != value else int(value)
-
-    day = row["date"]
-    return Leg(
-        match_id=int(row["match_id"]),
-        date=day.date() if isinstance(day, dt.datetime) else day,
-        home_id=row["home_id"],
-        away_id=row["away_id"],
-        home_goals=num("home_goals"),
-        away_goals=num("away_goals"),
-        aet_home=num("aet_home"),
-        aet_away=num("aet_away"),
-        pen_home=num("pen_home"),
-        pen_away=num("pen_away"),
-        neutral=bool(row["neutral"]),
-        status=row["status"],
-        shootout_winner=row["shootout_winner_id"],
-        n_sources=int(row["n_sources"] or 1),
-    )
-
-
 def _round_key(label: str | None, stage: str | None) -> str | None:
     if stage == "final":
         return "final"
@@ -362,7 +338,7 @@ def _from_record(store: Store, tie: Tie, names: dict[str, str]) -> StoredTie:
 
 def _single(store: Store, row: dict[str, Any], names: dict[str, str]) -> StoredTie:
     notes: list[str] = []
-    leg = _leg_from_row(row)
+    leg = leg_from_row(row)
     rules = _rules(row["competition_id"], row["season"], row["stage"], row["round"], 1, leg.neutral, notes)
     return StoredTie(
         competition=row["competition_id"],

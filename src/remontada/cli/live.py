@@ -275,10 +275,28 @@ def inplay_check(
         )
         return
     console.print(frame_table(scores.round(5), f"second halves of {len(data)} held-out matches"))
-    console.print(frame_table(situations.round(3), "full-time result by half-time situation"))
-    console.print(frame_table(trailing.round(3), "one goal behind at half-time"))
-    for name, table in reliability.items():
-        console.print(frame_table(pd.DataFrame(table.to_records()).round(3), f"reliability: {name}"))
+
+    def trio(row: Any, column: str) -> str:
+        return " | ".join(f"{100 * row[key]:.1f}" for key in (column, f"inplay:{column}", f"flat:{column}"))
+
+    table = Table(title="full-time result by half-time situation, % (observed | in-play model | flat)")
+    for col in ("half-time", "matches", "home win", "draw", "away win"):
+        table.add_column(col, justify="right")
+    for _, row in situations.iterrows():
+        table.add_row(
+            row["half_time"], str(row["matches"]), trio(row, "home_win"), trio(row, "draw"), trio(row, "away_win")
+        )
+    console.print(table)
+    table = Table(title="one goal behind at half-time, % (observed | in-play model | flat)")
+    for col in ("side behind", "matches", "avoided defeat", "won"):
+        table.add_column(col, justify="right")
+    for _, row in trailing.iterrows():
+        table.add_row(row["trailing"], str(row["matches"]), trio(row, "avoided_defeat"), trio(row, "won"))
+    console.print(table)
+    for name, calibration in reliability.items():
+        frame = pd.DataFrame(calibration.to_records()).round(3)
+        title = f"reliability of every full-time probability: {name} (ECE {calibration.calibration_error():.4f})"
+        console.print(frame_table(frame, title))
     if plot is not None:
         console.print(f"reliability diagram written to {plot}")
 
