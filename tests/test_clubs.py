@@ -46,6 +46,38 @@ def test_fixture_alignment_links_names_that_report_the_same_matches() -> None:
     assert methods[fd] == "fixtures"
 
 
+def test_a_club_spelled_two_ways_in_different_seasons_of_one_source_is_one_club() -> None:
+    # openfootball writes "Bologna FC" until 2019-20 and "Bologna FC 1909" from 2020-21; both
+    # line up with football-data's "Bologna", in different seasons, so both are Bologna
+    fd = key("football-data", "Bologna", "ITA")
+    old = key("openfootball", "Bologna FC", "ITA")
+    new = key("openfootball", "Bologna FC 1909", "ITA")
+    mentions = [mention(fd, f"fd/I1-{s}", s, "ita.1") for s in ("2018-19", "2019-20", "2020-21", "2021-22")]
+    mentions += [mention(old, f"of/it-{s}", s, "ita.1") for s in ("2018-19", "2019-20")]
+    mentions += [mention(new, f"of/it-{s}", s, "ita.1") for s in ("2020-21", "2021-22")]
+    links = [
+        FixtureLink(fd, old, 38, "ita.1", "2018-19"),
+        FixtureLink(fd, old, 38, "ita.1", "2019-20"),
+        FixtureLink(fd, new, 38, "ita.1", "2020-21"),
+        FixtureLink(fd, new, 30, "ita.1", "2021-22"),
+    ]
+    _, club_of = resolve(mentions, links)
+    assert club_of[fd] == club_of[old] == club_of[new]
+
+
+def test_two_names_that_line_up_equally_well_in_the_same_season_are_not_guessed_between() -> None:
+    fd = key("football-data", "Ajaccio", "FRA")
+    # two clubs of one town, spelled so that no name rule can pair them: only fixtures could
+    ac = key("openfootball", "Athletic Club Corse", "FRA")
+    gfco = key("openfootball", "Gazelec Corse", "FRA")
+    mentions = [mention(fd, "fd/F2-1516", "2015-16", "fra.2")]
+    mentions += [mention(k, f"of/{k.name}", "2015-16", "fra.2") for k in (ac, gfco)]
+    links = [FixtureLink(fd, ac, 20, "fra.2", "2015-16"), FixtureLink(fd, gfco, 18, "fra.2", "2015-16")]
+    resolution, club_of = resolve(mentions, links)
+    assert club_of[fd] != club_of[ac] and club_of[fd] != club_of[gfco]
+    assert {n.method for n in resolution.names if n.key == fd} != {"fixtures"}
+
+
 def test_two_names_in_one_league_table_never_merge_even_with_a_bad_alias() -> None:
     city = key("football-data", "Man City", "ENG")
     united = key("football-data", "Man United", "ENG")

@@ -24,6 +24,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from remontada.competitions import slug
 from remontada.names import fold, normalise, similarity
@@ -39,9 +40,12 @@ NAME_PREFERENCE = ("engsoccerdata", "football-data", "openfootball", "footballcs
 METHOD_CONFIDENCE = {"own": 1.0, "alias": 1.0, "fixtures": 0.99, "name": 0.95}
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class NameKey:
-    """A team name as one source writes it, in one country ('' when unknown)."""
+class NameKey(NamedTuple):
+    """A team name as one source writes it, in one country ('' when unknown).
+
+    A named tuple rather than a dataclass: resolution hashes, compares and sorts millions of
+    these, and tuples do that in C.
+    """
 
     source: str
     name: str
@@ -333,6 +337,16 @@ class ClubResolver:
         def pair(x: NameKey, y: NameKey) -> tuple[NameKey, NameKey]:
             return (x, y) if x < y else (y, x)
 
+        def clear_winner(x: NameKey, y: NameKey, n: int, where: set[tuple[str, str]]) -> bool:
+            """``y`` leads ``x``'s partners in ``y``'s source, at least twice the runner-up rival."""
+            seen_y = False
+            for m, z in best[(x, y.source)]:  # most matches first
+                if z == y:
+                    seen_y = True
+                elif overlap[pair(x, z)] & where and counts.get(pair(y, z), 0) < self.min_fixture_matches:
+                    return seen_y and m * 2 <= n  # the first rival: ahead of y, or the runner-up
+            return seen_y
+
         accepted = []
         for (a, b), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             if n < self.min_fixture_matches:
@@ -346,19 +360,7 @@ class ClubResolver:
             # "Bologna FC 1909") offers two successive partners, not two competing ones; and two
             # files of one source that line up with each other ("FC St. Pauli 1910" / "Sankt
             # Pauli") name one club twice.
-            ok = True
-            for x, y in ((a, b), (b, a)):
-                ranking = [
-                    (m, z)
-                    for m, z in best[(x, y.source)]
-                    if z == y or (overlap[pair(x, z)] & where and counts.get(pair(y, z), 0) < self.min_fixture_matches)
-                ]
-                if ranking[0][1] != y:
-                    ok = False
-                    break
-                if len(ranking) > 1 and ranking[1][0] * 2 > n:
-                    ok = False
-                    break
+            ok = clear_winner(a, b, n, where) and clear_winner(b, a, n, where)
             if ok:
                 accepted.append((a, b, n))
         return accepted

@@ -85,7 +85,7 @@ def assign_clusters(rows: pd.DataFrame) -> np.ndarray:
          "s": np.where(undated, rows["season"].to_numpy(), ""), "d": day, "u": rows["url"].to_numpy()}
     )  # fmt: skip
     order = frame.sort_values(["c", "h", "a", "s", "d", "u"], kind="stable").index.to_numpy()
-    keys = list(zip(frame["c"], frame["h"], frame["a"], frame["s"], strict=True))
+    keys = list(zip(*(frame[c].tolist() for c in ("c", "h", "a", "s")), strict=True))
     urls = frame["u"].tolist()
     next_id = 0
     cur_key: tuple[object, ...] | None = None
