@@ -18,16 +18,21 @@ Targets from the issue: full mirror under 60 s on two cores, re-run under 5 s.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import tempfile
 import time
 import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
 
+from remontada import rebuild as rebuild_module
+from remontada.clubs import ClubResolver
 from remontada.rebuild import rebuild
 from remontada.update import update
 
@@ -58,6 +63,41 @@ def pandas_read_every_csv(mirror: Path) -> tuple[int, int, float]:
     return len(files), rows, time.perf_counter() - started
 
 
+#: The rebuild's steps, timed one by one (by wrapping them) in the rebuild-alone run.
+REBUILD_STEPS = (
+    "_write_competitions", "_appearances", "_mentions", "_fixture_links", "_write_clubs", "_write_matches",
+    "_write_external", "_write_goals", "_split_extra_time",
+)  # fmt: skip
+
+
+@contextlib.contextmanager
+def timed_rebuild_steps() -> Iterator[dict[str, float]]:
+    """Seconds per rebuild step (club resolution as ``resolve``) while the block runs."""
+    seconds: dict[str, float] = {}
+
+    def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
+
+        return run
+
+    originals = {name: getattr(rebuild_module, name) for name in REBUILD_STEPS if hasattr(rebuild_module, name)}
+    resolve = ClubResolver.resolve
+    for name, fn in originals.items():
+        setattr(rebuild_module, name, timed(name, fn))
+    ClubResolver.resolve = timed("resolve", resolve)  # type: ignore[method-assign]
+    try:
+        yield seconds
+    finally:
+        for name, fn in originals.items():
+            setattr(rebuild_module, name, fn)
+        ClubResolver.resolve = resolve  # type: ignore[method-assign]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mirror", type=Path, default=default_mirror())
@@ -84,9 +124,10 @@ def main() -> None:
         con = duckdb.connect(str(path))
         try:
             con.execute("BEGIN")
-            started = time.perf_counter()
-            rebuild(con)
-            rebuild_seconds = time.perf_counter() - started
+            with timed_rebuild_steps() as steps:
+                started = time.perf_counter()
+                rebuild(con)
+                rebuild_seconds = time.perf_counter() - started
             con.execute("ROLLBACK")
         finally:
             con.close()
@@ -94,6 +135,7 @@ def main() -> None:
             f"  of which the resolved layer's rebuild (club identity, merge): {rebuild_seconds:.1f} s; "
             f"download, parse and raw writes: {first.seconds - rebuild_seconds:.1f} s"
         )
+        print("  rebuild steps: " + ", ".join(f"{name.strip('_')} {sec:.1f} s" for name, sec in steps.items()))
 
         second = update(path, mirror=str(args.mirror))
         print(

@@ -1,13 +1,13 @@
 """Two-legged ties rebuilt from the store built from the whole mirror.
 
-Slow and data-bound: reads the store at ``$REMONTADA_TEST_STORE`` (skipped when unset). The
-published figures checked here come from press articles that counted the same ties by hand.
+Slow and data-bound: uses the session's store built from the mirror (``full_store_path``, or the
+store named by ``$REMONTADA_TEST_STORE``). The published figures checked here come from press
+articles that counted the same ties by hand.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,11 +28,8 @@ UEFA = ["uefa.cl", "uefa.el", "uefa.ecl", "uefa.cwc"]
 
 
 @pytest.fixture(scope="module")
-def store_path() -> Path:
-    path = os.environ.get("REMONTADA_TEST_STORE")
-    if not path:
-        pytest.skip("set REMONTADA_TEST_STORE to a store built from the whole mirror")
-    return Path(path)
+def store_path(full_store_path: Path) -> Path:
+    return full_store_path
 
 
 @pytest.fixture(scope="module")

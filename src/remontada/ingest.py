@@ -9,9 +9,11 @@ written in large batches, because DuckDB ingests a few big frames far faster tha
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from remontada.db import first_row
@@ -71,90 +73,234 @@ def remove_file(con: duckdb.DuckDBPyConnection, url: str) -> None:
     con.execute("DELETE FROM source_files WHERE url = ?", [url])
 
 
+#: Columns stored as integers; they travel as float64 (NaN for missing), which DuckDB reads as NULL.
+_INTEGER_COLUMNS = frozenset(
+    {"line", "leg", "agg_home", "agg_away", "match_line", "minute", "stoppage", "rank", "level", "tier",
+     "home_goals", "away_goals", *RESULT_COLUMNS, *STAT_COLUMNS}
+)  # fmt: skip
+_FLOAT_COLUMNS = frozenset(
+    {"price1", "price2", "price3", "rating", "p_home", "p_draw", "p_away", "rating_home", "rating_away",
+     "proj_home", "proj_away", "xg_home", "xg_away"}
+)  # fmt: skip
+_BOOL_COLUMNS = frozenset({"national", "neutral", "closing", "own_goal", "penalty"})
+
+#: Per raw table, column name -> values of one or more files (numpy arrays, object arrays for text and dates).
+RawColumns = dict[str, dict[str, np.ndarray]]
+
+
+@dataclass(slots=True)
+class FileRows:
+    """The raw rows of one parsed file, column by column, ready to be queued by :meth:`RawWriter.add_rows`.
+
+    Built by :func:`file_rows`, possibly in a worker process: numpy arrays pickle far faster than
+    hundreds of thousands of record objects. ``odds_match`` gives, per odds row, the index of its
+    match within the file (raw ids are assigned when the rows are queued).
+    """
+
+    tables: RawColumns
+    odds_match: np.ndarray
+    n_matches: int
+    n_records: int
+    n_warnings: int
+
+
+def file_rows(parsed: ParsedFile, url: str) -> FileRows:
+    """Turn ``parsed`` (the content of ``url``) into column arrays, one per raw-table column."""
+    matches = parsed.matches
+    homes = [m.home for m in matches]
+    aways = [m.away for m in matches]
+    stats = [m.stats for m in matches]
+    match_cols: dict[str, list[Any]] = {
+        "source": [m.source for m in matches],
+        "url": [url] * len(matches),
+        "line": [m.line for m in matches],
+        "competition": [m.competition for m in matches],
+        "season": [m.season for m in matches],
+        "date": [m.date for m in matches],
+        "kickoff": [m.kickoff for m in matches],
+        "stage": [m.stage for m in matches],
+        "round": [m.round for m in matches],
+        "leg": [m.leg for m in matches],
+        "home_name": [t.name for t in homes],
+        "home_country": [t.country for t in homes],
+        "away_name": [t.name for t in aways],
+        "away_country": [t.country for t in aways],
+        "national": [h.national or a.national for h, a in zip(homes, aways, strict=True)],
+        **{c: [getattr(m, c) for m in matches] for c in RESULT_COLUMNS},
+        "neutral": [m.neutral for m in matches],
+        "status": [m.status for m in matches],
+        "referee": [m.referee for m in matches],
+        "tie_winner_name": [_name(m.tie_winner) for m in matches],
+        "agg_home": [m.agg_home for m in matches],
+        "agg_away": [m.agg_away for m in matches],
+        "note": [m.note for m in matches],
+        **{c: [s.get(c) for s in stats] for c in STAT_COLUMNS},
+    }
+    odds_counts = [len(m.odds) for m in matches]
+    quotes = [q for m in matches for q in m.odds]
+    prices = [q.prices for q in quotes]
+    odds_cols: dict[str, list[Any]] = {
+        "bookmaker": [q.bookmaker for q in quotes],
+        "market": [q.market for q in quotes],
+        "closing": [q.closing for q in quotes],
+        "line": [q.line for q in quotes],
+        "price1": [p[0] for p in prices],
+        "price2": [p[1] for p in prices],
+        "price3": [p[2] if len(p) > 2 else None for p in prices],
+    }
+    goals = parsed.goals
+    goal_cols: dict[str, list[Any]] = {
+        "url": [url] * len(goals),
+        "line": [g.line for g in goals],
+        "match_line": [g.match_line for g in goals],
+        "date": [g.date for g in goals],
+        "home_name": [_name(g.home) for g in goals],
+        "away_name": [_name(g.away) for g in goals],
+        "side": [g.side for g in goals],
+        "minute": [g.minute for g in goals],
+        "stoppage": [g.stoppage for g in goals],
+        "player": [g.player for g in goals],
+        "own_goal": [g.own_goal for g in goals],
+        "penalty": [g.penalty for g in goals],
+    }
+    ratings = parsed.ratings
+    rating_cols: dict[str, list[Any]] = {
+        "source": [r.source for r in ratings],
+        "url": [url] * len(ratings),
+        "line": [r.line for r in ratings],
+        "team_name": [r.team.name for r in ratings],
+        "team_country": [r.team.country for r in ratings],
+        "date_from": [r.date_from for r in ratings],
+        "date_to": [r.date_to for r in ratings],
+        "rating": [r.rating for r in ratings],
+        "rank": [r.rank for r in ratings],
+        "level": [r.level for r in ratings],
+    }
+    forecasts = parsed.forecasts
+    forecast_cols: dict[str, list[Any]] = {
+        "source": [f.source for f in forecasts],
+        "url": [url] * len(forecasts),
+        **{c: [getattr(f, c) for f in forecasts] for c in ("line", "competition", "date")},
+        "home_name": [f.home.name for f in forecasts],
+        "home_country": [f.home.country for f in forecasts],
+        "away_name": [f.away.name for f in forecasts],
+        "away_country": [f.away.country for f in forecasts],
+        "national": [f.home.national or f.away.national for f in forecasts],
+        **{c: [getattr(f, c) for f in forecasts] for c in _FORECAST_COLUMNS[10:]},
+    }
+    shootouts = parsed.shootouts
+    shootout_cols: dict[str, list[Any]] = {
+        "source": [s.source for s in shootouts],
+        "url": [url] * len(shootouts),
+        "line": [s.line for s in shootouts],
+        "date": [s.date for s in shootouts],
+        "home_name": [s.home.name for s in shootouts],
+        "away_name": [s.away.name for s in shootouts],
+        "winner_name": [s.winner.name for s in shootouts],
+        "first_shooter_name": [_name(s.first_shooter) for s in shootouts],
+    }
+    comps = parsed.competitions
+    competition_cols: dict[str, list[Any]] = {
+        "url": [url] * len(comps),
+        "competition_id": [c.id for c in comps],
+        **{k: [getattr(c, k) for c in comps] for k in ("name", "country", "kind", "tier")},
+    }
+    tables = {
+        "raw_matches": match_cols,
+        "raw_odds": odds_cols,
+        "raw_goals": goal_cols,
+        "raw_ratings": rating_cols,
+        "raw_forecasts": forecast_cols,
+        "raw_shootouts": shootout_cols,
+        "raw_competitions": competition_cols,
+    }
+    return FileRows(
+        tables={t: {c: _array(c, v) for c, v in cols.items()} for t, cols in tables.items()},
+        odds_match=np.repeat(np.arange(len(matches), dtype=np.int64), odds_counts),
+        n_matches=len(matches),
+        n_records=len(goals) + len(ratings) + len(forecasts) + len(shootouts),
+        n_warnings=len(parsed.warnings),
+    )
+
+
+def _array(column: str, values: list[Any]) -> np.ndarray:
+    if column in _INTEGER_COLUMNS:
+        array = np.array(values, dtype=np.float64)
+        # stored integers truncate like int() (a DuckDB cast from DOUBLE would round)
+        return np.trunc(array) if column in STAT_COLUMNS else array
+    if column in _FLOAT_COLUMNS:
+        return np.array(values, dtype=np.float64)
+    if column in _BOOL_COLUMNS:
+        return np.array([bool(v) for v in values], dtype=bool)
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
 class RawWriter:
     """Buffers the raw rows of parsed files and writes them in batches of ``batch_rows``.
 
-    Call :meth:`add` per file and :meth:`flush` before reading the raw layer back.
+    Call :meth:`add` (or :meth:`add_rows` with :func:`file_rows` built elsewhere) per file, and
+    :meth:`flush` before reading the raw layer back.
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, *, batch_rows: int = 250_000) -> None:
         self.con = con
         self.batch_rows = batch_rows
         self.next_id = next_raw_id(con)
-        self._rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in _TABLES}
+        self._pieces: dict[str, list[dict[str, np.ndarray]]] = {t: [] for t in _TABLES if t != "source_files"}
+        self._files: list[tuple[Any, ...]] = []
+        self._queued = 0
 
     def add(self, fetched: Fetched, parsed: ParsedFile, *, replacing: bool) -> None:
         """Queue ``parsed`` as the content of ``fetched``'s URL (removing older rows if ``replacing``)."""
+        self.add_rows(fetched, file_rows(parsed, fetched.remote.url), replacing=replacing)
+
+    def add_rows(self, fetched: Fetched, rows: FileRows, *, replacing: bool) -> None:
+        """Queue the rows of one file (from :func:`file_rows`) as the content of ``fetched``'s URL."""
         url = fetched.remote.url
         if replacing:
             self.flush()
             remove_file(self.con, url)
-        rows = self._rows
-        for rec in parsed.matches:
-            raw_id = self.next_id
-            self.next_id += 1
-            rows["raw_matches"].append(
-                (
-                    raw_id, rec.source, url, rec.line, rec.competition, rec.season, rec.date, rec.kickoff,
-                    rec.stage, rec.round, rec.leg, rec.home.name, rec.home.country, rec.away.name,
-                    rec.away.country, rec.home.national or rec.away.national,
-                    *(getattr(rec, c) for c in RESULT_COLUMNS), bool(rec.neutral), rec.status, rec.referee,
-                    rec.tie_winner.name if rec.tie_winner else None, rec.agg_home, rec.agg_away, rec.note,
-                    *(_stat(rec.stats.get(c)) for c in STAT_COLUMNS),
-                )
-            )  # fmt: skip
-            rows["raw_odds"].extend(
-                (raw_id, q.bookmaker, q.market, bool(q.closing), q.line, float(q.prices[0]), float(q.prices[1]),
-                 float(q.prices[2]) if len(q.prices) > 2 else None)
-                for q in rec.odds
-            )  # fmt: skip
-        rows["raw_goals"].extend(
-            (url, g.line, g.match_line, g.date, _name(g.home), _name(g.away), g.side, g.minute, g.stoppage,
-             g.player, bool(g.own_goal), bool(g.penalty))
-            for g in parsed.goals
-        )  # fmt: skip
-        rows["raw_ratings"].extend(
-            (r.source, url, r.line, r.team.name, r.team.country, r.date_from, r.date_to, r.rating, r.rank, r.level)
-            for r in parsed.ratings
-        )
-        rows["raw_forecasts"].extend(
-            (f.source, url, f.line, f.competition, f.date, f.home.name, f.home.country, f.away.name, f.away.country,
-             f.home.national or f.away.national, f.p_home, f.p_draw, f.p_away, f.rating_home, f.rating_away,
-             f.proj_home, f.proj_away, f.home_goals, f.away_goals, f.xg_home, f.xg_away)
-            for f in parsed.forecasts
-        )  # fmt: skip
-        rows["raw_shootouts"].extend(
-            (s.source, url, s.line, s.date, s.home.name, s.away.name, s.winner.name, _name(s.first_shooter))
-            for s in parsed.shootouts
-        )
-        rows["raw_competitions"].extend((url, c.id, c.name, c.country, c.kind, c.tier) for c in parsed.competitions)
-        n_records = len(parsed.goals) + len(parsed.ratings) + len(parsed.forecasts) + len(parsed.shootouts)
+        raw_ids = np.arange(self.next_id, self.next_id + rows.n_matches, dtype=np.int64)
+        self.next_id += rows.n_matches
+        for table, columns in rows.tables.items():
+            if table == "raw_matches":
+                columns = {"raw_id": raw_ids, **columns}
+            elif table == "raw_odds":
+                columns = {"raw_id": raw_ids[rows.odds_match], **columns}
+            if len(next(iter(columns.values()))):
+                self._pieces[table].append(columns)
         remote = fetched.remote
-        rows["source_files"].append(
+        self._files.append(
             (url, remote.source, remote.path, fetched.location, fetched.sha256, len(fetched.data or b""),
-             remote.competition, remote.season, len(parsed.matches), n_records, len(parsed.warnings),
+             remote.competition, remote.season, rows.n_matches, rows.n_records, rows.n_warnings,
              dt.datetime.now(dt.UTC).replace(tzinfo=None))
         )  # fmt: skip
-        if len(rows["raw_matches"]) + len(rows["raw_odds"]) // 8 >= self.batch_rows:
+        self._queued += rows.n_matches + len(rows.odds_match) // 8
+        if self._queued >= self.batch_rows:
             self.flush()
 
     def flush(self) -> None:
-        for table, columns in _TABLES.items():
-            rows = self._rows[table]
-            if not rows:
+        for table, pieces in self._pieces.items():
+            if not pieces:
                 continue
-            frame = pd.DataFrame.from_records(rows, columns=list(columns))
-            names = ", ".join(columns)
-            self.con.register("_incoming", frame)
-            try:
-                self.con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _incoming")
-            finally:
-                self.con.unregister("_incoming")
-            rows.clear()
+            columns = _TABLES[table]
+            frame = pd.DataFrame({c: np.concatenate([p[c] for p in pieces]) for c in columns}, copy=False)
+            self._insert(table, columns, frame)
+            pieces.clear()
+        if self._files:
+            self._insert("source_files", _FILE_COLUMNS, pd.DataFrame.from_records(self._files, columns=_FILE_COLUMNS))
+            self._files.clear()
+        self._queued = 0
 
-
-def _stat(value: float | None) -> int | None:
-    return None if value is None else int(value)
+    def _insert(self, table: str, columns: tuple[str, ...], frame: pd.DataFrame) -> None:
+        names = ", ".join(columns)
+        self.con.register("_incoming", frame)
+        try:
+            self.con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _incoming")
+        finally:
+            self.con.unregister("_incoming")
 
 
 def _name(team: TeamRef | None) -> str | None:

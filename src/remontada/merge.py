@@ -65,7 +65,7 @@ class Merged:
 
 def _priority(source: pd.Series) -> np.ndarray:
     rank = {s: i for i, s in enumerate(SOURCE_PRIORITY)}
-    return source.map(lambda s: rank.get(s, len(rank))).to_numpy()
+    return source.map(rank).fillna(len(rank)).to_numpy(dtype=np.int64)
 
 
 def assign_clusters(rows: pd.DataFrame) -> np.ndarray:
@@ -74,7 +74,7 @@ def assign_clusters(rows: pd.DataFrame) -> np.ndarray:
     cluster = np.full(n, -1, dtype=np.int64)
     days = rows["date"].to_numpy(dtype="datetime64[D]")
     undated = np.isnat(days)
-    day = np.where(undated, 0, days.astype("datetime64[D]").astype(np.int64)).tolist()
+    day = np.where(undated, 0, days.astype("datetime64[D]").astype(np.int64))
     home, away = rows["home_id"].to_numpy(), rows["away_id"].to_numpy()
     # at a neutral venue "home" is a label sources assign differently: cluster on the pair
     neutral = rows["neutral"].to_numpy(dtype=bool)
@@ -85,20 +85,45 @@ def assign_clusters(rows: pd.DataFrame) -> np.ndarray:
          "s": np.where(undated, rows["season"].to_numpy(), ""), "d": day, "u": rows["url"].to_numpy()}
     )  # fmt: skip
     order = frame.sort_values(["c", "h", "a", "s", "d", "u"], kind="stable").index.to_numpy()
-    keys = list(zip(*(frame[c].tolist() for c in ("c", "h", "a", "s")), strict=True))
-    urls = frame["u"].tolist()
-    next_id = 0
-    cur_key: tuple[object, ...] | None = None
-    cur_start = 0
-    cur_urls: set[str] = set()
-    for pos in order.tolist():
-        key = keys[pos]
-        if key != cur_key or urls[pos] in cur_urls or day[pos] - cur_start > DATE_TOLERANCE_DAYS:
-            cur_key, cur_start, cur_urls = key, day[pos], set()
-            next_id += 1
-        cluster[pos] = next_id - 1
-        cur_urls.add(urls[pos])
+    starts = _cluster_starts(
+        [frame[c].to_numpy()[order] for c in ("c", "h", "a", "s")],
+        frame["d"].to_numpy()[order],
+        frame["u"].to_numpy()[order],
+    )
+    cluster[order] = np.cumsum(starts) - 1
     return _join_lone_meetings(rows, cluster)
+
+
+def _cluster_starts(keys: list[np.ndarray], day: np.ndarray, url: np.ndarray) -> np.ndarray:
+    """Where a new cluster begins along rows sorted by (key, day, url).
+
+    A cluster is a run of rows of one key whose days lie within ``DATE_TOLERANCE_DAYS`` of the
+    run's first day, with no file twice. Rows split wherever the key changes or consecutive days
+    are more than the tolerance apart; a segment that spans at most the tolerance and repeats no
+    file is one cluster, and only the few other segments are walked row by row.
+    """
+    n = len(day)
+    new_segment = np.ones(n, dtype=bool)
+    if n > 1:
+        changed = np.diff(day) > DATE_TOLERANCE_DAYS
+        for key in keys:
+            changed |= key[1:] != key[:-1]
+        new_segment[1:] = changed
+    segment_first = np.flatnonzero(new_segment)
+    segment = np.cumsum(new_segment) - 1
+    too_long = day - day[segment_first][segment] > DATE_TOLERANCE_DAYS
+    repeated = pd.DataFrame({"s": segment, "u": url}).duplicated().to_numpy()
+    starts = new_segment.copy()
+    bounds = np.append(segment_first, n)
+    for seg in np.unique(segment[too_long | repeated]).tolist():
+        begin, end = int(bounds[seg]), int(bounds[seg + 1])
+        cur_start, cur_urls = day[begin], {url[begin]}
+        for pos in range(begin + 1, end):
+            if url[pos] in cur_urls or day[pos] - cur_start > DATE_TOLERANCE_DAYS:
+                starts[pos] = True
+                cur_start, cur_urls = day[pos], set()
+            cur_urls.add(url[pos])
+    return starts
 
 
 def _join_lone_meetings(rows: pd.DataFrame, cluster: np.ndarray) -> np.ndarray:
@@ -108,25 +133,21 @@ def _join_lone_meetings(rows: pd.DataFrame, cluster: np.ndarray) -> np.ndarray:
     date, a final known only by its winner) joins the one scored meeting of the same clubs.
     At a neutral venue the pair is taken in either order.
     """
+    # a cluster never holds one file twice, so a single-file cluster is a single row
+    single = np.flatnonzero(np.bincount(cluster)[cluster] == 1)
+    rows = rows.iloc[single]
     home, away = rows["home_id"].to_numpy(), rows["away_id"].to_numpy()
     neutral = rows["neutral"].to_numpy(dtype=bool)
     swap = neutral & (away < home)
-    frame = pd.DataFrame(
+    home_goals, away_goals = rows["home_goals"].astype("string"), rows["away_goals"].astype("string")
+    lone = pd.DataFrame(
         {
-            "cluster": cluster, "url": rows["url"].to_numpy(), "competition": rows["competition"].to_numpy(),
+            "cluster": cluster[single], "url": rows["url"].to_numpy(), "competition": rows["competition"].to_numpy(),
             "season": rows["season"].to_numpy(), "first": np.where(swap, away, home),
             "second": np.where(swap, home, away),
-            "score": (rows["home_goals"].astype("string") + "-" + rows["away_goals"].astype("string")).where(
-                ~swap, rows["away_goals"].astype("string") + "-" + rows["home_goals"].astype("string")
-            ),
+            "score": (home_goals + "-" + away_goals).where(~swap, away_goals + "-" + home_goals),
         }
     )  # fmt: skip
-    per_cluster = frame.groupby("cluster").agg(
-        n_urls=("url", "nunique"), url=("url", "first"), competition=("competition", "first"),
-        season=("season", "first"), first=("first", "first"), second=("second", "first"),
-        score=("score", "first"),
-    )  # fmt: skip
-    lone = per_cluster[per_cluster["n_urls"] == 1].reset_index()
     groups = lone.groupby(["competition", "season", "first", "second"], sort=False)
     size = groups["url"].transform("size")
     eligible = (
@@ -154,18 +175,16 @@ def match_ids(merged: pd.DataFrame) -> np.ndarray:
         + "|"
         + merged["date"].astype(str).where(merged["date"].notna(), "s" + merged["season"].astype(str))
     )
-    ids = np.array(
-        [int.from_bytes(hashlib.blake2b(k.encode(), digest_size=8).digest(), "big") >> 1 for k in keys],
-        dtype=np.int64,
-    )
     # identical keys (a pair meeting twice on one day in one competition) get distinct ids
-    seen: dict[int, int] = {}
-    for i, v in enumerate(ids):
-        while int(v) in seen:
-            v = np.int64((int(v) + 1) % (2**63))
-        seen[int(v)] = i
-        ids[i] = v
-    return ids
+    seen: set[int] = set()
+    ids: list[int] = []
+    for key in keys.tolist():
+        value = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") >> 1
+        while value in seen:
+            value = (value + 1) % (2**63)
+        seen.add(value)
+        ids.append(value)
+    return np.array(ids, dtype=np.int64)
 
 
 def merge_rows(rows: pd.DataFrame) -> Merged:

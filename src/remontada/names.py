@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections import Counter
 from difflib import SequenceMatcher
 
 # Letters NFKD does not decompose into ASCII.
@@ -163,16 +164,30 @@ def similarity(a: str, b: str) -> float:
     best of token overlap and character similarity (spelling variants such as Dnipro/Dnepr).
     Scores below 0.5 are upper bounds (no decision is taken on them).
     """
-    ta, tb = set(tokens(a)), set(tokens(b))
+    ta, joined_a, chars_a = _prepared(a)
+    tb, joined_b, chars_b = _prepared(b)
     if not ta or not tb:
         return 0.0
     inter = len(ta & tb)
     jaccard = inter / len(ta | tb)
     if inter == min(len(ta), len(tb)):
         return 0.8 + 0.2 * jaccard
-    matcher = SequenceMatcher(None, " ".join(sorted(ta)), " ".join(sorted(tb)))
-    # quick_ratio is an upper bound of ratio: names that cannot reach 0.5 skip the exact (slow) one
-    chars = matcher.quick_ratio()
+    # difflib's quick_ratio (shared characters as multisets), an upper bound of ratio: names that
+    # cannot reach 0.5 skip the exact (slow) one
+    total = len(joined_a) + len(joined_b)
+    chars = 2.0 * sum((chars_a & chars_b).values()) / total if total else 1.0
     if chars >= 0.5:
-        chars = matcher.ratio()
+        chars = SequenceMatcher(None, joined_a, joined_b).ratio()
     return max(jaccard, chars)
+
+
+@functools.lru_cache(maxsize=65536)
+def _prepared(name: str) -> tuple[frozenset[str], str, Counter[str]]:
+    """A name's token set, its sorted tokens joined by spaces, and that string's character counts.
+
+    Resolution compares each of a few thousand names with hundreds of others. Callers must not
+    modify the returned Counter.
+    """
+    token_set = frozenset(tokens(name))
+    joined = " ".join(sorted(token_set))
+    return token_set, joined, Counter(joined)

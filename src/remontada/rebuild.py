@@ -165,15 +165,27 @@ def _fixture_links(con: duckdb.DuckDBPyConnection) -> list[FixtureLink]:
             FROM raw_matches
             WHERE status = 'played' AND date IS NOT NULL AND home_goals IS NOT NULL AND away_goals IS NOT NULL
         ), pairs AS ({joins})
-        SELECT sa, ha, hca, sb, hb, hcb, nat, comp, season, count(*) FROM pairs GROUP BY ALL
-        UNION ALL
-        SELECT sa, aa, aca, sb, ab, acb, nat, comp, season, count(*) FROM pairs GROUP BY ALL
+        SELECT sa, na, ca, sb, nb, cb, nat, comp, season, sum(n) FROM (
+            SELECT sa, ha AS na, hca AS ca, sb, hb AS nb, hcb AS cb, nat, comp, season, count(*) AS n
+            FROM pairs GROUP BY ALL
+            UNION ALL
+            SELECT sa, aa, aca, sb, ab, acb, nat, comp, season, count(*) FROM pairs GROUP BY ALL
+        ) GROUP BY ALL
         """
     ).fetchall()
-    return [
-        FixtureLink(NameKey(sa, na, ca, bool(nat)), NameKey(sb, nb, cb, bool(nat)), int(n), comp, season)
-        for sa, na, ca, sb, nb, cb, nat, comp, season, n in rows
-    ]
+    # the resolver adds up the counts of a name pair, so home and away pairings are summed here;
+    # a few thousand names recur in hundreds of thousands of links, so each NameKey is built once
+    keys: dict[tuple[str, str, str, bool], NameKey] = {}
+    links = []
+    for sa, na, ca, sb, nb, cb, nat, comp, season, n in rows:
+        a = keys.get((sa, na, ca, nat))
+        if a is None:
+            a = keys[(sa, na, ca, nat)] = NameKey(sa, na, ca, bool(nat))
+        b = keys.get((sb, nb, cb, nat))
+        if b is None:
+            b = keys[(sb, nb, cb, nat)] = NameKey(sb, nb, cb, bool(nat))
+        links.append(FixtureLink(a, b, int(n), comp, season))
+    return links
 
 
 def _write_clubs(con: duckdb.DuckDBPyConnection, res: Resolution) -> None:
@@ -337,8 +349,12 @@ def _write_external(con: duckdb.DuckDBPyConnection, res: Resolution, resolver: C
         INSERT INTO forecasts
         SELECT DISTINCT ON (f.source, f.date, h.club_id, a.club_id)
                f.source, f.competition, f.date, h.club_id, a.club_id,
+               -- the same pair can meet twice within a day either side (a league and a cup
+               -- match, or one club's two rows): prefer the forecast's competition, then the
+               -- nearest date, then the lowest id, so every build stores the same link
                (SELECT m.match_id FROM matches m WHERE m.home_id = h.club_id AND m.away_id = a.club_id
-                    AND m.date BETWEEN f.date - 1 AND f.date + 1 LIMIT 1),
+                    AND m.date BETWEEN f.date - 1 AND f.date + 1
+                    ORDER BY (m.competition_id = f.competition) DESC, abs(m.date - f.date), m.match_id LIMIT 1),
                f.p_home, f.p_draw, f.p_away, f.rating_home, f.rating_away, f.proj_home, f.proj_away,
                f.xg_home, f.xg_away
         FROM raw_forecasts f

@@ -3,20 +3,27 @@
 The whole update is one DuckDB transaction under an inter-process write lock: if any file
 fails to download or parse, every error is reported (file and line) and the store is left
 exactly as it was. Files whose checksum is unchanged are skipped; when nothing changed the
-resolved layer is not rebuilt, so a second run changes nothing.
+resolved layer is not rebuilt, so a second run changes nothing. Large updates parse files in
+worker processes (one per CPU), but every file is settled and written in plan order, so the store
+and the report do not depend on the number of workers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
+import pickle
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from remontada.db import first_row
 from remontada.fetch import Fetched, Fetcher, FetchError
-from remontada.ingest import RawWriter
+from remontada.ingest import FileRows, RawWriter, file_rows
 from remontada.locking import WriteLock
 from remontada.rebuild import RebuildSummary, rebuild
 from remontada.sources import registry
@@ -62,10 +69,13 @@ def update(
     on_plan: Callable[[dict[str, int]], None] | None = None,
     on_file: FileCallback | None = None,
     on_stage: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> UpdateReport:
     """Bring the store at ``store_path`` up to date with the selected sources (default: all).
 
     ``sources`` passes configured source objects instead (e.g. ``FootballData(seasons=["2023-24"])``).
+    ``workers`` parse processes (default: one per CPU; 1 parses in this process). Whatever the
+    number, files are written in plan order, so the store and the report are the same.
     """
     started = time.perf_counter()
     available = {s.key: s for s in sources} if sources is not None else registry(source_keys)
@@ -74,13 +84,14 @@ def update(
     plan: dict[str, list[RemoteFile]] = {k: available[k].files() for k in keys}
     if on_plan:
         on_plan({k: len(v) for k, v in plan.items()})
+    n_workers = workers if workers is not None else (os.cpu_count() or 1)
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher(mirror)
     try:
         with WriteLock(store_path, timeout=lock_timeout):
             store = Store(store_path, read_only=False)
             try:
-                _run(store, plan, available, fetcher, report, keep_going, force, on_file, on_stage)
+                _run(store, plan, available, fetcher, report, keep_going, force, on_file, on_stage, n_workers)
             finally:
                 store.close()
     finally:
@@ -100,6 +111,7 @@ def _run(
     force: bool,
     on_file: FileCallback | None,
     on_stage: Callable[[str], None] | None,
+    workers: int,
 ) -> None:
     con = store.con
     stored = dict(con.execute("SELECT url, sha256 FROM source_files").fetchall())
@@ -107,19 +119,21 @@ def _run(
     try:
         writer = RawWriter(con)
         writing = True
-        for key, remotes in plan.items():
-            source = available[key]
-            for outcome in fetcher.fetch_many(remotes):
-                report.files += 1
-                if isinstance(outcome, FetchError):
-                    report.errors.append(str(outcome))
-                    writing = writing and keep_going
-                    _notify(on_file, key, _remote_of(outcome, remotes), "error")
-                    continue
-                status, ok = _handle(writer, source, outcome, stored, force, writing, report)
-                writing = writing and (ok or keep_going)
-                if on_file:
-                    on_file(key, outcome.remote, status)
+        # Files are parsed ahead (in worker processes) but settled strictly in plan order, so the
+        # raw ids, the report and every message are the same as a one-file-at-a-time run.
+        pending: deque[_Pending] = deque()
+        with _Parser(workers, sum(map(len, plan.values()))) as parser:
+            for key, remotes in plan.items():
+                source = available[key]
+                for outcome in fetcher.fetch_many(remotes):
+                    job = None
+                    if isinstance(outcome, Fetched) and _needs_parse(outcome, stored, force):
+                        job = parser.submit(source, outcome)
+                    pending.append(_Pending(key, remotes, outcome, job))
+                    while pending and (len(pending) > parser.lookahead or _ready(pending[0])):
+                        writing = _settle(pending.popleft(), writer, stored, writing, keep_going, report, on_file)
+            while pending:
+                writing = _settle(pending.popleft(), writer, stored, writing, keep_going, report, on_file)
         if report.errors and not keep_going:
             con.execute("ROLLBACK")
             return
@@ -139,12 +153,108 @@ def _run(
         raise
 
 
+#: A parse's outcome: the file's rows, or the (location, line, message) of its SourceError.
+ParseOutcome = tuple[FileRows | None, tuple[str, int | None, str] | None]
+
+
+def parse_file(source: Source, data: bytes, remote: RemoteFile, location: str) -> ParseOutcome:
+    """Parse one file into raw-table columns; runs in a worker process (a SourceError does not pickle)."""
+    try:
+        parsed = source.parse(data, remote, location)
+    except SourceError as exc:
+        return None, (exc.location, exc.line, exc.message)
+    return file_rows(parsed, remote.url), None
+
+
+@dataclass(slots=True)
+class _Pending:
+    key: str
+    remotes: list[RemoteFile]
+    outcome: Fetched | FetchError
+    job: Future[ParseOutcome] | None  # None when the file needs no parsing
+
+
+class _Parser:
+    """Parses files in ``workers`` forked processes when the plan holds at least ``PARALLEL_FROM`` files.
+
+    The workers are forked before any download thread starts, so they inherit no lock held by
+    one; they only parse. Small updates (tests, a source or two) parse inline and never fork.
+    """
+
+    PARALLEL_FROM = 12
+
+    def __init__(self, workers: int, planned_files: int) -> None:
+        # big files (engsoccerdata, ClubElo) take seconds: look far enough ahead to keep every worker busy
+        self.lookahead = 32 * max(workers, 1)
+        self._pool: ProcessPoolExecutor | None = None
+        self._picklable: dict[int, bool] = {}
+        forkable = "fork" in multiprocessing.get_all_start_methods()
+        if workers > 1 and planned_files >= self.PARALLEL_FROM and forkable:
+            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            self._pool.submit(int).result()  # forks every worker now, before the download threads exist
+
+    def submit(self, source: Source, fetched: Fetched) -> Future[ParseOutcome]:
+        args = (source, fetched.data or b"", fetched.remote, fetched.location)
+        if self._pool is not None and self._can_ship(source):
+            return self._pool.submit(parse_file, *args)
+        job: Future[ParseOutcome] = Future()
+        try:
+            job.set_result(parse_file(*args))
+        except Exception as exc:  # raised when settled, in file order, as a worker's would be
+            job.set_exception(exc)
+        return job
+
+    def _can_ship(self, source: Source) -> bool:
+        if id(source) not in self._picklable:
+            try:
+                pickle.dumps(source)
+                self._picklable[id(source)] = True
+            except Exception:  # a source defined in a test, a closure: parse it here
+                self._picklable[id(source)] = False
+        return self._picklable[id(source)]
+
+    def __enter__(self) -> _Parser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _needs_parse(fetched: Fetched, stored: dict[str, str], force: bool) -> bool:
+    return not fetched.absent and (force or stored.get(fetched.remote.url) != fetched.sha256)
+
+
+def _ready(item: _Pending) -> bool:
+    return item.job is None or item.job.done()
+
+
+def _settle(
+    item: _Pending,
+    writer: RawWriter,
+    stored: dict[str, str],
+    writing: bool,
+    keep_going: bool,
+    report: UpdateReport,
+    on_file: FileCallback | None,
+) -> bool:
+    """Account for one file in plan order; return whether later files are still written."""
+    report.files += 1
+    outcome = item.outcome
+    if isinstance(outcome, FetchError):
+        report.errors.append(str(outcome))
+        _notify(on_file, item.key, _remote_of(outcome, item.remotes), "error")
+        return writing and keep_going
+    status, ok = _handle(writer, outcome, item.job, stored, writing, report)
+    _notify(on_file, item.key, outcome.remote, status)
+    return writing and (ok or keep_going)
+
+
 def _handle(
     writer: RawWriter,
-    source: Source,
     fetched: Fetched,
+    job: Future[ParseOutcome] | None,
     stored: dict[str, str],
-    force: bool,
     writing: bool,
     report: UpdateReport,
 ) -> tuple[str, bool]:
@@ -155,17 +265,16 @@ def _handle(
         if url in stored:
             report.absent_but_stored.append(url)
         return "absent", True
-    if not force and stored.get(url) == fetched.sha256:
+    if job is None:
         report.unchanged += 1
         return "unchanged", True
-    try:
-        parsed = source.parse(fetched.data or b"", fetched.remote, fetched.location)
-    except SourceError as exc:
-        report.errors.append(str(exc))
+    rows, error = job.result()
+    if error is not None or rows is None:
+        report.errors.append(str(SourceError(*error)) if error else f"{fetched.location}: not parsed")
         return "error", False
-    report.warnings += len(parsed.warnings)
+    report.warnings += rows.n_warnings
     if writing:
-        writer.add(fetched, parsed, replacing=url in stored)
+        writer.add_rows(fetched, rows, replacing=url in stored)
     report.ingested += 1
     return "ingested", True
 

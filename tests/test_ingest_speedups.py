@@ -1,0 +1,136 @@
+"""The fast ingest paths give exactly what the plain ones gave.
+
+Column-wise raw rows (:func:`remontada.ingest.file_rows`), parsing in worker processes and the
+segment-wise clustering of :mod:`remontada.merge` are checked against the record objects, an
+inline-parsed store and a row-by-row reference walk.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+
+from remontada.ingest import file_rows
+from remontada.merge import DATE_TOLERANCE_DAYS, _cluster_starts
+from remontada.sources.base import RemoteFile
+from remontada.sources.football_data import FootballData
+from remontada.sources.openfootball import OpenFootball
+from remontada.update import _Parser, update
+from tests.conftest import FIXTURES
+
+E0 = "football-data.co.uk/mmz4281/2324/E0.csv"
+
+
+def slice_sources() -> list:  # type: ignore[type-arg]
+    return [
+        FootballData(seasons=["2023-24"], divisions=["E0"]),
+        OpenFootball(repos=["champions-league", "england"], seasons=["2023-24"]),
+    ]
+
+
+def store_rows(path: Path) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
+    """Every row of every table but the update's clock and the file's local path."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_type = 'BASE TABLE' AND table_name <> 'meta'"
+            ).fetchall()
+        ]
+        out = {}
+        for t in sorted(tables):
+            skip = " EXCLUDE (ingested_at, read_from)" if t == "source_files" else ""
+            out[t] = sorted(con.execute(f"SELECT *{skip} FROM {t}").fetchall(), key=repr)
+        return out
+    finally:
+        con.close()
+
+
+def e0_remote(source: FootballData) -> RemoteFile:
+    return next(r for r in source.files() if r.url.endswith("2324/E0.csv"))
+
+
+def test_file_rows_hold_each_record_field_in_its_column(mirror: Path) -> None:
+    source = FootballData(seasons=["2023-24"], divisions=["E0"])
+    remote = e0_remote(source)
+    parsed = source.parse((mirror / E0).read_bytes(), remote, str(mirror / E0))
+    rows = file_rows(parsed, remote.url)
+    matches = rows.tables["raw_matches"]
+    assert rows.n_matches == len(parsed.matches) == 380
+    opener = next(i for i, m in enumerate(parsed.matches) if str(m.date) == "2023-08-13" and m.home.name == "Chelsea")
+    assert (matches["home_name"][opener], matches["away_name"][opener]) == ("Chelsea", "Liverpool")
+    assert (matches["home_goals"][opener], matches["away_goals"][opener]) == (1, 1)
+    assert matches["line"][opener] == parsed.matches[opener].line
+    assert matches["home_shots"][opener] == parsed.matches[opener].stats["home_shots"]
+    assert np.isnan(matches["aet_home"]).all() and not matches["national"].any()
+    # every quote sits next to the index of its match, in record order
+    quotes = [(i, q) for i, m in enumerate(parsed.matches) for q in m.odds]
+    odds = rows.tables["raw_odds"]
+    assert len(rows.odds_match) == len(odds["price1"]) == len(quotes)
+    assert list(rows.odds_match) == [i for i, _ in quotes]
+    assert [float(p) for p in odds["price1"][:5]] == [q.prices[0] for _, q in quotes[:5]]
+    three_way = np.array([len(q.prices) == 3 for _, q in quotes])
+    assert np.isnan(odds["price3"][~three_way]).all() and not np.isnan(odds["price3"][three_way]).any()
+
+
+def test_worker_processes_write_the_same_store_as_parsing_inline(
+    mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inline = update(tmp_path / "inline.duckdb", mirror=str(mirror), sources=slice_sources(), workers=1)
+    monkeypatch.setattr(_Parser, "PARALLEL_FROM", 0)
+    pooled = update(tmp_path / "pooled.duckdb", mirror=str(mirror), sources=slice_sources(), workers=2)
+    assert inline.committed and pooled.committed and inline.ingested == pooled.ingested > 2
+    assert (inline.warnings, inline.errors) == (pooled.warnings, pooled.errors)
+    assert store_rows(tmp_path / "inline.duckdb") == store_rows(tmp_path / "pooled.duckdb")
+
+
+def test_a_malformed_file_parsed_in_a_worker_names_file_and_line_and_changes_nothing(
+    mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store.duckdb"
+    assert update(store, mirror=str(mirror), sources=slice_sources(), workers=1).committed
+    before = store_rows(store)
+    broken = tmp_path / "mirror"
+    (broken / E0).parent.mkdir(parents=True)
+    shutil.copy(FIXTURES / "football_data" / "bad_score.csv", broken / E0)
+    monkeypatch.setattr(_Parser, "PARALLEL_FROM", 0)
+    report = update(store, mirror=str(broken), sources=[FootballData(seasons=["2023-24"], divisions=["E0"])],
+                    workers=2)  # fmt: skip
+    assert not report.committed and len(report.errors) == 1
+    line = int(report.errors[0].split(f"{broken / E0}:")[1].split(":")[0])
+    assert line > 1
+    assert store_rows(store) == before
+
+
+def reference_starts(keys: list[np.ndarray], day: np.ndarray, url: np.ndarray) -> np.ndarray:
+    """The row-by-row walk: a new cluster on a new key, a file seen twice or a day too far from the start."""
+    starts = np.zeros(len(day), dtype=bool)
+    current: tuple[object, ...] | None = None
+    first_day, files = 0, set()
+    for i in range(len(day)):
+        key = tuple(k[i] for k in keys)
+        if key != current or url[i] in files or day[i] - first_day > DATE_TOLERANCE_DAYS:
+            current, first_day, files = key, day[i], set()
+            starts[i] = True
+        files.add(url[i])
+    return starts
+
+
+def test_cluster_starts_agree_with_the_row_by_row_walk() -> None:
+    rng = np.random.default_rng(7)
+    n = 5_000
+    # few clubs, few files and dates a few days apart: long runs, repeated files, straddling gaps
+    home = rng.choice(np.array(["liverpool-eng", "atalanta-ita", "arsenal-eng"], dtype=object), n)
+    url = rng.choice(np.array([f"file{i}.csv" for i in range(4)], dtype=object), n)
+    day = np.sort(rng.integers(19_000, 19_400, n))
+    order = np.lexsort((url, day, home))
+    keys = [home[order]]
+    got = _cluster_starts(keys, day[order], url[order])
+    assert got.sum() > 100  # the data exercises many clusters
+    assert np.array_equal(got, reference_starts(keys, day[order], url[order]))
