@@ -26,6 +26,7 @@ from remontada.inplay import InplayModel, InplayParams, MatchClock, clock_positi
 from remontada.penalties import ShootoutModel
 from remontada.rules import rules_for
 from remontada.tie import forecast_live, forecast_live_from_rates, remaining_grid
+from timing import best_seconds_per_call
 
 # Atalanta v Liverpool, 18 April 2024 (Liverpool lost the first leg 0-3 at home)
 RATES = (1.3697, 1.8119)
@@ -33,14 +34,7 @@ FIRST_LEG = (0, 3)
 
 
 def best_milliseconds(call: Callable[[], object], calls: int, repeats: int) -> float:
-    call()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(calls):
-            call()
-        best = min(best, (time.perf_counter() - start) / calls)
-    return best * 1e3
+    return best_seconds_per_call(call, calls, repeats) * 1e3
 
 
 def simulate_p_liverpool(params: InplayParams, minute: float, score: tuple[int, int], n: int, seed: int) -> float:

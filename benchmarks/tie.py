@@ -28,17 +28,11 @@ from remontada.tie import (
     period_grid,
     remaining_grid,
 )
+from timing import best_seconds_per_call
 
 
 def best_microseconds(call: Callable[[], object], calls: int, repeats: int) -> float:
-    call()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(calls):
-            call()
-        best = min(best, (time.perf_counter() - start) / calls)
-    return best * 1e6
+    return best_seconds_per_call(call, calls, repeats) * 1e6
 
 
 def simulate_p_a(leg1: ScoreGrid, leg2: ScoreGrid, extra: ScoreGrid, n: int, seed: int) -> float:

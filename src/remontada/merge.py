@@ -74,7 +74,7 @@ def assign_clusters(rows: pd.DataFrame) -> np.ndarray:
     cluster = np.full(n, -1, dtype=np.int64)
     days = rows["date"].to_numpy(dtype="datetime64[D]")
     undated = np.isnat(days)
-    day = np.where(undated, 0, days.astype("datetime64[D]").astype(np.int64))
+    day = np.where(undated, 0, days.astype(np.int64))
     home, away = rows["home_id"].to_numpy(), rows["away_id"].to_numpy()
     # at a neutral venue "home" is a label sources assign differently: cluster on the pair
     neutral = rows["neutral"].to_numpy(dtype=bool)

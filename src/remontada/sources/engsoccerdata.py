@@ -508,6 +508,23 @@ def _cup_round(code: str) -> tuple[str, str]:
 # ---- the parser ----------------------------------------------------------------------------------
 
 
+#: Columns the League Cup and DFB-Pokal files share (both carry a leg column).
+_CUP_WITH_LEGS = (
+    "date",
+    "season",
+    "home",
+    "visitor",
+    "ft",
+    "hgoal",
+    "vgoal",
+    "round",
+    "tie",
+    "leg",
+    "aet",
+    "pens",
+    "attendance",
+)
+
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "champs": (
         "date",
@@ -565,21 +582,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
         "notes",
         "neutral",
     ),
-    "leaguecup": (
-        "date",
-        "season",
-        "home",
-        "visitor",
-        "ft",
-        "hgoal",
-        "vgoal",
-        "round",
-        "tie",
-        "leg",
-        "aet",
-        "pens",
-        "attendance",
-    ),
+    "leaguecup": _CUP_WITH_LEGS,
     "playoffs": (
         "date",
         "season",
@@ -597,21 +600,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
         "attendance",
         "neutral",
     ),
-    "dfbpokal": (
-        "date",
-        "season",
-        "home",
-        "visitor",
-        "ft",
-        "hgoal",
-        "vgoal",
-        "round",
-        "tie",
-        "leg",
-        "aet",
-        "pens",
-        "attendance",
-    ),
+    "dfbpokal": _CUP_WITH_LEGS,
 }
 
 
