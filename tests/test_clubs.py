@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
-from remontada.clubs import AliasEntry, ClubResolver, FixtureLink, Mention, NameKey, load_alias_table
-from remontada.names import normalise, similarity
+from collections.abc import Hashable
+
+import duckdb
+import numpy as np
+import pytest
+
+from remontada.clubs import (
+    AliasEntry,
+    ClubResolver,
+    FixtureLink,
+    FixtureLinkTable,
+    Mention,
+    NameKey,
+    SlotLabels,
+    load_alias_table,
+)
+from remontada.names import SimilarityIndex, normalise, similarity
+from remontada.rebuild import _appearances, _fixture_links
+from remontada.schema import DDL
 
 
 def key(source: str, name: str, country: str) -> NameKey:
@@ -145,3 +162,121 @@ def test_welsh_club_in_the_english_league_is_one_club() -> None:
     _, club_of = resolve(mentions, aliases=load_alias_table())
     assert club_of[fd] == club_of[of]
     assert club_of[fd].endswith("-wal")
+
+
+# ---- the columnar and vectorised paths give exactly the answers of the plain ones ----------------
+def test_fixture_link_table_resolves_like_the_links_it_holds_however_they_are_split() -> None:
+    fd = key("football-data", "Bologna", "ITA")
+    old = key("openfootball", "Bologna FC", "ITA")
+    rival = key("openfootball", "Spezia", "ITA")
+    mentions = [mention(fd, "fd/I1-2019-20", "2019-20", "ita.1")]
+    mentions += [mention(k, "of/it-2019-20", "2019-20", "ita.1") for k in (old, rival)]
+    links = [FixtureLink(fd, old, 38, "ita.1", "2019-20"), FixtureLink(fd, rival, 3, "ita.1", "2019-20")]
+    # the same 38 matches counted in two rows (home and away pairings), keys in the other order
+    split = [
+        FixtureLink(old, fd, 19, "ita.1", "2019-20"),
+        FixtureLink(fd, old, 19, "ita.1", "2019-20"),
+        FixtureLink(fd, rival, 3, "ita.1", "2019-20"),
+    ]
+    table = FixtureLinkTable.from_links(split)
+    assert list(table) == split
+    plain = ClubResolver(aliases=[]).resolve(mentions, links)
+    assert ClubResolver(aliases=[]).resolve(mentions, table) == plain
+    assert plain.club_of()[fd] == plain.club_of()[old] != plain.club_of()[rival]
+
+
+def test_resolving_leaves_the_callers_appearance_sets_as_they_were() -> None:
+    fd = key("football-data", "Bologna", "ITA")
+    of = key("openfootball", "Bologna FC", "ITA")
+    mentions = [mention(fd, "fd/I1", "2019-20", "ita.1"), mention(of, "of/it", "2019-20", "ita.1")]
+    appearances: dict[NameKey, set[Hashable]] = {fd: {1, 2}, of: {3, 4}}
+    links = [FixtureLink(fd, of, 38, "ita.1", "2019-20")]
+    resolution = ClubResolver(aliases=[]).resolve(mentions, links, appearances)
+    assert resolution.club_of()[fd] == resolution.club_of()[of]
+    assert appearances == {fd: {1, 2}, of: {3, 4}}
+
+
+def test_fixture_link_table_refuses_repeated_keys() -> None:
+    fd = key("football-data", "Bologna", "ITA")
+    one = np.zeros(1, dtype=np.int64)
+    with pytest.raises(ValueError, match="distinct"):
+        FixtureLinkTable([fd, fd], [("ita.1", "2019-20")], one, one + 1, one + 38, one)
+
+
+def test_similarity_index_ranks_the_best_clubs_exactly_as_similarity_does() -> None:
+    # every club of the shipped alias table is a candidate group (its canonical name and aliases)
+    groups = [{entry.canonical, *entry.aliases} for entry in load_alias_table()]
+    factors = [1.0 if i % 3 else 0.9 for i in range(len(groups))]  # some clubs of another era
+    index = SimilarityIndex(n for g in groups for n in g)
+    for query in ("Olympique Lyonnais", "Ath Madrid", "Dnepr Dnepropetrovsk", "Sankt Pauli", "Man United", "Zzyzx"):
+        brute = [max(similarity(query, n) for n in g) * f for g, f in zip(groups, factors, strict=True)]
+        scores = index.best(query, groups, factors, top=3)
+        third = sorted(brute, reverse=True)[2]
+        for i, score in enumerate(brute):
+            if score >= third:
+                assert scores[i] == score, (query, groups[i])  # every possible top-3 club, exactly
+            elif i in scores:
+                assert scores[i] == score
+        assert len(scores) < len(groups) / 2  # and most clubs were ruled out without alignment
+
+
+def test_slot_labels_name_file_and_day_of_numbered_slots() -> None:
+    labels = SlotLabels(["fd/E0-2324", "of/el-2324"], ["2024-04-11", "season 2023-24"])
+    assert labels[1] == "fd/E0-2324 on 2024-04-11"
+    assert dict(labels) == {1: "fd/E0-2324 on 2024-04-11", 2: "of/el-2324 on season 2023-24"}
+    assert labels.get(3, 3) == 3 and labels.get(0) is None
+
+
+def raw_store(rows: list[tuple[str, str, int, str | None, str, str, int, int]]) -> duckdb.DuckDBPyConnection:
+    """A store with raw matches ``(source, url, line, date, home, away, home_goals, away_goals)`` of
+    the 2023-24 Europa League, clubs written without a country."""
+    con = duckdb.connect()
+    con.execute(DDL)
+    for raw_id, (source, url, line, date, home, away, hg, ag) in enumerate(rows):
+        con.execute(
+            "INSERT INTO raw_matches (raw_id, source, url, line, competition, season, date, home_name,"
+            " away_name, national, home_goals, away_goals, neutral, status)"
+            " VALUES (?, ?, ?, ?, 'uefa.el', '2023-24', ?, ?, ?, false, ?, ?, false, 'played')",
+            [raw_id, source, url, line, date, home, away, hg, ag],
+        )
+    return con
+
+
+def test_fixture_links_pair_the_names_of_two_files_reporting_one_match_a_day_apart() -> None:
+    # Liverpool 0-3 Atalanta, 11 April 2024, and Atalanta 0-1 Liverpool, 18 April 2024, in two
+    # files; the second file dates the first leg a day late. A 0-3 on another day pairs nothing.
+    con = raw_store(
+        [
+            ("openfootball", "of/el", 1, "2024-04-11", "Liverpool FC", "Atalanta", 0, 3),
+            ("openfootball", "of/el", 2, "2024-04-18", "Atalanta", "Liverpool FC", 0, 1),
+            ("football-data", "fd/el", 1, "2024-04-12", "Liverpool", "Atalanta BC", 0, 3),
+            ("football-data", "fd/el", 2, "2024-04-18", "Atalanta BC", "Liverpool", 0, 1),
+            ("football-data", "fd/el", 3, "2024-04-25", "Liverpool", "Atalanta BC", 0, 3),
+        ]
+    )
+    pairs: dict[tuple[str, str], int] = {}
+    for link in _fixture_links(con):
+        assert (link.competition, link.season) == ("uefa.el", "2023-24")
+        pairs[(link.a.name, link.b.name)] = pairs.get((link.a.name, link.b.name), 0) + link.count
+    # "fd/el" < "of/el": football-data's names come first
+    assert sorted(pairs.items()) == [(("Atalanta BC", "Atalanta"), 2), (("Liverpool", "Liverpool FC"), 2)]
+    assert {(link.a.source, link.a.country, link.a.national) for link in _fixture_links(con)} == {
+        ("football-data", "", False)
+    }
+
+
+def test_appearances_are_the_file_days_a_name_plays_on() -> None:
+    con = raw_store(
+        [
+            ("openfootball", "of/el", 1, "2024-04-11", "Liverpool FC", "Atalanta", 0, 3),
+            ("openfootball", "of/el", 2, "2024-04-18", "Atalanta", "Liverpool FC", 0, 1),
+            ("openfootball", "of/el", 3, None, "Atalanta", "Sporting CP", 2, 1),
+        ]
+    )
+    appearances, labels = _appearances(con)
+    named = {k.name: {labels[s] for s in slots} for k, slots in appearances.items()}
+    assert named["Liverpool FC"] == {"of/el on 2024-04-11", "of/el on 2024-04-18"}
+    assert named["Atalanta"] == {"of/el on 2024-04-11", "of/el on 2024-04-18", "of/el on season 2023-24"}
+    assert named["Sporting CP"] == {"of/el on season 2023-24"}
+    # slots are numbered in (file, day) order
+    assert [labels[i] for i in sorted(labels)] == sorted(labels.values())

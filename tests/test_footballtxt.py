@@ -414,3 +414,30 @@ def test_explicit_year_outside_the_season_is_an_error() -> None:
 def test_title_names_the_competition_without_its_season(mirror: Path) -> None:
     assert read_title((mirror / "openfootball/europe/iceland/2024_is1.txt").read_text("utf-8")) == "Iceland Úrvalsdeild"
     assert read_title((mirror / "openfootball/deutschland/rsssf/duit64.txt").read_text("utf-8")) == "Bundesliga"
+
+
+def test_versus_split_reads_lines_exactly_as_the_versus_pattern(mirror: Path) -> None:
+    # _versus stands in for the _VERSUS regex (for speed); on real lines, and on the same lines
+    # with extra joins and truncations, both must read the same home, away and score.
+    from remontada.sources.footballtxt import _SCORE_GROUPS, _VERSUS, _versus
+
+    text = (mirror / "openfootball/champions-league/2023-24/cl.txt").read_text("utf-8")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    samples = [
+        variant
+        for line in lines
+        for variant in (line, line[:-1], line + " v X", line.replace("  ", " - ", 1), line.replace(" v ", " vs. "))
+    ]
+    samples += ["A v B", "A vs B 1-0", "A - B - C 1-1", "A v  B  2-1 (1-0)", "A v B 3-2 pen. 1-1 a.e.t. (1-1, 0-0)"]
+    assert sum(" v " in line for line in lines) > 100
+    for sample in samples:
+        found = _VERSUS.match(sample)
+        split = _versus(sample)
+        if found is None:
+            assert split is None, sample
+            continue
+        assert split is not None, sample
+        home, away, score = split
+        assert (home, away) == (found.group("home"), found.group("away")), sample
+        groups = score.group(*_SCORE_GROUPS) if score else (None,) * len(_SCORE_GROUPS)
+        assert groups == found.group(*_SCORE_GROUPS), sample

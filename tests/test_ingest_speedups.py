@@ -7,6 +7,7 @@ inline-parsed store and a row-by-row reference walk.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -14,11 +15,14 @@ import duckdb
 import numpy as np
 import pytest
 
-from remontada.ingest import file_rows
+from remontada.fetch import Fetched
+from remontada.ingest import RawWriter, file_rows
 from remontada.merge import DATE_TOLERANCE_DAYS, _cluster_starts
 from remontada.sources.base import RemoteFile
 from remontada.sources.football_data import FootballData
 from remontada.sources.openfootball import OpenFootball
+from remontada.sources.records import GoalEvent, MatchRecord, OddsQuote, ParsedFile, TeamRef
+from remontada.store import Store
 from remontada.update import _Parser, update
 from tests.conftest import FIXTURES
 
@@ -67,8 +71,12 @@ def test_file_rows_hold_each_record_field_in_its_column(mirror: Path) -> None:
     assert (matches["home_name"][opener], matches["away_name"][opener]) == ("Chelsea", "Liverpool")
     assert (matches["home_goals"][opener], matches["away_goals"][opener]) == (1, 1)
     assert matches["line"][opener] == parsed.matches[opener].line
+    assert matches["date"][opener] == np.datetime64("2023-08-13")
     assert matches["home_shots"][opener] == parsed.matches[opener].stats["home_shots"]
-    assert np.isnan(matches["aet_home"]).all() and not matches["national"].any()
+    assert not matches["national"].any()
+    # a league file has no extra time, no notes and no goal list: those columns and tables are left to NULL
+    assert not {"aet_home", "pen_home", "note", "url"} & matches.keys()
+    assert set(rows.tables) == {"raw_matches", "raw_odds"}
     # every quote sits next to the index of its match, in record order
     quotes = [(i, q) for i, m in enumerate(parsed.matches) for q in m.odds]
     odds = rows.tables["raw_odds"]
@@ -77,6 +85,47 @@ def test_file_rows_hold_each_record_field_in_its_column(mirror: Path) -> None:
     assert [float(p) for p in odds["price1"][:5]] == [q.prices[0] for _, q in quotes[:5]]
     three_way = np.array([len(q.prices) == 3 for _, q in quotes])
     assert np.isnan(odds["price3"][~three_way]).all() and not np.isnan(odds["price3"][three_way]).any()
+
+
+def test_file_rows_of_record_odds_and_goals_match_the_records() -> None:
+    """A source that hands over quote objects and dated goals (not a column-wise table) goes the record way."""
+    remote = RemoteFile("test", "x.csv", "https://example.org/x.csv", "x.csv")
+    liverpool, atalanta = TeamRef("Liverpool", "ENG"), TeamRef("Atalanta", "ITA")
+    first_leg = MatchRecord("test", "uefa.el", "2023-24", dt.date(2024, 4, 11), liverpool, atalanta, 2, 0, 3,
+                            odds=(OddsQuote("pinnacle", "1x2", True, (1.4, 5.0, 7.5)),
+                                  OddsQuote("pinnacle", "ou", True, (1.5, 2.6), 2.5)))  # fmt: skip
+    second_leg = MatchRecord("test", "uefa.el", "2023-24", dt.date(2024, 4, 18), atalanta, liverpool, 3, 0, 1)
+    goal = GoalEvent(None, "away", 7, player="Mohamed Salah", penalty=True, line=9, date=dt.date(2024, 4, 18))
+    rows = file_rows(ParsedFile(matches=[first_leg, second_leg], goals=[goal]), remote.url)
+    odds = rows.tables["raw_odds"]
+    assert list(rows.odds_match) == [0, 0]
+    assert list(odds["market"]) == ["1x2", "ou"] and np.isnan(odds["line"][0]) and odds["line"][1] == 2.5
+    assert odds["price3"][0] == 7.5 and np.isnan(odds["price3"][1])
+    goals = rows.tables["raw_goals"]
+    assert goals["date"][0] == np.datetime64("2024-04-18") and goals["player"][0] == "Mohamed Salah"
+    assert "match_line" not in goals and "home_name" not in goals and goals["penalty"][0]
+    assert "raw_ratings" not in rows.tables and rows.n_records == 1
+
+
+def test_a_batch_fills_the_columns_a_file_left_out_with_null(tmp_path: Path) -> None:
+    """Two files in one batch, one with a note and extra time and one without: both read back right."""
+    liverpool, atalanta = TeamRef("Liverpool", "ENG"), TeamRef("Atalanta", "ITA")
+    plain = MatchRecord("test", "uefa.el", "2023-24", dt.date(2024, 4, 11), liverpool, atalanta, 2, 0, 3)
+    noted = MatchRecord("test", "uefa.el", "2023-24", None, atalanta, liverpool, 3, 0, 1, aet_home=0, aet_away=1,
+                        note="second leg")  # fmt: skip
+    store = Store(tmp_path / "s.duckdb", read_only=False)
+    writer = RawWriter(store.con)
+    for name, match in (("a.csv", plain), ("b.csv", noted)):
+        remote = RemoteFile("test", name, f"https://example.org/{name}", name)
+        writer.add(Fetched(remote, name, b"x", "sha"), ParsedFile(matches=[match]), replacing=False)
+    writer.flush()
+    got = store.con.execute(
+        "SELECT url, date, aet_home, aet_away, note, home_shots FROM raw_matches ORDER BY raw_id"
+    ).fetchall()
+    assert got == [
+        ("https://example.org/a.csv", dt.date(2024, 4, 11), None, None, None, None),
+        ("https://example.org/b.csv", None, 0, 1, "second leg", None),
+    ]
 
 
 def test_worker_processes_write_the_same_store_as_parsing_inline(

@@ -498,3 +498,48 @@ def test_a_repeated_column_name_keeps_the_first_and_warns() -> None:
     parsed = parse_bytes(data)
     assert parsed.warnings == [(1, "duplicate column 'B365H': the first one is used")]
     assert parsed.matches[0].odds[0].prices == (8.0, 5.5, 1.33)
+
+
+def row_by_row_quotes(data: bytes) -> list[list[tuple[str, str, bool, tuple[float, ...], float | None]]]:
+    """The quotes of every match, read one CSV row and one bookmaker at a time (files with plain-number lines)."""
+    reader = csv.DictReader(data.decode("utf-8-sig").splitlines())
+    header = reader.fieldnames or []
+    plans, seen = [], set()
+    for spec in ODDS_COLUMNS:
+        line_column = next((c for c in spec.line_columns if c in header), None)
+        key = (spec.bookmaker, spec.market, spec.closing)
+        if all(c in header for c in spec.prices) and (spec.market != "ah" or line_column) and key not in seen:
+            seen.add(key)
+            plans.append((spec, line_column))
+
+    def price(text: str) -> float | None:
+        try:
+            value = float(text)
+        except ValueError:
+            return None
+        return value if value > 1 else None
+
+    matches = []
+    for row in reader:
+        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            continue
+        quotes = []
+        for spec, line_column in plans:
+            prices = tuple(price(row[c] or "") for c in spec.prices)
+            line = spec.line if line_column is None else (float(row[line_column]) if row[line_column] else None)
+            if None not in prices and (spec.market != "ah" or line is not None):
+                quotes.append((spec.bookmaker, spec.market, spec.closing, prices, line))
+        matches.append(quotes)
+    return matches
+
+
+@pytest.mark.parametrize("path", ["mmz4281/2324/E0.csv", "mmz4281/0506/E0.csv", "mmz4281/1213/SP1.csv"])
+def test_column_wise_odds_equal_a_row_by_row_reading(mirror: Path, path: str) -> None:
+    """Every kept quote, in the same order and with the same prices, as reading the CSV row by row."""
+    data = (mirror / remote_for(path).mirror_path).read_bytes()
+    parsed = parse_mirror(mirror, path)
+    expected = row_by_row_quotes(data)
+    got = [[(q.bookmaker, q.market, q.closing, q.prices, q.line) for q in m.odds] for m in parsed.matches]
+    assert len(got) == len(expected) and sum(map(len, got)) > 10 * len(got)
+    assert got == expected
+    assert parsed.odds is not None and len(parsed.odds) == sum(map(len, expected))

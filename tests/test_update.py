@@ -36,8 +36,12 @@ def snapshot(path: Path) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
     """Every row of every table, to compare a store before and after."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                            "WHERE table_type = 'BASE TABLE'").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
+            ).fetchall()
+        ]
         out = {}
         for t in sorted(tables):
             rows = con.execute(f"SELECT * FROM {t}").fetchall()
@@ -61,8 +65,10 @@ def test_liverpool_atalanta_quarter_final_and_premier_league_share_one_club_id(h
         liverpool = store.resolve_club("Liverpool")
         ties = store.matches("Liverpool", season="2023-24", competition="Europa League")
         quarter = ties[ties["round"] == "Quarterfinals"]
-        assert [(str(d)[:10], h, a, hg, ag) for d, h, a, hg, ag in
-                quarter[["date", "home", "away", "home_goals", "away_goals"]].itertuples(index=False)] == [
+        assert [
+            (str(d)[:10], h, a, hg, ag)
+            for d, h, a, hg, ag in quarter[["date", "home", "away", "home_goals", "away_goals"]].itertuples(index=False)
+        ] == [
             ("2024-04-11", "Liverpool", "Atalanta", 0, 3),
             ("2024-04-18", "Atalanta", "Liverpool", 0, 1),
         ]
@@ -156,3 +162,41 @@ def test_a_second_update_that_cannot_wait_fails_cleanly(mirror: Path, tmp_path: 
     with WriteLock(store), pytest.raises(StoreBusy, match="another remontada process"):
         update(store, mirror=str(mirror), sources=slice_sources(), lock_timeout=0.2)
     assert not store.exists()
+
+
+def test_a_first_build_that_fails_leaves_no_store_rows_and_no_half_built_file(tmp_path: Path) -> None:
+    broken = tmp_path / "mirror"
+    (broken / E0).parent.mkdir(parents=True)
+    shutil.copy(FIXTURES / "football_data" / "bad_score.csv", broken / E0)
+    store = tmp_path / "store.duckdb"
+    report = update(store, mirror=str(broken), sources=[FootballData(seasons=["2023-24"], divisions=["E0"])])
+    assert not report.committed and len(report.errors) == 1
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("store")) == [
+        "store.duckdb", "store.duckdb.lock",
+    ]  # fmt: skip
+    assert all(not rows for table, rows in snapshot(store).items() if table != "meta")
+
+
+def test_a_first_build_whose_rebuild_breaks_is_never_moved_into_place(
+    mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the first build commits its raw layer before the rebuild, in a file beside the store
+    def broken_rebuild(con: duckdb.DuckDBPyConnection) -> None:
+        assert con.execute("SELECT count(*) FROM raw_matches").fetchall()[0][0] == 380  # Premier League 2023-24
+        raise RuntimeError("rebuild broke")
+
+    monkeypatch.setattr("remontada.update.rebuild", broken_rebuild)
+    store = tmp_path / "store.duckdb"
+    with pytest.raises(RuntimeError, match="rebuild broke"):
+        update(store, mirror=str(mirror), sources=[FootballData(seasons=["2023-24"], divisions=["E0"])])
+    assert not (tmp_path / "store.duckdb.building").exists()
+    assert all(not rows for table, rows in snapshot(store).items() if table != "meta")
+
+
+def test_a_first_build_is_moved_into_place_whole(mirror: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store.duckdb"
+    report = update(store, mirror=str(mirror), sources=[FootballData(seasons=["2023-24"], divisions=["E0"])])
+    assert report.committed and report.rebuild is not None and report.rebuild.matches == 380
+    assert not (tmp_path / "store.duckdb.building").exists() and not (tmp_path / "store.duckdb.wal").exists()
+    with Store(store) as st:
+        assert st.status()["matches"] == 380

@@ -19,15 +19,18 @@ join two different alias-table entries. What cannot be matched with confidence i
 from __future__ import annotations
 
 import csv
+import functools
 import importlib.resources
 import re
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import numpy as np
+
 from remontada.competitions import slug
-from remontada.names import fold, normalise, similarity
+from remontada.names import SimilarityIndex, fold, normalise
 
 #: UEFA associations whose clubs play in another country's league (club country, league country).
 CROSS_BORDER = frozenset(
@@ -75,6 +78,73 @@ class FixtureLink:
     count: int
     competition: str = ""
     season: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class FixtureLinkTable:
+    """Many fixture links as columns: row ``i`` says names ``keys[a[i]]`` and ``keys[b[i]]`` line up
+    on ``count[i]`` matches of ``slots[slot[i]]`` (a ``(competition, season)`` pair).
+
+    The store yields hundreds of thousands of links; as integer columns they cost no Python object
+    each. ``keys`` and ``slots`` hold distinct values.
+    """
+
+    keys: Sequence[NameKey]
+    slots: Sequence[tuple[str, str]]
+    a: np.ndarray
+    b: np.ndarray
+    count: np.ndarray
+    slot: np.ndarray
+
+    def __post_init__(self) -> None:
+        if len(set(self.keys)) != len(self.keys) or len(set(self.slots)) != len(self.slots):
+            raise ValueError("FixtureLinkTable keys and slots must be distinct")
+
+    @classmethod
+    def from_links(cls, links: Iterable[FixtureLink]) -> FixtureLinkTable:
+        """The table of ``links`` (keys and slots numbered in order of first appearance)."""
+        key_ids: dict[NameKey, int] = {}
+        slot_ids: dict[tuple[str, str], int] = {}
+        a, b, count, slot = [], [], [], []
+        for fl in links:
+            a.append(key_ids.setdefault(fl.a, len(key_ids)))
+            b.append(key_ids.setdefault(fl.b, len(key_ids)))
+            slot.append(slot_ids.setdefault((fl.competition, fl.season), len(slot_ids)))
+            count.append(fl.count)
+        return cls(
+            list(key_ids), list(slot_ids), np.array(a, dtype=np.int64), np.array(b, dtype=np.int64),
+            np.array(count, dtype=np.int64), np.array(slot, dtype=np.int64),
+        )  # fmt: skip
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    def __iter__(self) -> Iterator[FixtureLink]:
+        for a, b, n, s in zip(self.a.tolist(), self.b.tolist(), self.count.tolist(), self.slot.tolist(), strict=True):
+            yield FixtureLink(self.keys[a], self.keys[b], n, *self.slots[s])
+
+
+class SlotLabels(Mapping[Hashable, str]):
+    """Labels of appearance slots numbered ``1..n``: slot ``i`` reads ``"{files[i-1]} on {days[i-1]}"``.
+
+    Built only when a refusal message needs one, since a store has hundreds of thousands of slots.
+    """
+
+    def __init__(self, files: Sequence[str], days: Sequence[str]) -> None:
+        if len(files) != len(days):
+            raise ValueError("SlotLabels needs one day per file")
+        self._files, self._days = files, days
+
+    def __getitem__(self, slot: Hashable) -> str:
+        if not isinstance(slot, int) or not 1 <= slot <= len(self._files):
+            raise KeyError(slot)
+        return f"{self._files[slot - 1]} on {self._days[slot - 1]}"
+
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter(range(1, len(self._files) + 1))
+
+    def __len__(self) -> int:
+        return len(self._files)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,13 +214,15 @@ class _Components:
     """Union-find over names, refusing merges that break the constraints in the module doc."""
 
     def __init__(
-        self, keys: Sequence[NameKey], appearances: dict[NameKey, set[Hashable]], labels: dict[Hashable, str]
+        self, keys: Sequence[NameKey], appearances: Mapping[NameKey, Set[Hashable]], labels: Mapping[Hashable, str]
     ) -> None:
         self.labels = labels
         self.index = {k: i for i, k in enumerate(keys)}
         self.keys = list(keys)
         self.parent = list(range(len(keys)))
-        self.seen = [set(appearances.get(k, ())) for k in keys]
+        # the caller's sets, copied only when a merge first grows one (most names never absorb another)
+        self.seen: list[Set[Hashable]] = [_as_set(appearances.get(k, ())) for k in keys]
+        self.own_seen = [False] * len(keys)
         self.countries = [{k.country} - {""} for k in keys]
         self.alias = [k.name if k.source == "alias" else None for k in keys]
         self.national = [k.national for k in keys]
@@ -194,7 +266,10 @@ class _Components:
         if len(self.members[ra]) < len(self.members[rb]):
             ra, rb = rb, ra
         self.parent[rb] = ra
-        self.seen[ra] |= self.seen[rb]
+        if not self.own_seen[ra]:
+            self.seen[ra] = set(self.seen[ra])
+            self.own_seen[ra] = True
+        self.seen[ra] |= self.seen[rb]  # type: ignore[operator]
         self.countries[ra] |= self.countries[rb]
         self.alias[ra] = self.alias[ra] or self.alias[rb]
         self.members[ra].extend(self.members[rb])
@@ -229,9 +304,9 @@ class ClubResolver:
     def resolve(
         self,
         mentions: Iterable[Mention],
-        fixture_links: Iterable[FixtureLink],
-        appearances: dict[NameKey, set[Hashable]] | None = None,
-        labels: dict[Hashable, str] | None = None,
+        fixture_links: Iterable[FixtureLink] | FixtureLinkTable,
+        appearances: Mapping[NameKey, Set[Hashable]] | None = None,
+        labels: Mapping[Hashable, str] | None = None,
     ) -> Resolution:
         """Resolve every mentioned name.
 
@@ -245,9 +320,10 @@ class ClubResolver:
         for m in mentions:
             contexts[m.key].append(m)
         if appearances is None:
-            appearances = defaultdict(set)
+            per_season: dict[NameKey, set[Hashable]] = defaultdict(set)
             for m in mentions:
-                appearances[m.key].add(f"{m.url} ({m.season})")
+                per_season[m.key].add(f"{m.url} ({m.season})")
+            appearances = per_season
         name_keys = sorted(contexts)
         alias_keys = [a.key for a in self.aliases]
         comps = _Components([*name_keys, *alias_keys], appearances, labels or {})
@@ -306,67 +382,122 @@ class ClubResolver:
 
     # ---- helpers ----------------------------------------------------------------------------
     def _accepted_fixture_links(
-        self, links: Iterable[FixtureLink], contexts: dict[NameKey, list[Mention]]
+        self, links: Iterable[FixtureLink] | FixtureLinkTable, contexts: dict[NameKey, list[Mention]]
     ) -> list[tuple[NameKey, NameKey, int]]:
-        counts: dict[tuple[NameKey, NameKey], int] = defaultdict(int)
-        overlap: dict[tuple[NameKey, NameKey], set[tuple[str, str]]] = defaultdict(set)
-        for fl in links:
-            if fl.a == fl.b:
-                continue
-            a, b = (fl.a, fl.b) if fl.a < fl.b else (fl.b, fl.a)
-            counts[(a, b)] += fl.count
-            overlap[(a, b)].add((fl.competition, fl.season))
-        # rankings of partners per source: a name may line up equally well with one name in each
-        # of several other sources (or other files of its own source)
-        best: dict[tuple[NameKey, str], list[tuple[int, NameKey]]] = defaultdict(list)
-        for (a, b), n in counts.items():
-            best[(a, b.source)].append((n, b))
-            best[(b, a.source)].append((n, a))
-        for lst in best.values():
-            lst.sort(key=lambda t: (-t[0], t[1]))
+        table = links if isinstance(links, FixtureLinkTable) else FixtureLinkTable.from_links(links)
+        # names are numbered in NameKey order, so comparing numbers compares keys (pairs are (lower, higher))
+        order = sorted(range(len(table.keys)), key=table.keys.__getitem__)
+        keys = [table.keys[i] for i in order]
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order), dtype=np.int64)
+        a_rank, b_rank = rank[table.a], rank[table.b]
+        differ = a_rank != b_rank
+        if not differ.any():
+            return []
+        lo, hi = np.minimum(a_rank, b_rank)[differ], np.maximum(a_rank, b_rank)[differ]
+        n_keys, n_slots = len(keys), len(table.slots)
 
-        played: dict[NameKey, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
+        # per unordered pair of names: matches lined up, and the (competition, season) slots they were in
+        pair_codes, pair_of_link = np.unique(lo * n_keys + hi, return_inverse=True)
+        n_pairs = len(pair_codes)
+        pair_lo, pair_hi = pair_codes // n_keys, pair_codes % n_keys
+        pair_n = np.bincount(pair_of_link, weights=table.count[differ], minlength=n_pairs).astype(np.int64)
+        overlap_codes = _sorted_unique(pair_of_link * n_slots + table.slot[differ])
+        overlap_pair, overlap_slot = overlap_codes // n_slots, overlap_codes % n_slots
+        overlap_start = np.searchsorted(overlap_pair, np.arange(n_pairs + 1)).tolist()
+        overlap_slots = overlap_slot.tolist()
+
+        # matches each name played per slot, summed over the slots a pair shares (``total`` below)
+        key_rank = {k: i for i, k in enumerate(keys)}
+        slot_id = {cs: i for i, cs in enumerate(table.slots)}
+        played: dict[int, int] = defaultdict(int)
         for key, ms in contexts.items():
+            r = key_rank.get(key)
+            if r is None:
+                continue
             for m in ms:
-                played[key][(m.competition, m.season)] += m.matches
+                s = slot_id.get((m.competition, m.season))
+                if s is not None:
+                    played[r * n_slots + s] += m.matches
+        played_codes = np.array([*sorted(played), np.iinfo(np.int64).max], dtype=np.int64)  # a sentinel at the end
+        played_n = np.array([played[c] for c in played_codes[:-1].tolist()] + [0], dtype=np.int64)
 
-        def total(key: NameKey, where: set[tuple[str, str]]) -> int:
-            """Matches of ``key`` in the competitions and seasons both names were seen in."""
-            return sum(played[key].get(cs, 0) for cs in where)
+        def total(names: np.ndarray) -> np.ndarray:
+            """Per pair, the matches of ``names`` (one per overlap row) in the slots both names were seen in."""
+            codes = names * n_slots + overlap_slot
+            pos = np.searchsorted(played_codes, codes)
+            matches = np.where(played_codes[pos] == codes, played_n[pos], 0)
+            return np.bincount(overlap_pair, weights=matches, minlength=n_pairs)
 
-        def pair(x: NameKey, y: NameKey) -> tuple[NameKey, NameKey]:
-            return (x, y) if x < y else (y, x)
+        shared = np.minimum(total(pair_lo[overlap_pair]), total(pair_hi[overlap_pair]))
+        passes = (pair_n >= self.min_fixture_matches) & ~(pair_n < self.min_fixture_share * shared)
+        candidates = np.flatnonzero(passes)
+        candidates = candidates[np.lexsort((pair_hi[candidates], pair_lo[candidates], -pair_n[candidates]))]
 
-        def clear_winner(x: NameKey, y: NameKey, n: int, where: set[tuple[str, str]]) -> bool:
+        # rankings of partners per source: a name may line up equally well with one name in each
+        # of several other sources (or other files of its own source). Rows (name, partner's
+        # source) in groups, most matches first, ties in key order.
+        sources = sorted({k.source for k in keys})
+        source_of = np.array([sources.index(k.source) for k in keys], dtype=np.int64)
+        name = np.concatenate([pair_lo, pair_hi])
+        partner = np.concatenate([pair_hi, pair_lo])
+        partner_n = np.concatenate([pair_n, pair_n])
+        group = name * len(sources) + source_of[partner]
+        by = np.lexsort((partner, -partner_n, group))
+        group, partners, partner_counts = group[by], partner[by].tolist(), partner_n[by].tolist()
+        source_list = source_of.tolist()
+        pair_index = dict(zip(pair_codes.tolist(), range(n_pairs), strict=True))
+        counts = pair_n.tolist()
+        overlap_cache: dict[int, set[int]] = {}
+
+        def overlap(x: int, y: int) -> set[int]:
+            p = pair_index[x * n_keys + y if x < y else y * n_keys + x]
+            if p not in overlap_cache:
+                overlap_cache[p] = set(overlap_slots[overlap_start[p] : overlap_start[p + 1]])
+            return overlap_cache[p]
+
+        def count(x: int, y: int) -> int:
+            p = pair_index.get(x * n_keys + y if x < y else y * n_keys + x)
+            return 0 if p is None else counts[p]
+
+        def clear_winner(x: int, y: int, n: int, where: set[int]) -> bool:
             """``y`` leads ``x``'s partners in ``y``'s source, at least twice the runner-up rival."""
+            g = x * len(sources) + source_list[y]
+            start, end = int(np.searchsorted(group, g)), int(np.searchsorted(group, g, side="right"))
             seen_y = False
-            for m, z in best[(x, y.source)]:  # most matches first
+            for m, z in zip(partner_counts[start:end], partners[start:end], strict=True):  # most matches first
                 if z == y:
                     seen_y = True
-                elif overlap[pair(x, z)] & where and counts.get(pair(y, z), 0) < self.min_fixture_matches:
+                elif not overlap(x, z).isdisjoint(where) and count(y, z) < self.min_fixture_matches:
                     return seen_y and m * 2 <= n  # the first rival: ahead of y, or the runner-up
             return seen_y
 
         accepted = []
-        for (a, b), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            if n < self.min_fixture_matches:
-                continue
-            where = overlap[(a, b)]
-            if n < self.min_fixture_share * min(total(a, where), total(b, where)):
-                continue
+        for p in candidates.tolist():
+            a, b, n = int(pair_lo[p]), int(pair_hi[p]), counts[p]
+            where = overlap(a, b)
             # mutual best, and clearly ahead of the runner-up on both sides. Only names that line
             # up with ``x`` in some of the same competitions and seasons are rivals: a source that
             # spells a club one way until 2019-20 and another way after ("Bologna FC" /
             # "Bologna FC 1909") offers two successive partners, not two competing ones; and two
             # files of one source that line up with each other ("FC St. Pauli 1910" / "Sankt
             # Pauli") name one club twice.
-            ok = clear_winner(a, b, n, where) and clear_winner(b, a, n, where)
-            if ok:
-                accepted.append((a, b, n))
+            if clear_winner(a, b, n, where) and clear_winner(b, a, n, where):
+                accepted.append((keys[a], keys[b], n))
         return accepted
 
     def _similar_pass(self, comps, name_keys, contexts, link) -> list[Unresolved]:  # type: ignore[no-untyped-def]
         files_of = {k: {m.url for m in ms} for k, ms in contexts.items()}
+        index = SimilarityIndex(k.name for k in comps.keys)
+        root_names: dict[int, tuple[int, set[str]]] = {}
+
+        def names_of(root: int) -> set[str]:
+            """The names of a club, cached until a merge adds members to it."""
+            members = comps.members[root]
+            cached = root_names.get(root)
+            if cached is None or cached[0] != len(members):
+                cached = root_names[root] = (len(members), {comps.keys[i].name for i in members})
+            return cached[1]
 
         def has_domestic(root: int) -> bool:
             return any(
@@ -407,7 +538,7 @@ class ClubResolver:
                 reason = f"no domestic league of {key.country} in the store"
                 unresolved.append(Unresolved(key, _context(ms), reason))
                 continue
-            scored = self._score(comps, key, pool, _near_seasons(uefa_seasons, seasons_of))
+            scored = self._score(key, pool, _near_seasons(uefa_seasons, seasons_of), index, names_of)
             if not self._link_best(comps, key, scored, self.min_similarity, "domestic", link, files_of=files_of):
                 candidates = "; ".join(f"{n} ({s:.2f})" for s, _, n in scored[:3])
                 unresolved.append(Unresolved(key, _context(ms), "no confident domestic match", candidates))
@@ -431,7 +562,7 @@ class ClubResolver:
                 if link(key, target, "name", 0.9, f"the only club named '{normalise(key.name)}'"):
                     continue
             pool = {comps.find(i) for i, k in enumerate(comps.keys) if k.country and not k.national}
-            scored = self._score(comps, key, pool, lambda r: True)
+            scored = self._score(key, pool, lambda r: True, index, names_of)
             if not self._link_best(comps, key, scored, min(1.0, self.min_similarity + 0.1), "club", link):
                 candidates = "; ".join(f"{n} ({s:.2f})" for s, _, n in scored[:3])
                 unresolved.append(Unresolved(key, _context(ms), "no country given and no confident match", candidates))
@@ -439,16 +570,25 @@ class ClubResolver:
 
     @staticmethod
     def _score(
-        comps: _Components, key: NameKey, pool: set[int], near: Callable[[int], bool]
+        key: NameKey,
+        pool: set[int],
+        near: Callable[[int], bool],
+        index: SimilarityIndex,
+        names_of: Callable[[int], set[str]],
     ) -> list[tuple[float, int, str]]:
-        """``(score, root, a name)`` per candidate club, best first; clubs of other eras score 10% less."""
-        scored = []
+        """``(score, root, a name)`` per candidate club, best first; clubs of other eras score 10% less.
+
+        Only the clubs that can rank among the best three are listed (the callers look no further).
+        """
+        roots, groups = [], []
         for r in pool:
-            names = {comps.keys[i].name for i in comps.members[r]}
-            if not names:
-                continue
-            score = max(similarity(key.name, n) for n in names)
-            scored.append((score if near(r) else score * 0.9, r, sorted(names)[0]))
+            names = names_of(r)
+            if names:
+                roots.append(r)
+                groups.append(names)
+        factors = [1.0 if near(r) else 0.9 for r in roots]
+        scores = index.best(key.name, groups, factors, top=3)
+        scored = [(scores[i], r, min(groups[i])) for i, r in enumerate(roots) if i in scores]
         scored.sort(key=lambda t: (-t[0], t[2]))
         return scored
 
@@ -528,6 +668,7 @@ class ExternalMatcher:
         self.min_margin = min_margin
         club_country = {c.club_id: (c.country or "") for c in resolution.clubs}
         self.national_names = [n for n in resolution.names if n.key.national and n.club_id is not None]
+        self._similarity_index: SimilarityIndex | None = None
         self.names_by_club: dict[str, set[str]] = defaultdict(set)
         for n in resolution.names:
             if n.club_id is not None and not n.key.national:
@@ -549,6 +690,11 @@ class ExternalMatcher:
             if len(members) == 1:
                 for text in (entry.canonical, *entry.aliases):
                     self.by_norm[(entry.country, normalise(text))] |= members
+
+    def _index(self) -> SimilarityIndex:
+        if self._similarity_index is None:
+            self._similarity_index = SimilarityIndex(n for names in self.names_by_club.values() for n in names)
+        return self._similarity_index
 
     def match_all(
         self, keys: Sequence[NameKey], files: dict[NameKey, set[str]] | None = None
@@ -619,14 +765,10 @@ class ExternalMatcher:
         pool = set().union(*(self.by_country.get(c, set()) for c in countries))
         if allowed is not None:
             pool &= allowed
-        scored = sorted(
-            (
-                (max(similarity(spaced, n) for n in self.names_by_club[cid]), cid)
-                for cid in pool
-                if self.names_by_club[cid]
-            ),
-            reverse=True,
-        )
+        # only the three best are reported, so only the clubs that can rank there are scored exactly
+        clubs = [cid for cid in pool if self.names_by_club[cid]]
+        scores = self._index().best(spaced, [self.names_by_club[cid] for cid in clubs], top=3)
+        scored = sorted(((scores[i], cid) for i, cid in enumerate(clubs) if i in scores), reverse=True)
         if not scored:
             return None, "unresolved", 0.0, "no candidate club"
         best, cid = scored[0]
@@ -637,11 +779,22 @@ class ExternalMatcher:
         return None, "unresolved", 0.0, note
 
 
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)``; sorting first is several times faster than numpy 2's hashing here."""
+    values = np.sort(values)
+    return values[np.concatenate([[True], values[1:] != values[:-1]])] if len(values) else values
+
+
+def _as_set(slots: Iterable[Hashable]) -> Set[Hashable]:
+    return slots if isinstance(slots, (set, frozenset)) else set(slots)
+
+
 def _near_seasons(seasons: set[int], seasons_of: Callable[[int], set[int]]) -> Callable[[int], bool]:
     """Whether a club (root) played domestically within a season of any of ``seasons``."""
     return lambda root: any(abs(s - u) <= 1 for s in seasons_of(root) for u in seasons)
 
 
+@functools.lru_cache(maxsize=4096)
 def _season_start(season: str) -> int:
     m = re.match(r"(\d{4})", season or "")
     return int(m.group(1)) if m else 0

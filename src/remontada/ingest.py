@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 import duckdb
@@ -84,7 +85,12 @@ _FLOAT_COLUMNS = frozenset(
 )  # fmt: skip
 _BOOL_COLUMNS = frozenset({"national", "neutral", "closing", "own_goal", "penalty"})
 
-#: Per raw table, column name -> values of one or more files (numpy arrays, object arrays for text and dates).
+_DATE_COLUMNS = frozenset({"date", "date_from", "date_to"})
+_UNIX_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_NAT = np.iinfo(np.int64).min  # the int64 behind numpy's NaT
+
+#: Per raw table, column name -> values of one or more files (numpy arrays: float64 with NaN for numbers,
+#: datetime64[D] with NaT for dates, bool, object for text).
 RawColumns = dict[str, dict[str, np.ndarray]]
 
 
@@ -92,9 +98,11 @@ RawColumns = dict[str, dict[str, np.ndarray]]
 class FileRows:
     """The raw rows of one parsed file, column by column, ready to be queued by :meth:`RawWriter.add_rows`.
 
-    Built by :func:`file_rows`, possibly in a worker process: numpy arrays pickle far faster than
-    hundreds of thousands of record objects. ``odds_match`` gives, per odds row, the index of its
-    match within the file (raw ids are assigned when the rows are queued).
+    Built by :func:`file_rows`, possibly in a worker process, so it carries as little as it can:
+    ``tables`` holds only the tables with rows and, in each, only the columns with a value (the
+    writer fills the rest with NULL); the ``url`` column is implied by the file. ``odds_match``
+    gives, per odds row, the index of its match within the file (raw ids are assigned when the
+    rows are queued).
     """
 
     tables: RawColumns
@@ -105,136 +113,160 @@ class FileRows:
 
 
 def file_rows(parsed: ParsedFile, url: str) -> FileRows:
-    """Turn ``parsed`` (the content of ``url``) into column arrays, one per raw-table column."""
+    """Turn ``parsed`` (the content of ``url``) into column arrays for the raw tables (see :class:`FileRows`)."""
+    tables: RawColumns = {}
     matches = parsed.matches
-    homes = [m.home for m in matches]
-    aways = [m.away for m in matches]
-    stats = [m.stats for m in matches]
-    match_cols: dict[str, list[Any]] = {
-        "source": [m.source for m in matches],
-        "url": [url] * len(matches),
-        "line": [m.line for m in matches],
-        "competition": [m.competition for m in matches],
-        "season": [m.season for m in matches],
-        "date": [m.date for m in matches],
-        "kickoff": [m.kickoff for m in matches],
-        "stage": [m.stage for m in matches],
-        "round": [m.round for m in matches],
-        "leg": [m.leg for m in matches],
-        "home_name": [t.name for t in homes],
-        "home_country": [t.country for t in homes],
-        "away_name": [t.name for t in aways],
-        "away_country": [t.country for t in aways],
-        "national": [h.national or a.national for h, a in zip(homes, aways, strict=True)],
-        **{c: [getattr(m, c) for m in matches] for c in RESULT_COLUMNS},
-        "neutral": [m.neutral for m in matches],
-        "status": [m.status for m in matches],
-        "referee": [m.referee for m in matches],
-        "tie_winner_name": [_name(m.tie_winner) for m in matches],
-        "agg_home": [m.agg_home for m in matches],
-        "agg_away": [m.agg_away for m in matches],
-        "note": [m.note for m in matches],
-        **{c: [s.get(c) for s in stats] for c in STAT_COLUMNS},
-    }
-    odds_counts = [len(m.odds) for m in matches]
-    quotes = [q for m in matches for q in m.odds]
-    prices = [q.prices for q in quotes]
-    odds_cols: dict[str, list[Any]] = {
-        "bookmaker": [q.bookmaker for q in quotes],
-        "market": [q.market for q in quotes],
-        "closing": [q.closing for q in quotes],
-        "line": [q.line for q in quotes],
-        "price1": [p[0] for p in prices],
-        "price2": [p[1] for p in prices],
-        "price3": [p[2] if len(p) > 2 else None for p in prices],
-    }
+    if matches:
+        homes = list(map(_HOME, matches))
+        aways = list(map(_AWAY, matches))
+        stats = list(map(_STATS, matches))
+        stat_columns = [c for c in STAT_COLUMNS if c in set().union(*stats)]
+        tables["raw_matches"] = _columns(
+            {
+                **{c: list(map(attrgetter(c), matches)) for c in _MATCH_ATTRIBUTES},
+                "home_name": list(map(_NAME, homes)),
+                "home_country": list(map(_COUNTRY, homes)),
+                "away_name": list(map(_NAME, aways)),
+                "away_country": list(map(_COUNTRY, aways)),
+                "national": [h.national or a.national for h, a in zip(homes, aways, strict=True)],
+                "tie_winner_name": [_name(m.tie_winner) for m in matches],
+                **{c: [s.get(c) for s in stats] for c in stat_columns},
+            }
+        )
+    if parsed.odds is not None:  # built column-wise by the parser
+        table = parsed.odds
+        odds_match = table.match_index
+        odds_cols: dict[str, list[Any] | np.ndarray] = {c: getattr(table, c) for c in _ODDS_COLUMNS[1:]}
+    else:
+        odds_match = np.repeat(np.arange(len(matches), dtype=np.int64), [len(m.odds) for m in matches])
+        quotes = [q for m in matches for q in m.odds]
+        prices = [q.prices for q in quotes]
+        odds_cols = {
+            "bookmaker": [q.bookmaker for q in quotes],
+            "market": [q.market for q in quotes],
+            "closing": [q.closing for q in quotes],
+            "line": [q.line for q in quotes],
+            "price1": [p[0] for p in prices],
+            "price2": [p[1] for p in prices],
+            "price3": [p[2] if len(p) > 2 else None for p in prices],
+        }
+    if len(odds_match):
+        tables["raw_odds"] = _columns(odds_cols)
     goals = parsed.goals
-    goal_cols: dict[str, list[Any]] = {
-        "url": [url] * len(goals),
-        "line": [g.line for g in goals],
-        "match_line": [g.match_line for g in goals],
-        "date": [g.date for g in goals],
-        "home_name": [_name(g.home) for g in goals],
-        "away_name": [_name(g.away) for g in goals],
-        "side": [g.side for g in goals],
-        "minute": [g.minute for g in goals],
-        "stoppage": [g.stoppage for g in goals],
-        "player": [g.player for g in goals],
-        "own_goal": [g.own_goal for g in goals],
-        "penalty": [g.penalty for g in goals],
-    }
+    if goals:
+        tables["raw_goals"] = _columns(
+            {
+                **{c: list(map(attrgetter(c), goals)) for c in _GOAL_ATTRIBUTES},
+                "home_name": [_name(g.home) for g in goals],
+                "away_name": [_name(g.away) for g in goals],
+            }
+        )
     ratings = parsed.ratings
-    rating_cols: dict[str, list[Any]] = {
-        "source": [r.source for r in ratings],
-        "url": [url] * len(ratings),
-        "line": [r.line for r in ratings],
-        "team_name": [r.team.name for r in ratings],
-        "team_country": [r.team.country for r in ratings],
-        "date_from": [r.date_from for r in ratings],
-        "date_to": [r.date_to for r in ratings],
-        "rating": [r.rating for r in ratings],
-        "rank": [r.rank for r in ratings],
-        "level": [r.level for r in ratings],
-    }
+    if ratings:
+        teams = [r.team for r in ratings]
+        tables["raw_ratings"] = _columns(
+            {
+                **{c: list(map(attrgetter(c), ratings)) for c in _RATING_ATTRIBUTES},
+                "team_name": list(map(_NAME, teams)),
+                "team_country": list(map(_COUNTRY, teams)),
+            }
+        )
     forecasts = parsed.forecasts
-    forecast_cols: dict[str, list[Any]] = {
-        "source": [f.source for f in forecasts],
-        "url": [url] * len(forecasts),
-        **{c: [getattr(f, c) for f in forecasts] for c in ("line", "competition", "date")},
-        "home_name": [f.home.name for f in forecasts],
-        "home_country": [f.home.country for f in forecasts],
-        "away_name": [f.away.name for f in forecasts],
-        "away_country": [f.away.country for f in forecasts],
-        "national": [f.home.national or f.away.national for f in forecasts],
-        **{c: [getattr(f, c) for f in forecasts] for c in _FORECAST_COLUMNS[10:]},
-    }
+    if forecasts:
+        tables["raw_forecasts"] = _columns(
+            {
+                **{c: list(map(attrgetter(c), forecasts)) for c in _FORECAST_ATTRIBUTES},
+                "home_name": [f.home.name for f in forecasts],
+                "home_country": [f.home.country for f in forecasts],
+                "away_name": [f.away.name for f in forecasts],
+                "away_country": [f.away.country for f in forecasts],
+                "national": [f.home.national or f.away.national for f in forecasts],
+            }
+        )
     shootouts = parsed.shootouts
-    shootout_cols: dict[str, list[Any]] = {
-        "source": [s.source for s in shootouts],
-        "url": [url] * len(shootouts),
-        "line": [s.line for s in shootouts],
-        "date": [s.date for s in shootouts],
-        "home_name": [s.home.name for s in shootouts],
-        "away_name": [s.away.name for s in shootouts],
-        "winner_name": [s.winner.name for s in shootouts],
-        "first_shooter_name": [_name(s.first_shooter) for s in shootouts],
-    }
+    if shootouts:
+        tables["raw_shootouts"] = _columns(
+            {
+                "source": [s.source for s in shootouts],
+                "line": [s.line for s in shootouts],
+                "date": [s.date for s in shootouts],
+                "home_name": [s.home.name for s in shootouts],
+                "away_name": [s.away.name for s in shootouts],
+                "winner_name": [s.winner.name for s in shootouts],
+                "first_shooter_name": [_name(s.first_shooter) for s in shootouts],
+            }
+        )
     comps = parsed.competitions
-    competition_cols: dict[str, list[Any]] = {
-        "url": [url] * len(comps),
-        "competition_id": [c.id for c in comps],
-        **{k: [getattr(c, k) for c in comps] for k in ("name", "country", "kind", "tier")},
-    }
-    tables = {
-        "raw_matches": match_cols,
-        "raw_odds": odds_cols,
-        "raw_goals": goal_cols,
-        "raw_ratings": rating_cols,
-        "raw_forecasts": forecast_cols,
-        "raw_shootouts": shootout_cols,
-        "raw_competitions": competition_cols,
-    }
+    if comps:
+        tables["raw_competitions"] = _columns(
+            {
+                "competition_id": [c.id for c in comps],
+                **{k: [getattr(c, k) for c in comps] for k in _COMPETITION_COLUMNS[2:]},
+            }
+        )
     return FileRows(
-        tables={t: {c: _array(c, v) for c, v in cols.items()} for t, cols in tables.items()},
-        odds_match=np.repeat(np.arange(len(matches), dtype=np.int64), odds_counts),
+        tables=tables,
+        odds_match=odds_match,
         n_matches=len(matches),
         n_records=len(goals) + len(ratings) + len(forecasts) + len(shootouts),
         n_warnings=len(parsed.warnings),
     )
 
 
-def _array(column: str, values: list[Any]) -> np.ndarray:
+_HOME, _AWAY, _STATS = attrgetter("home"), attrgetter("away"), attrgetter("stats")
+_NAME, _COUNTRY = attrgetter("name"), attrgetter("country")
+#: Raw columns read straight off the record attribute of the same name.
+_MATCH_ATTRIBUTES = (
+    "source", "line", "competition", "season", "date", "kickoff", "stage", "round", "leg", *RESULT_COLUMNS,
+    "neutral", "status", "referee", "agg_home", "agg_away", "note",
+)  # fmt: skip
+_GOAL_ATTRIBUTES = ("line", "match_line", "date", "side", "minute", "stoppage", "player", "own_goal", "penalty")
+_RATING_ATTRIBUTES = ("source", "line", "date_from", "date_to", "rating", "rank", "level")
+_FORECAST_ATTRIBUTES = ("source", "line", "competition", "date", *_FORECAST_COLUMNS[10:])
+
+
+def _columns(values: dict[str, list[Any] | np.ndarray]) -> dict[str, np.ndarray]:
+    """Typed arrays of the columns that hold at least one value (booleans always)."""
+    arrays = {}
+    for column, column_values in values.items():
+        array = _array(column, column_values)
+        if array is not None:
+            arrays[column] = array
+    return arrays
+
+
+def _array(column: str, values: list[Any] | np.ndarray) -> np.ndarray | None:
+    """``values`` as the column's array, or ``None`` when none is set (NULL throughout)."""
+    if isinstance(values, np.ndarray):  # already typed by the parser
+        return None if values.dtype == np.float64 and np.isnan(values).all() else values
+    if column in _BOOL_COLUMNS:
+        return np.array([bool(v) for v in values], dtype=bool)
+    if values.count(None) == len(values):
+        return None
     if column in _INTEGER_COLUMNS:
         array = np.array(values, dtype=np.float64)
         # stored integers truncate like int() (a DuckDB cast from DOUBLE would round)
         return np.trunc(array) if column in STAT_COLUMNS else array
     if column in _FLOAT_COLUMNS:
         return np.array(values, dtype=np.float64)
-    if column in _BOOL_COLUMNS:
-        return np.array([bool(v) for v in values], dtype=bool)
+    if column in _DATE_COLUMNS:
+        # via day ordinals: numpy converts date objects one by one, many times slower
+        days = {d: _NAT if d is None else d.toordinal() - _UNIX_EPOCH_ORDINAL for d in set(values)}
+        return np.fromiter(map(days.__getitem__, values), dtype=np.int64, count=len(values)).view("datetime64[D]")
     array = np.empty(len(values), dtype=object)
     array[:] = values
     return array
+
+
+def _nulls(column: str, n: int) -> np.ndarray:
+    """``n`` NULLs of ``column``'s array type."""
+    if column in _INTEGER_COLUMNS or column in _FLOAT_COLUMNS:
+        return np.full(n, np.nan)
+    if column in _DATE_COLUMNS:
+        return np.full(n, _NAT, dtype=np.int64).view("datetime64[D]")
+    if column in _BOOL_COLUMNS:
+        return np.zeros(n, dtype=bool)
+    return np.full(n, None, dtype=object)
 
 
 class RawWriter:
@@ -248,7 +280,10 @@ class RawWriter:
         self.con = con
         self.batch_rows = batch_rows
         self.next_id = next_raw_id(con)
-        self._pieces: dict[str, list[dict[str, np.ndarray]]] = {t: [] for t in _TABLES if t != "source_files"}
+        #: per table, (url, row count, columns) of each queued file
+        self._pieces: dict[str, list[tuple[str, int, dict[str, np.ndarray]]]] = {
+            t: [] for t in _TABLES if t != "source_files"
+        }
         self._files: list[tuple[Any, ...]] = []
         self._queued = 0
 
@@ -269,8 +304,9 @@ class RawWriter:
                 columns = {"raw_id": raw_ids, **columns}
             elif table == "raw_odds":
                 columns = {"raw_id": raw_ids[rows.odds_match], **columns}
-            if len(next(iter(columns.values()))):
-                self._pieces[table].append(columns)
+            n = len(next(iter(columns.values())))
+            if n:
+                self._pieces[table].append((url, n, columns))
         remote = fetched.remote
         self._files.append(
             (url, remote.source, remote.path, fetched.location, fetched.sha256, len(fetched.data or b""),
@@ -285,9 +321,16 @@ class RawWriter:
         for table, pieces in self._pieces.items():
             if not pieces:
                 continue
-            columns = _TABLES[table]
-            frame = pd.DataFrame({c: np.concatenate([p[c] for p in pieces]) for c in columns}, copy=False)
-            self._insert(table, columns, frame)
+            # columns no queued file has a value for are left to their default, NULL
+            columns = tuple(c for c in _TABLES[table] if c == "url" or any(c in p for _, _, p in pieces))
+            frame: dict[str, np.ndarray] = {}
+            for c in columns:
+                if c == "url":
+                    urls = np.array([url for url, _, _ in pieces], dtype=object)
+                    frame[c] = np.repeat(urls, [n for _, n, _ in pieces])
+                else:
+                    frame[c] = np.concatenate([p[c] if c in p else _nulls(c, n) for _, n, p in pieces])
+            self._insert(table, columns, _data_frame(frame))
             pieces.clear()
         if self._files:
             self._insert("source_files", _FILE_COLUMNS, pd.DataFrame.from_records(self._files, columns=_FILE_COLUMNS))
@@ -301,6 +344,13 @@ class RawWriter:
             self.con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _incoming")
         finally:
             self.con.unregister("_incoming")
+
+
+def _data_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    # Text stays an object column: pandas would otherwise copy it into its own string type first.
+    return pd.DataFrame(
+        {c: pd.Series(a, dtype=object, copy=False) if a.dtype == object else a for c, a in columns.items()}, copy=False
+    )
 
 
 def _name(team: TeamRef | None) -> str | None:

@@ -8,10 +8,14 @@ The result is a comparison key, never shown to users.
 from __future__ import annotations
 
 import functools
+import heapq
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
 from difflib import SequenceMatcher
+
+import numpy as np
 
 # Letters NFKD does not decompose into ASCII.
 _SPECIAL = str.maketrans(
@@ -179,6 +183,87 @@ def similarity(a: str, b: str) -> float:
     if chars >= 0.5:
         chars = SequenceMatcher(None, joined_a, joined_b).ratio()
     return max(jaccard, chars)
+
+
+class SimilarityIndex:
+    """:func:`similarity` of one name to many known names at once, for ranking a pool of clubs.
+
+    Holds the known names' tokens and character counts as arrays, so token overlap and the
+    shared-character bound are computed for a whole pool in numpy; the character alignment
+    (difflib, the slow part) runs only for the names that can still rank among the best.
+    Scores are exactly those of :func:`similarity`.
+    """
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = list(dict.fromkeys(names))
+        self.position = {n: i for i, n in enumerate(self.names)}
+        prepared = [_prepared(n) for n in self.names]
+        self._n_tokens = np.array([len(p[0]) for p in prepared], dtype=np.int64)
+        self._length = np.array([len(p[1]) for p in prepared], dtype=np.int64)
+        self._chars = np.zeros((len(prepared), 128), dtype=np.int64)  # folded names are ASCII
+        postings: dict[str, list[int]] = {}
+        for i, (token_set, _, chars) in enumerate(prepared):
+            for char, count in chars.items():
+                self._chars[i, ord(char)] = count
+            for token in token_set:
+                postings.setdefault(token, []).append(i)
+        self._postings = {t: np.array(ids, dtype=np.int64) for t, ids in postings.items()}
+
+    def best(
+        self, name: str, groups: Sequence[Collection[str]], factors: Sequence[float] | None = None, top: int = 3
+    ) -> dict[int, float]:
+        """Score of each group (by position) that can rank among the ``top`` best for ``name``: the
+        greatest similarity of ``name`` to a name of the group, times the group's factor.
+
+        Groups left out score strictly less than the ``top``-th best, so the best ``top`` (ties
+        included) are all returned, with exact scores. Every name of every group must be known.
+        """
+        sizes = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
+        flat = np.fromiter((self.position[n] for g in groups for n in g), dtype=np.int64, count=int(sizes.sum()))
+        token_set, joined, chars = _prepared(name)
+        # as similarity(): token overlap, containment, and difflib's quick_ratio (an upper bound of ratio)
+        inter_all = np.zeros(len(self.names), dtype=np.int64)
+        for token in token_set:
+            ids = self._postings.get(token)
+            if ids is not None:
+                inter_all[ids] += 1
+        inter, n_tokens = inter_all[flat], self._n_tokens[flat]
+        jaccard = inter / np.maximum(len(token_set) + n_tokens - inter, 1)
+        contained = inter == np.minimum(len(token_set), n_tokens)
+        query_chars = np.zeros(128, dtype=np.int64)
+        for char, count in chars.items():
+            query_chars[ord(char)] = count
+        total = len(joined) + self._length[flat]
+        quick = 2.0 * np.minimum(self._chars[flat], query_chars).sum(axis=1) / np.maximum(total, 1)
+        value = np.where(contained, 0.8 + 0.2 * jaccard, np.maximum(jaccard, quick))
+        if not token_set:
+            value[:] = 0.0
+        value[n_tokens == 0] = 0.0
+        exact = contained | (quick < 0.5) | (n_tokens == 0) | (not token_set)  # else ``value`` bounds the score
+
+        starts = np.concatenate([[0], np.cumsum(sizes)])
+        nonempty = sizes > 0
+        bound = np.full(len(groups), -1.0)
+        if nonempty.any():
+            bound[nonempty] = np.maximum.reduceat(value, starts[:-1][nonempty])
+        factor = np.ones(len(groups)) if factors is None else np.asarray(factors, dtype=np.float64)
+        scores: dict[int, float] = {}
+        best: list[float] = []  # a min-heap of the ``top`` best scores so far
+        for g in np.argsort(-(bound * factor), kind="stable").tolist():
+            if not nonempty[g] or (len(best) == top and bound[g] * factor[g] < best[0]):
+                break  # sorted by bound: no later group can rank either
+            s, e = int(starts[g]), int(starts[g + 1])
+            vals, known = value[s:e], exact[s:e]
+            score = float(vals[known].max()) if known.any() else 0.0
+            for j in (s + np.flatnonzero(~known)[np.argsort(-vals[~known], kind="stable")]).tolist():
+                if value[j] <= score:
+                    break
+                score = max(score, similarity(name, self.names[flat[j]]))
+            scores[g] = score * factors[g] if factors is not None else score
+            heapq.heappush(best, scores[g])
+            if len(best) > top:
+                heapq.heappop(best)
+        return scores
 
 
 @functools.lru_cache(maxsize=65536)

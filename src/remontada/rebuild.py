@@ -10,19 +10,21 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from remontada import competitions as comps
 from remontada.clubs import (
     ClubResolver,
     ExternalMatcher,
-    FixtureLink,
+    FixtureLinkTable,
     Mention,
     NameKey,
     Resolution,
+    SlotLabels,
 )
 from remontada.db import first_row
-from remontada.merge import CANONICAL_FIELDS, merge_rows
+from remontada.merge import CANONICAL_FIELDS, merge_relation
 from remontada.schema import RESOLVED_TABLES
 
 
@@ -110,82 +112,119 @@ def _mentions(con: duckdb.DuckDBPyConnection, kinds: dict[str, str]) -> list[Men
         ) GROUP BY ALL
         """
     ).fetchall()
-    return [
-        Mention(NameKey(s, name, country, bool(nat)), url, season, comp, kinds.get(comp, "league"), int(n))
-        for s, name, country, nat, url, season, comp, n in rows
-    ]
+    # a name recurs in many files and seasons: one NameKey each, looked up by its row fields
+    keys: dict[tuple[str, str, str, bool], NameKey] = {}
+    mentions = []
+    for s, name, country, nat, url, season, comp, n in rows:
+        key = keys.get((s, name, country, nat))
+        if key is None:
+            key = keys[(s, name, country, nat)] = NameKey(s, name, country, bool(nat))
+        mentions.append(Mention(key, url, season, comp, kinds.get(comp, "league"), int(n)))
+    return mentions
 
 
-def _appearances(con: duckdb.DuckDBPyConnection) -> tuple[dict[NameKey, set[Hashable]], dict[Hashable, str]]:
-    """Per name, the (file, match day) slots it appears in; undated matches count per season."""
+def _appearances(con: duckdb.DuckDBPyConnection) -> tuple[dict[NameKey, set[Hashable]], SlotLabels]:
+    """Per name, the (file, match day) slots it appears in; undated matches count per season.
+
+    Slots are numbered 1.. in (file, day) order; names are numbered too, so DuckDB hands over
+    two integer columns rather than a Python list per name.
+    """
     con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE _slots AS
-        WITH s AS (
-            SELECT source, home_name AS name, coalesce(home_country, '') AS country, national, url,
-                   coalesce(CAST(date AS VARCHAR), 'season ' || season) AS slot FROM raw_matches
-            UNION ALL
-            SELECT source, away_name, coalesce(away_country, ''), national, url,
-                   coalesce(CAST(date AS VARCHAR), 'season ' || season) FROM raw_matches
-        ), ids AS (
-            SELECT url, slot, row_number() OVER (ORDER BY url, slot) AS id FROM (SELECT DISTINCT url, slot FROM s)
-        )
-        SELECT s.source, s.name, s.country, s.national, ids.id, ids.url, ids.slot FROM s JOIN ids USING (url, slot)
+        -- slots numbered in (file, day) order, computed on the few distinct (file, date, season) rows
+        CREATE OR REPLACE TEMP TABLE _ap_slots AS
+        SELECT url, date, season, coalesce(CAST(date AS VARCHAR), 'season ' || season) AS slot,
+               dense_rank() OVER (ORDER BY url, coalesce(CAST(date AS VARCHAR), 'season ' || season)) AS id
+        FROM (SELECT DISTINCT url, date, season FROM raw_matches);
+        CREATE OR REPLACE TEMP TABLE _ap_names AS
+        SELECT source, name, country, national, row_number() OVER () - 1 AS id FROM (
+            SELECT DISTINCT source, home_name AS name, coalesce(home_country, '') AS country, national FROM raw_matches
+            UNION SELECT source, away_name, coalesce(away_country, ''), national FROM raw_matches
+        );
         """
     )
-    appearances: dict[NameKey, set[Hashable]] = {}
-    for source, name, country, national, ids in con.execute(
-        "SELECT source, name, country, national, list(DISTINCT id) FROM _slots GROUP BY ALL"
-    ).fetchall():
-        appearances[NameKey(source, name, country, bool(national))] = set(ids)
-    labels: dict[Hashable, str] = {
-        i: f"{url} on {slot}" for i, url, slot in con.execute("SELECT DISTINCT id, url, slot FROM _slots").fetchall()
-    }
-    con.execute("DROP TABLE _slots")
-    return appearances, labels
-
-
-def _fixture_links(con: duckdb.DuckDBPyConnection) -> list[FixtureLink]:
-    """Name pairs of two files that report the same matches (same day +-1, same score)."""
-    joins = " UNION ALL ".join(
-        f"""
-        SELECT a.source AS sa, a.home_name AS ha, a.hc AS hca, a.away_name AS aa, a.ac AS aca, a.national AS nat,
-               b.source AS sb, b.home_name AS hb, b.hc AS hcb, b.away_name AS ab, b.ac AS acb,
-               a.competition AS comp, a.season AS season
-        FROM r a JOIN r b ON a.competition = b.competition AND a.season = b.season
-             AND a.hg = b.hg AND a.ag = b.ag AND b.date = a.date + {shift} AND a.url < b.url
+    seen = con.execute(
         """
-        for shift in (0, 1, -1)
-    )
-    rows = con.execute(
-        f"""
         WITH r AS (
-            SELECT url, source, competition, season, date, home_goals AS hg, away_goals AS ag, national,
-                   home_name, coalesce(home_country, '') AS hc, away_name, coalesce(away_country, '') AS ac
-            FROM raw_matches
-            WHERE status = 'played' AND date IS NOT NULL AND home_goals IS NOT NULL AND away_goals IS NOT NULL
-        ), pairs AS ({joins})
-        SELECT sa, na, ca, sb, nb, cb, nat, comp, season, sum(n) FROM (
-            SELECT sa, ha AS na, hca AS ca, sb, hb AS nb, hcb AS cb, nat, comp, season, count(*) AS n
-            FROM pairs GROUP BY ALL
-            UNION ALL
-            SELECT sa, aa, aca, sb, ab, acb, nat, comp, season, count(*) FROM pairs GROUP BY ALL
+            SELECT r.source, r.home_name, coalesce(r.home_country, '') AS hc, r.away_name,
+                   coalesce(r.away_country, '') AS ac, r.national, s.id AS slot
+            FROM raw_matches r JOIN _ap_slots s ON s.url = r.url AND s.date IS NOT DISTINCT FROM r.date
+                 AND s.season = r.season
+        )
+        SELECT n.id AS name, r.slot FROM r JOIN _ap_names n ON n.source = r.source AND n.name = r.home_name
+             AND n.country = r.hc AND n.national = r.national
+        -- UNION ALL: repeats are dropped by the sets built from these rows
+        UNION ALL SELECT n.id, r.slot FROM r JOIN _ap_names n ON n.source = r.source AND n.name = r.away_name
+             AND n.country = r.ac AND n.national = r.national
+        ORDER BY 1
+        """
+    ).fetchnumpy()
+    names = con.execute("SELECT source, name, country, national FROM _ap_names ORDER BY id").fetchall()
+    labels = con.execute("SELECT DISTINCT ON (id) url, slot FROM _ap_slots ORDER BY id").fetchnumpy()
+    con.execute("DROP TABLE _ap_names; DROP TABLE _ap_slots")
+    slots = np.asarray(seen["slot"], dtype=np.int64).tolist()
+    bounds = np.searchsorted(np.asarray(seen["name"], dtype=np.int64), np.arange(len(names) + 1)).tolist()
+    appearances: dict[NameKey, set[Hashable]] = {
+        NameKey(source, name, country, bool(national)): set(slots[bounds[i] : bounds[i + 1]])
+        for i, (source, name, country, national) in enumerate(names)
+    }
+    return appearances, SlotLabels(labels["url"].tolist(), labels["slot"].tolist())
+
+
+def _fixture_links(con: duckdb.DuckDBPyConnection) -> FixtureLinkTable:
+    """Name pairs of two files that report the same matches (same day +-1, same score).
+
+    Names, files and (competition, season) slots are numbered first, so the self-join and its
+    grouping run on integers. A name pair's home and away pairings are counted together (the
+    resolver adds up the counts of a pair); the pair takes the nationality of its first row.
+    """
+    played = """
+        FROM raw_matches
+        WHERE status = 'played' AND date IS NOT NULL AND home_goals IS NOT NULL AND away_goals IS NOT NULL
+    """
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _fl_names AS
+        SELECT source, name, country, row_number() OVER () - 1 AS id FROM (
+            SELECT DISTINCT source, home_name AS name, coalesce(home_country, '') AS country {played}
+            UNION SELECT source, away_name, coalesce(away_country, '') {played}
+        );
+        CREATE OR REPLACE TEMP TABLE _fl_slots AS
+        SELECT competition, season, row_number() OVER () - 1 AS id FROM (SELECT DISTINCT competition, season {played});
+        CREATE OR REPLACE TEMP TABLE _fl_rows AS
+        SELECT f.id AS file, r.date, r.home_goals AS hg, r.away_goals AS ag, r.national::INTEGER AS nat,
+               s.id AS slot, h.id AS home, a.id AS away
+        FROM (SELECT * {played}) r
+        JOIN _fl_slots s USING (competition, season)
+        -- files numbered in url order: ``a.file < b.file`` takes each pair of files once
+        JOIN (SELECT url, row_number() OVER (ORDER BY url) AS id FROM (SELECT DISTINCT url {played})) f USING (url)
+        JOIN _fl_names h ON h.source = r.source AND h.name = r.home_name AND h.country = coalesce(r.home_country, '')
+        JOIN _fl_names a ON a.source = r.source AND a.name = r.away_name AND a.country = coalesce(r.away_country, '')
+        """
+    )
+    links = con.execute(
+        """
+        WITH pairs AS (
+            SELECT a.home AS ha, a.away AS aa, b.home AS hb, b.away AS ab, a.nat, a.slot
+            FROM _fl_rows a
+            JOIN (SELECT *, date - shift AS day FROM _fl_rows, (VALUES (0), (1), (-1)) v(shift)) b
+              ON a.slot = b.slot AND a.hg = b.hg AND a.ag = b.ag AND a.date = b.day AND a.file < b.file
+        )
+        -- a key numbers a name with its nationality: 2 * name + national
+        SELECT a, b, slot, count(*) AS n FROM (
+            SELECT ha * 2 + nat AS a, hb * 2 + nat AS b, slot FROM pairs
+            UNION ALL SELECT aa * 2 + nat, ab * 2 + nat, slot FROM pairs
         ) GROUP BY ALL
         """
-    ).fetchall()
-    # the resolver adds up the counts of a name pair, so home and away pairings are summed here;
-    # a few thousand names recur in hundreds of thousands of links, so each NameKey is built once
-    keys: dict[tuple[str, str, str, bool], NameKey] = {}
-    links = []
-    for sa, na, ca, sb, nb, cb, nat, comp, season, n in rows:
-        a = keys.get((sa, na, ca, nat))
-        if a is None:
-            a = keys[(sa, na, ca, nat)] = NameKey(sa, na, ca, bool(nat))
-        b = keys.get((sb, nb, cb, nat))
-        if b is None:
-            b = keys[(sb, nb, cb, nat)] = NameKey(sb, nb, cb, bool(nat))
-        links.append(FixtureLink(a, b, int(n), comp, season))
-    return links
+    ).fetchnumpy()
+    names = con.execute("SELECT source, name, country FROM _fl_names ORDER BY id").fetchall()
+    slots = con.execute("SELECT competition, season FROM _fl_slots ORDER BY id").fetchall()
+    con.execute("DROP TABLE _fl_rows; DROP TABLE _fl_slots; DROP TABLE _fl_names")
+    keys = [NameKey(source, name, country, national) for source, name, country in names for national in (False, True)]
+    return FixtureLinkTable(
+        keys, [(c, s) for c, s in slots],
+        *(np.asarray(links[c], dtype=np.int64) for c in ("a", "b", "n", "slot")),
+    )  # fmt: skip
 
 
 def _write_clubs(con: duckdb.DuckDBPyConnection, res: Resolution) -> None:
@@ -220,8 +259,9 @@ def _write_clubs(con: duckdb.DuckDBPyConnection, res: Resolution) -> None:
 
 # ---- matches ---------------------------------------------------------------------------------
 def _write_matches(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    rows = con.execute(
+    con.execute(
         """
+        CREATE OR REPLACE TEMP VIEW _resolved_raw AS
         SELECT r.*, h.club_id AS home_id, a.club_id AS away_id,
                CASE WHEN r.tie_winner_name = r.home_name THEN h.club_id
                     WHEN r.tie_winner_name = r.away_name THEN a.club_id END AS tie_winner_id
@@ -231,15 +271,23 @@ def _write_matches(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
         JOIN club_names a ON a.source = r.source AND a.name = r.away_name
              AND a.country = coalesce(r.away_country, '') AND a.national = r.national
         """
-    ).df()
-    merged = merge_rows(rows)
-    matches = merged.matches.rename(columns={"competition": "competition_id"})
-    cols = ["match_id", "competition_id", *[c for c in CANONICAL_FIELDS if c != "competition"], "neutral", "n_sources"]
-    _insert(con, "matches", matches[cols])
-    _insert(con, "match_sources", merged.sources)
-    _insert(con, "conflicts", merged.conflicts)
+    )
+    merge_relation(con, "_resolved_raw")
+    fields = ", ".join(c for c in CANONICAL_FIELDS if c != "competition")
+    con.execute(
+        f"""
+        INSERT INTO matches (match_id, competition_id, {fields}, neutral, n_sources)
+        SELECT match_id, competition, {fields}, neutral, n_sources FROM _merged_matches
+        """
+    )
+    con.execute("INSERT INTO match_sources (match_id, raw_id, source) SELECT * FROM _merged_sources")
+    con.execute("INSERT INTO conflicts (match_id, field, chosen, values_by_source) SELECT * FROM _merged_conflicts")
+    counts = first_row(con, "SELECT (SELECT count(*) FROM _merged_matches), (SELECT count(*) FROM _merged_conflicts)")
+    for table in ("_merged_matches", "_merged_sources", "_merged_conflicts"):
+        con.execute(f"DROP TABLE {table}")
+    con.execute("DROP VIEW _resolved_raw")
     _apply_shootouts(con)
-    return len(matches), len(merged.conflicts)
+    return int(counts[0]), int(counts[1])  # type: ignore[index]
 
 
 def _apply_shootouts(con: duckdb.DuckDBPyConnection) -> None:
@@ -347,22 +395,33 @@ def _write_external(con: duckdb.DuckDBPyConnection, res: Resolution, resolver: C
     con.execute(
         """
         INSERT INTO forecasts
-        SELECT DISTINCT ON (f.source, f.date, h.club_id, a.club_id)
-               f.source, f.competition, f.date, h.club_id, a.club_id,
-               -- the same pair can meet twice within a day either side (a league and a cup
-               -- match, or one club's two rows): prefer the forecast's competition, then the
-               -- nearest date, then the lowest id, so every build stores the same link
-               (SELECT m.match_id FROM matches m WHERE m.home_id = h.club_id AND m.away_id = a.club_id
-                    AND m.date BETWEEN f.date - 1 AND f.date + 1
-                    ORDER BY (m.competition_id = f.competition) DESC, abs(m.date - f.date), m.match_id LIMIT 1),
+        WITH f AS (
+            SELECT DISTINCT ON (f.source, f.date, h.club_id, a.club_id)
+                   f.source, f.competition, f.date, h.club_id AS home_id, a.club_id AS away_id,
+                   f.p_home, f.p_draw, f.p_away, f.rating_home, f.rating_away, f.proj_home, f.proj_away,
+                   f.xg_home, f.xg_away
+            FROM raw_forecasts f
+            JOIN club_names h ON h.source = f.source AND h.name = f.home_name
+                 AND h.country = coalesce(f.home_country, '') AND h.club_id IS NOT NULL
+            JOIN club_names a ON a.source = f.source AND a.name = f.away_name
+                 AND a.country = coalesce(f.away_country, '') AND a.club_id IS NOT NULL
+            ORDER BY f.source, f.date, h.club_id, a.club_id, f.url DESC
+        ), link AS (
+            -- the same pair can meet twice within a day either side (a league and a cup
+            -- match, or one club's two rows): prefer the forecast's competition, then the
+            -- nearest date, then the lowest id, so every build stores the same link
+            SELECT f.source, f.date, f.home_id, f.away_id, m.match_id
+            FROM f JOIN matches m ON m.home_id = f.home_id AND m.away_id = f.away_id
+                 AND m.date BETWEEN f.date - 1 AND f.date + 1
+            QUALIFY row_number() OVER (
+                PARTITION BY f.source, f.date, f.home_id, f.away_id
+                ORDER BY (m.competition_id = f.competition) DESC, abs(m.date - f.date), m.match_id
+            ) = 1
+        )
+        SELECT f.source, f.competition, f.date, f.home_id, f.away_id, link.match_id,
                f.p_home, f.p_draw, f.p_away, f.rating_home, f.rating_away, f.proj_home, f.proj_away,
                f.xg_home, f.xg_away
-        FROM raw_forecasts f
-        JOIN club_names h ON h.source = f.source AND h.name = f.home_name
-             AND h.country = coalesce(f.home_country, '') AND h.club_id IS NOT NULL
-        JOIN club_names a ON a.source = f.source AND a.name = f.away_name
-             AND a.country = coalesce(f.away_country, '') AND a.club_id IS NOT NULL
-        ORDER BY f.source, f.date, h.club_id, a.club_id, f.url DESC
+        FROM f LEFT JOIN link USING (source, date, home_id, away_id)
         """
     )
     return len(unresolved)

@@ -1,6 +1,6 @@
 """The embedded DuckDB store: opening it safely, and the questions the rest of remontada asks it.
 
-Writes happen only through :mod:`remontada.update` (one transaction per update, under an
+Writes happen only through :mod:`remontada.update` (all or nothing per update, under an
 inter-process lock); everything here reads.
 """
 

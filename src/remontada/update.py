@@ -1,16 +1,22 @@
-"""``remontada update``: fetch every source file, parse it, and ingest it in one transaction.
+"""``remontada update``: fetch every source file, parse it, and ingest it all or nothing.
 
-The whole update is one DuckDB transaction under an inter-process write lock: if any file
-fails to download or parse, every error is reported (file and line) and the store is left
-exactly as it was. Files whose checksum is unchanged are skipped; when nothing changed the
-resolved layer is not rebuilt, so a second run changes nothing. Large updates parse files in
-worker processes (one per CPU), but every file is settled and written in plan order, so the store
-and the report do not depend on the number of workers.
+The whole update is atomic and runs under an inter-process write lock: if any file fails to
+download or parse, every error is reported (file and line) and the store is left exactly as it
+was. An update of a store that holds data is one DuckDB transaction. The first build of a store
+is made in a new file next to it (``<store>.building``), raw layer and rebuild committed one after
+the other, and moved over the store in one rename when complete: DuckDB reads a transaction's own
+uncommitted rows several times slower than committed ones and keeps them in memory, which made a
+one-transaction first build 66 s and 6 GB against 46 s and 1.8 GB. Files whose checksum is
+unchanged are skipped; when nothing changed the resolved layer is not rebuilt, so a second run
+changes nothing. Large updates parse files in worker processes (one per CPU), but every file is
+settled and written in plan order, so the store and the report do not depend on the number of
+workers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing
 import os
 import pickle
@@ -87,13 +93,21 @@ def update(
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher(mirror)
+
+    def run(store: Store, staged: bool) -> None:
+        _run(store, plan, available, fetcher, report, keep_going, force, on_file, on_stage, n_workers, staged)
+
     try:
         with WriteLock(store_path, timeout=lock_timeout):
             store = Store(store_path, read_only=False)
             try:
-                _run(store, plan, available, fetcher, report, keep_going, force, on_file, on_stage, n_workers)
+                fresh = _holds_no_rows(store)
+                if not fresh:
+                    run(store, staged=False)
             finally:
                 store.close()
+            if fresh:
+                _build_beside(store_path, run, report)
     finally:
         if own_fetcher:
             fetcher.close()
@@ -112,7 +126,9 @@ def _run(
     on_file: FileCallback | None,
     on_stage: Callable[[str], None] | None,
     workers: int,
+    staged: bool = False,
 ) -> None:
+    """Ingest the plan into ``store`` in one transaction, or, ``staged``, commit the raw layer before the rebuild."""
     con = store.con
     stored = dict(con.execute("SELECT url, sha256 FROM source_files").fetchall())
     con.execute("BEGIN TRANSACTION")
@@ -138,6 +154,9 @@ def _run(
             con.execute("ROLLBACK")
             return
         writer.flush()
+        if staged:
+            con.execute("COMMIT")
+            con.execute("BEGIN TRANSACTION")
         if report.ingested or force or _never_built(store):
             if on_stage:
                 on_stage("resolving clubs and merging sources")
@@ -159,11 +178,16 @@ ParseOutcome = tuple[FileRows | None, tuple[str, int | None, str] | None]
 
 def parse_file(source: Source, data: bytes, remote: RemoteFile, location: str) -> ParseOutcome:
     """Parse one file into raw-table columns; runs in a worker process (a SourceError does not pickle)."""
+    # A parse builds up to a million small acyclic records: the cycle collector's passes over
+    # them are wasted work, so it waits until the file's rows are built.
+    gc.disable()
     try:
         parsed = source.parse(data, remote, location)
+        return file_rows(parsed, remote.url), None
     except SourceError as exc:
         return None, (exc.location, exc.line, exc.message)
-    return file_rows(parsed, remote.url), None
+    finally:
+        gc.enable()
 
 
 @dataclass(slots=True)
@@ -277,6 +301,31 @@ def _handle(
         writer.add_rows(fetched, rows, replacing=url in stored)
     report.ingested += 1
     return "ingested", True
+
+
+def _holds_no_rows(store: Store) -> bool:
+    row = first_row(store.con, "SELECT (SELECT count(*) FROM raw_matches) + (SELECT count(*) FROM source_files) = 0")
+    return bool(row and row[0])
+
+
+def _build_beside(store_path: Path, run: Callable[[Store, bool], None], report: UpdateReport) -> None:
+    """Build a new store in ``<store>.building`` and move it over ``store_path`` once it is complete.
+
+    Anything short of a committed build removes the new file and leaves ``store_path`` untouched.
+    """
+    building = store_path.with_name(store_path.name + ".building")
+    for leftover in (building, building.with_name(building.name + ".wal")):
+        leftover.unlink(missing_ok=True)  # a build killed before it finished; we hold the write lock
+    try:
+        store = Store(building, read_only=False)
+        try:
+            run(store, True)
+        finally:
+            store.close()  # checkpoints: the file is whole, with no write-ahead log left beside it
+        if report.committed:
+            os.replace(building, store_path)
+    finally:
+        building.unlink(missing_ok=True)
 
 
 def _never_built(store: Store) -> bool:

@@ -59,6 +59,7 @@ COUNTRY_CODES: dict[str, str] = {
 _DATE_NAME = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CLUB_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
 _CATALOG = "catalog/clubelo.txt"
+_FIELD_LIMIT = csv.field_size_limit()
 
 
 def read_catalog() -> tuple[tuple[str, ...], tuple[dt.date, ...]]:
@@ -152,14 +153,33 @@ def parse_ratings(data: bytes, location: str) -> ParsedFile:
         raise SourceError(location, 1, f"expected header {','.join(HEADER)}, got {','.join(header)[:80]!r}{hint}")
 
     parsed = ParsedFile()
-    ratings = parsed.ratings
+    _read_rows(_numbered_rows(text), location, parsed.ratings)
+    if not parsed.ratings:
+        parsed.warnings.append((1, "no ratings: ClubElo answered with the header only (unknown club name?)"))
+    return parsed
+
+
+def _numbered_rows(text: str) -> Iterable[tuple[int, list[str]]]:
+    """(1-based line, fields) of every row after the header."""
+    if '"' not in text and "\r" not in text and "\0" not in text:
+        lines = text.split("\n")
+        # Without quotes, NULs, carriage returns or overlong fields (the csv module rejects them)
+        # a row is one line split at commas: what the csv module reads, at less cost.
+        if max(map(len, lines)) <= _FIELD_LIMIT:
+            return enumerate((line.split(",") for line in lines[1:]), start=2)
+    reader = csv.reader(io.StringIO(text))
+    next(reader)
+    return ((reader.line_num, row) for row in reader)
+
+
+def _read_rows(rows: Iterable[tuple[int, list[str]]], location: str, ratings: list[RatingRecord]) -> None:
+    """Append the ratings of ``rows``, raising :class:`SourceError` at the first bad one."""
     dates: dict[str, dt.date] = {}
     teams: dict[tuple[str, str], TeamRef] = {}
     width = len(HEADER)
-    # Fast path: convert without per-field checks; any surprise is re-examined by _row_error,
-    # which names the field. Half a million rows go through here on a full update.
-    for row in reader:
-        line = reader.line_num
+    # Half a million rows go through here on a full update. Convert without per-field checks;
+    # any surprise is re-examined by _row_error, which names the field.
+    for line, row in rows:
         try:
             rank_text, club, raw_country, level_text, elo_text, from_text, to_text = row
             team = teams.get((club, raw_country))
@@ -177,9 +197,6 @@ def parse_ratings(data: bytes, location: str) -> ParsedFile:
         if not (date_from <= date_to and 0.0 < elo < math.inf):
             raise _row_error(location, line, row, width)
         ratings.append(record)
-    if not parsed.ratings:
-        parsed.warnings.append((1, "no ratings: ClubElo answered with the header only (unknown club name?)"))
-    return parsed
 
 
 def _team(club: str, raw_country: str) -> TeamRef:

@@ -33,6 +33,7 @@ import csv
 import datetime as dt
 import io
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from remontada import competitions
@@ -192,6 +193,7 @@ _OPTIONAL = ("spi1", "spi2", "proj_score1", "proj_score2", "score1", "score2", "
 _NUMBER_COLUMNS = ("prob1", "probtie", "prob2", "spi1", "spi2", "proj_score1", "proj_score2", "xg1", "xg2")
 #: Largest accepted |prob1 + probtie + prob2 - 1|; 538 rounds each to four decimals.
 _PROBABILITY_TOLERANCE = 0.01
+_FIELD_LIMIT = csv.field_size_limit()
 
 
 class FiveThirtyEight:
@@ -273,8 +275,7 @@ def parse_matches(
             ref = teams[(name, country)] = TeamRef(name, country, national)
         return ref
 
-    for row in reader:
-        line = reader.line_num
+    for line, row in _numbered_rows(text):
         if len(row) != rows.width:
             if not any(cell.strip() for cell in row):
                 continue  # a blank line
@@ -296,25 +297,26 @@ def parse_matches(
         competition_id, country = mapping
         p_home, p_draw, p_away, spi1, spi2, proj1, proj2, xg1, xg2 = rows.numbers(row, line)
         home_goals, away_goals = rows.score(row, line)
+        # Positional (records.FORECAST_FIELDS_BY_POSITION); numbers() checked the probabilities.
         parsed.forecasts.append(
             ForecastRecord(
-                source=KEY,
-                competition=competition_id,
-                date=rows.date(row, line),
-                home=team(row[index["team1"]].strip(), country, line, "team1"),
-                away=team(row[index["team2"]].strip(), country, line, "team2"),
-                line=line,
-                p_home=p_home,  # type: ignore[arg-type]  # numbers() checked the probabilities
-                p_draw=p_draw,  # type: ignore[arg-type]
-                p_away=p_away,  # type: ignore[arg-type]
-                rating_home=spi1,
-                rating_away=spi2,
-                proj_home=proj1,
-                proj_away=proj2,
-                home_goals=home_goals,
-                away_goals=away_goals,
-                xg_home=xg1,
-                xg_away=xg2,
+                KEY,
+                competition_id,
+                rows.date(row, line),
+                team(row[index["team1"]].strip(), country, line, "team1"),
+                team(row[index["team2"]].strip(), country, line, "team2"),
+                line,
+                p_home,  # type: ignore[arg-type]
+                p_draw,  # type: ignore[arg-type]
+                p_away,  # type: ignore[arg-type]
+                spi1,
+                spi2,
+                proj1,
+                proj2,
+                home_goals,
+                away_goals,
+                xg1,
+                xg2,
             )
         )
     _warn_repeats(parsed)
@@ -330,6 +332,19 @@ def parse_matches(
     for league, lines in skipped.items():
         parsed.warnings.append((lines[0], f"skipped {len(lines)} row(s) of women's competition {league!r}"))
     return parsed
+
+
+def _numbered_rows(text: str) -> Iterable[tuple[int, list[str]]]:
+    """(1-based line, fields) of the rows after the header."""
+    if '"' not in text and "\0" not in text and text.count("\r") == text.count("\r\n"):
+        lines = text.replace("\r\n", "\n").split("\n")
+        # Without quotes, NULs, lone carriage returns or overlong fields (the csv module rejects
+        # them) a row is one line split at commas: what the csv module reads, at less cost.
+        if max(map(len, lines)) <= _FIELD_LIMIT:
+            return enumerate((line.split(",") for line in lines[1:]), start=2)
+    reader = csv.reader(io.StringIO(text))
+    next(reader)
+    return ((reader.line_num, row) for row in reader)
 
 
 def _warn_repeats(parsed: ParsedFile) -> None:
@@ -375,6 +390,8 @@ class _Rows:
         self.width = width
         self.month_first = month_first
         self._dates: dict[str, dt.date] = {}
+        # Score cells as written -> goals: a dozen distinct texts over tens of thousands of rows.
+        self._goal_counts: dict[str, int | None] = {}
         self._positions = [index.get(column) for column in _NUMBER_COLUMNS]
 
     def check_width(self, row: list[str], line: int) -> None:
@@ -440,15 +457,25 @@ class _Rows:
         goals = []
         for column in ("score1", "score2"):
             position = self.index.get(column)
-            text = row[position].strip() if position is not None else ""
-            if not text:
-                goals.append(None)
-                continue
-            # Re-saved copies may write whole numbers as 2.0.
-            value = float(text) if text.replace(".", "", 1).isdigit() else -1.0
-            if value < 0 or value != int(value):
-                raise SourceError(self.location, line, f"{column} {text!r} is not a goal count")
-            goals.append(int(value))
+            text = row[position] if position is not None else ""
+            count = self._goal_counts.get(text, -1)
+            if count == -1:
+                count = _goal_count(text.strip())
+                if count == -1:
+                    raise SourceError(self.location, line, f"{column} {text.strip()!r} is not a goal count")
+                self._goal_counts[text] = count
+            goals.append(count)
         if (goals[0] is None) != (goals[1] is None):
             raise SourceError(self.location, line, "only one side of the score is given")
         return goals[0], goals[1]
+
+
+def _goal_count(text: str) -> int | None:
+    """Goals in a stripped score cell, ``None`` when empty, -1 when not a goal count."""
+    if not text:
+        return None
+    # Re-saved copies may write whole numbers as 2.0.
+    value = float(text) if text.replace(".", "", 1).isdigit() else -1.0
+    if value < 0 or value != int(value):
+        return -1
+    return int(value)

@@ -4,7 +4,9 @@ One CSV per division and season at ``https://www.football-data.co.uk/mmz4281/{se
 (season ``2324`` is 2023-24). The files have grown columns over three decades: results only in
 1993-94, half-time scores from 1995-96, statistics and bookmakers from 2000-01, Betbrain
 max/average from 2005-06, Pinnacle closing prices from 2012-13 and, from 2019-20, closing prices
-of every bookmaker. This module reads all of them into :class:`MatchRecord` values.
+of every bookmaker. This module reads all of them into :class:`MatchRecord` values; the bookmaker
+prices (some 3.4 million quotes over all files) are read column-wise into one :class:`OddsTable`
+per file, of which each match's ``odds`` is a view.
 
 The mapping from CSV columns to records is written down as data: :data:`DIVISIONS`,
 :data:`STAT_COLUMNS`, :data:`ODDS_COLUMNS` and :data:`COLUMN_ALIASES`. Every column a file may
@@ -32,9 +34,12 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
 
 from remontada.sources.base import RemoteFile
-from remontada.sources.records import MatchRecord, OddsQuote, ParsedFile, SourceError, TeamRef
+from remontada.sources.records import MatchRecord, OddsTable, ParsedFile, SourceError, TeamRef
 
 KEY = "football-data"
 BASE_URL = "https://www.football-data.co.uk/"
@@ -466,14 +471,14 @@ class _FileParser:
         division = self._division()
         competition, country = self._competition(division)
         season = self.remote.season or self._season_from_path()
-        matches = self._matches(competition, season, country)
+        matches, odds = self._matches(competition, season, country)
         if self.problems:
             line, message = min(self.problems, key=lambda problem: problem[0])
             raise self.error(line, message)
         self._check_dates(matches, season)
         self._summarise_unplayed(matches)
         self.warnings.sort(key=lambda warning: warning[0])
-        return ParsedFile(matches=matches, warnings=self.warnings)
+        return ParsedFile(matches=matches, warnings=self.warnings, odds=odds)
 
     def _warn_unnamed_values(self, names: list[str], body: list[tuple[int, list[str]]]) -> None:
         # Values under no header name (or past the header's end) cannot be interpreted; say so once,
@@ -670,36 +675,59 @@ class _FileParser:
             {key: float(value) for key, value in zip(keys, row, strict=True) if value is not None} for row in values
         ]
 
-    def _odds(self) -> list[list[OddsQuote]]:
-        per_row: list[list[OddsQuote]] = [[] for _ in self.lines]
-        prices: dict[str, float | None] = {}
-        handicaps: dict[str, float | None] = {}
-        for plan in self.odds_plan:
-            price_columns = []
-            for i in plan.price_indices:
-                column = self.columns[i]
-                for text in set(column).difference(prices):
-                    prices[text] = _price(text)
-                price_columns.append(map(prices.__getitem__, column))
-            book, market, closing = plan.bookmaker, plan.market, plan.closing
-            if plan.line_index is None:
-                line = plan.line
-                for quotes, quoted in zip(per_row, zip(*price_columns, strict=True), strict=True):
-                    if None not in quoted:
-                        quotes.append(OddsQuote(book, market, closing, quoted, line))
-            else:
-                line_column = self.columns[plan.line_index]
-                for text in set(line_column).difference(handicaps):
-                    handicaps[text] = _handicap(text)
-                lines = map(handicaps.__getitem__, line_column)
-                for quotes, quoted, handicap in zip(per_row, zip(*price_columns, strict=True), lines, strict=True):
-                    if handicap is not None and None not in quoted:
-                        quotes.append(OddsQuote(book, market, closing, quoted, handicap))
-        return per_row
+    def _odds(self) -> OddsTable:
+        """Every quote of the file, column-wise: per row, the quotes in :attr:`odds_plan` order.
+
+        A quote is kept only when all its prices (and its handicap line) are valid; each distinct
+        cell text is parsed once per file.
+        """
+        plans, n = self.odds_plan, len(self.lines)
+        if not plans or not n:
+            return _no_odds()
+        price_at = self._parsed_columns({i for plan in plans for i in plan.price_indices}, _price)
+        line_at = self._parsed_columns({plan.line_index for plan in plans if plan.line_index is not None}, _handicap)
+        missing = np.full(n, np.nan)
+        # one row per plan, one column per match
+        price1 = np.stack([price_at[plan.price_indices[0]] for plan in plans])
+        price2 = np.stack([price_at[plan.price_indices[1]] for plan in plans])
+        price3 = np.stack([price_at[p.price_indices[2]] if len(p.price_indices) > 2 else missing for p in plans])
+        lines = np.stack(
+            [
+                np.full(n, p.line if p.line is not None else np.nan) if p.line_index is None else line_at[p.line_index]
+                for p in plans
+            ]
+        )
+        two_way = np.array([len(plan.price_indices) == 2 for plan in plans])
+        handicap = np.array([plan.line_index is not None for plan in plans])
+        kept = ~np.isnan(price1) & ~np.isnan(price2) & (two_way[:, None] | ~np.isnan(price3))
+        kept &= ~handicap[:, None] | ~np.isnan(lines)
+        # transposed, nonzero walks match by match and, within a match, the plans in order
+        rows, which = np.nonzero(kept.T)
+        return OddsTable(
+            match_index=rows.astype(np.int64),
+            bookmaker=np.array([plan.bookmaker for plan in plans], dtype=object)[which],
+            market=np.array([plan.market for plan in plans], dtype=object)[which],
+            closing=np.array([plan.closing for plan in plans], dtype=bool)[which],
+            line=lines[which, rows],
+            price1=price1[which, rows],
+            price2=price2[which, rows],
+            price3=price3[which, rows],
+        )
+
+    def _parsed_columns(self, indices: set[int], parse: Callable[[str], float | None]) -> dict[int, np.ndarray]:
+        """Columns ``indices`` as floats (NaN where ``parse`` gives ``None``), keyed by column index."""
+        if not indices:
+            return {}
+        order = sorted(indices)
+        cells = list(chain.from_iterable(self.columns[i] for i in order))
+        values = {text: np.nan if (value := parse(text)) is None else value for text in set(cells)}
+        parsed = np.fromiter(map(values.__getitem__, cells), dtype=np.float64, count=len(cells))
+        return dict(zip(order, parsed.reshape(len(order), len(self.lines)), strict=True))
 
     # -- rows ---------------------------------------------------------------------------------
 
-    def _matches(self, competition: str, season: str, country: str | None) -> list[MatchRecord]:
+    def _matches(self, competition: str, season: str, country: str | None) -> tuple[list[MatchRecord], OddsTable]:
+        odds = self._odds()
         results = self._column("FTR") or [""] * len(self.lines)
         homes, aways = self._teams("HomeTeam", "home"), self._teams("AwayTeam", "away")
         # One TeamRef per club and file: they are immutable, and a club plays ~40 rows.
@@ -719,11 +747,11 @@ class _FileParser:
             self._counts("HR", "home_red"),
             self._counts("AR", "away_red"),
             self._stats(),
-            self._odds(),
+            odds.views(len(self.lines)),
             strict=True,
         )
         matches = []
-        for line, date, home, away, hg, ag, hth, hta, result, kickoff, referee, hr, ar, stats, odds in rows:
+        for line, date, home, away, hg, ag, hth, hta, result, kickoff, referee, hr, ar, stats, quotes in rows:
             if (hth is None) != (hta is None):
                 self.warnings.append((line, f"one-sided half-time score {hth}-{hta}: half-time dropped"))
                 hth = hta = None
@@ -748,10 +776,10 @@ class _FileParser:
                     status=status,
                     stats=stats,
                     referee=referee,
-                    odds=tuple(odds),
+                    odds=quotes,
                 )
             )
-        return matches
+        return matches, odds
 
     def _status(self, line: int, hg: int | None, ag: int | None, hth: int | None, hta: int | None, result: str) -> str:
         if (hg is None) != (ag is None):
@@ -782,6 +810,14 @@ class _FileParser:
         scheduled = [match.line for match in matches if match.status == "scheduled"]
         if scheduled:
             self.warnings.append((scheduled[0], f"{len(scheduled)} fixture(s) without a score recorded as scheduled"))
+
+
+def _no_odds() -> OddsTable:
+    empty = np.empty(0, dtype=np.float64)
+    return OddsTable(
+        np.empty(0, dtype=np.int64), np.empty(0, dtype=object), np.empty(0, dtype=object), np.empty(0, dtype=bool),
+        empty, empty, empty, empty,
+    )  # fmt: skip
 
 
 def _parse_date(text: str) -> dt.date:

@@ -33,9 +33,10 @@ import datetime as dt
 import functools
 import io
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from remontada.competitions import CATALOGUE
 from remontada.sources.base import RemoteFile
@@ -101,6 +102,9 @@ _MONTHS = {
 }
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _UNKNOWN = "?"
+# The csv module rejects longer fields; a shorter text cannot hold one.
+_FIELD_LIMIT = csv.field_size_limit()
+
 
 
 class FootballCsv:
@@ -237,38 +241,80 @@ def _parse(data: bytes, location: str, competition: str, season: str) -> ParsedF
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise SourceError(location, line, f"not UTF-8 text: {exc.reason} at byte {exc.start}") from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     country = CATALOGUE[competition].country
     teams: dict[str, TeamRef] = {}
     matches: list[MatchRecord] = []
     warnings: list[tuple[int, str]] = []
     columns: dict[str, int] | None = None
+    positions = _Columns(0, 0, 0, 0, None, None, None, None)
     width = 0
-    start = 1
-    try:
-        for row in reader:
-            line, start = start, reader.line_num + 1
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            if columns is None:
-                columns = _header(row, location, line)
-                width = len(row)
-                continue
-            if len(row) != width:
-                raise SourceError(location, line, f"expected {width} fields, found {len(row)} (truncated row?)")
-            try:
-                match = _match(row, columns, line, competition, season, country, teams)
-            except _CellError as exc:
-                raise SourceError(location, line, str(exc)) from None
-            if match is None:
-                warnings.append((line, f"{row[columns['Team 1']]} v {row[columns['Team 2']]} has no score; skipped"))
-            else:
-                matches.append(match)
-    except csv.Error as exc:
-        raise SourceError(location, start, f"unreadable CSV: {exc}") from None
+    for line, row in _numbered_rows(text, location):
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if columns is None:
+            columns = _header(row, location, line)
+            positions = _Columns.of(columns)
+            width = len(row)
+            continue
+        if len(row) != width:
+            raise SourceError(location, line, f"expected {width} fields, found {len(row)} (truncated row?)")
+        try:
+            match = _match(row, positions, line, competition, season, country, teams)
+        except _CellError as exc:
+            raise SourceError(location, line, str(exc)) from None
+        if match is None:
+            warnings.append((line, f"{row[columns['Team 1']]} v {row[columns['Team 2']]} has no score; skipped"))
+        else:
+            matches.append(match)
     if columns is None:
         raise SourceError(location, None, "the file is empty")
     return ParsedFile(matches=matches, warnings=warnings)
+
+
+def _numbered_rows(text: str, location: str) -> Iterable[tuple[int, list[str]]]:
+    """(1-based line where the row starts, fields) of every row, blank ones included."""
+    if '"' not in text and "\0" not in text and len(text) <= _FIELD_LIMIT and text.count("\r") == text.count("\r\n"):
+        # Without quotes, NULs or lone carriage returns a row is one line split at commas: what
+        # the csv module reads, at less cost.
+        return enumerate((line.split(",") for line in text.replace("\r\n", "\n").split("\n")), start=1)
+    return _csv_rows(text, location)
+
+
+def _csv_rows(text: str, location: str) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    start = 1
+    try:
+        for row in reader:
+            yield start, row
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise SourceError(location, start, f"unreadable CSV: {exc}") from None
+
+
+class _Columns(NamedTuple):
+    """Where each column sits in a file's rows (``None``: the file has no such column)."""
+
+    date: int
+    team1: int
+    team2: int
+    ft: int
+    ht: int | None
+    et: int | None
+    p: int | None
+    round: int | None
+
+    @classmethod
+    def of(cls, columns: dict[str, int]) -> _Columns:
+        return cls(
+            columns["Date"],
+            columns["Team 1"],
+            columns["Team 2"],
+            columns["FT"],
+            columns.get("HT"),
+            columns.get("ET"),
+            columns.get("P"),
+            columns.get("Round"),
+        )
 
 
 def _header(row: list[str], location: str, line: int) -> dict[str, int]:
@@ -286,49 +332,54 @@ def _header(row: list[str], location: str, line: int) -> dict[str, int]:
     return columns
 
 
+def _team(cell: str, column: str, country: str | None, teams: dict[str, TeamRef]) -> TeamRef:
+    """The club named by ``cell``, one :class:`TeamRef` per name and file (``teams`` caches them)."""
+    team = teams.get(cell)
+    if team is None:
+        if not cell.strip():
+            raise _CellError(f"{column} is empty")
+        team = teams[cell] = TeamRef(cell.strip(), country)
+    return team
+
+
 def _match(
     row: list[str],
-    columns: dict[str, int],
+    columns: _Columns,
     line: int,
     competition: str,
     season: str,
     country: str | None,
     teams: dict[str, TeamRef],
 ) -> MatchRecord | None:
-    full_time = _score(row[columns["FT"]], "FT")
+    full_time = _score(row[columns.ft], "FT")
     if full_time is None:
         return None
-    sides = []
-    for column in ("Team 1", "Team 2"):
-        name = row[columns[column]]
-        team = teams.get(name)
-        if team is None:
-            if not name.strip():
-                raise _CellError(f"{column} is empty")
-            team = teams[name] = TeamRef(name.strip(), country)
-        sides.append(team)
-    half_time = _score(row[columns["HT"]], "HT") if "HT" in columns else None
-    extra_time = _score(row[columns["ET"]], "ET") if "ET" in columns else None
-    shootout = _score(row[columns["P"]], "P") if "P" in columns else None
-    round_text = row[columns["Round"]].strip() if "Round" in columns else ""
+    home = _team(row[columns.team1], "Team 1", country, teams)
+    away = _team(row[columns.team2], "Team 2", country, teams)
+    half_time = _score(row[columns.ht], "HT") if columns.ht is not None else None
+    extra_time = _score(row[columns.et], "ET") if columns.et is not None else None
+    shootout = _score(row[columns.p], "P") if columns.p is not None else None
+    round_text = row[columns.round].strip() if columns.round is not None else ""
+    # Positional: records.MATCH_FIELDS_BY_POSITION.
     return MatchRecord(
-        source=KEY,
-        competition=competition,
-        season=season,
-        date=_date(row[columns["Date"]].strip()),
-        home=sides[0],
-        away=sides[1],
-        line=line,
-        home_goals=full_time[0],
-        away_goals=full_time[1],
-        ht_home=half_time[0] if half_time else None,
-        ht_away=half_time[1] if half_time else None,
-        aet_home=extra_time[0] if extra_time else None,
-        aet_away=extra_time[1] if extra_time else None,
-        pen_home=shootout[0] if shootout else None,
-        pen_away=shootout[1] if shootout else None,
-        stage="league",
-        round=(f"Matchday {round_text}" if round_text.isdigit() else round_text) or None,
+        KEY,
+        competition,
+        season,
+        _date(row[columns.date].strip()),
+        home,
+        away,
+        line,
+        full_time[0],
+        full_time[1],
+        half_time[0] if half_time else None,
+        half_time[1] if half_time else None,
+        extra_time[0] if extra_time else None,
+        extra_time[1] if extra_time else None,
+        shootout[0] if shootout else None,
+        shootout[1] if shootout else None,
+        None,
+        "league",
+        (f"Matchday {round_text}" if round_text.isdigit() else round_text) or None,
     )
 
 

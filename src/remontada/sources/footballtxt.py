@@ -38,6 +38,7 @@ impossible date or a date that cannot be placed in the season.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -98,15 +99,21 @@ _SCORE = (
     rf"(?:\s*\(\s*(?P<first>{_PAIR})?\s*(?:,\s*(?P<second>{_PAIR})?\s*)?\))?"
 )
 # Score between the teams (league style), or a walkover / abandonment word in its place.
-_MIDDLE = re.compile(rf"^(?P<home>.+?)\s+(?:{_SCORE}|(?P<word>w/o|abd))\s+(?P<away>\S.*)$")
+# "\s++" (possessive) where the next token cannot start with a space: the same matches, without
+# retrying every shorter run of the padding that aligns the columns (half the matching time).
+_MIDDLE = re.compile(rf"^(?P<home>.+?)\s++(?:{_SCORE}|(?P<word>w/o|abd))\s++(?P<away>\S.*)$")
 # Teams joined by "v" (UEFA style) or a spaced dash, score (if any) after the away team.
-_VERSUS = re.compile(rf"^(?P<home>.+?)\s+(?:v|vs\.?|-)\s+(?P<away>.+?)(?:\s+{_SCORE})?$")
+_VERSUS = re.compile(rf"^(?P<home>.+?)\s++(?:v|vs\.?|-)\s+(?P<away>.+?)(?:\s++{_SCORE})?$")
+# _VERSUS in two searches (see _versus): its lazy groups retry the score at every character.
+_VERSUS_JOIN = re.compile(r"\s++(?:v|vs\.?|-)\s+")
+_VERSUS_SCORE = re.compile(rf"\s++{_SCORE}$")
 _BYE = re.compile(r"^(?P<team>.+?)\s+bye$")
 _STATUS_TAIL = re.compile(r"\s*\[(?P<text>[^\[\]]*)\]$")
 _RSSSF_EXTRA = re.compile(r"\s*\((?P<aet>aet|a\.e\.t\.)(?:,\s*(?P<pen>" + _PAIR + r")\s*pen\.?)?\)$")
 _COUNTRY_SUFFIX = re.compile(r"^(?P<name>.*?)\s*\((?P<code>[A-Z]{3})\)$")
 _SCORE_DEBRIS = re.compile(r"(?:^|\s)(?:\d{1,3}-\S{0,2}|\S{0,2}-\d{1,3}|pen\.?|a\.e\.t\.?|aet)(?:\s|$)")
 _HAS_DIGIT = re.compile(r"\d")
+_SCORE_TOKEN = re.compile(rf"(?<!\S){_PAIR}(?:\s*(?:pen\.?|a\.e\.t\.?|awd))?")
 _BRACKETED_SCORE = re.compile(rf"\(\s*{_PAIR}\s*[,)]")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _MAYBE_DEBRIS = re.compile(r"\d|pen|aet|a\.e\.t|\(")
@@ -359,67 +366,7 @@ class _FileParser:
 
     def _classify_round(self, header: str) -> _Round:
         """Stage, normalised round name and stated leg of a round header in this file."""
-        text = header.strip()
-        leg = None
-        leg_match = _LEG_SUFFIX.search(text)
-        if leg_match:
-            leg = 1 if leg_match.group("which").lower() in {"1st", "first"} else 2
-            text = text[: leg_match.start()].strip(" ,-")
-        replay = False
-        replay_match = _REPLAY_SUFFIX.search(text)
-        if replay_match:
-            replay = True
-            text = text[: replay_match.start()].strip(" ,-")
-        parts = [_normalise_round(part) for part in text.split(",") if part.strip()]
-        if len(parts) > 1 and parts[0] == "Finals":
-            parts = parts[1:]  # "Finals, Round of 16": the knockout stage's label
-        elif parts == ["Finals"]:
-            parts = ["Final"]
-        stage, name = self._stage_and_name(parts)
-        return _Round(stage, name, leg, replay)
-
-    def _stage_and_name(self, parts: list[str]) -> tuple[str, str | None]:
-        kind = self.facts.kind
-        if kind == "uefa-qualifying":
-            return "qualifying", ", ".join(parts) or None
-        if kind == "uefa":
-            known = _uefa_stage(parts)
-            if known is None:
-                raise ValueError(f"unknown round header {', '.join(parts)!r} in a UEFA competition")
-            return known
-        section = self.sections[max(self.sections)] if self.sections else ""
-        if kind == "league":
-            regular = not section or bool(re.match("regular", section, re.IGNORECASE))
-            if parts and re.fullmatch(r"Regular(?: Season| Stage)?", parts[0], re.IGNORECASE):
-                parts = parts[1:]
-            last = parts[-1] if parts else None
-            round_robin = re.fullmatch(r"(?:Matchday|Round) (\d+)", last) if last else None
-            in_playoff = not regular and bool(_PLAYOFF_WORDS.search(section))
-            if (
-                not in_playoff
-                and (last is None or round_robin)
-                and not any(_PLAYOFF_WORDS.search(p) for p in parts[:-1])
-            ):
-                # A league's "Round 7" is its seventh matchday.
-                named = [*parts[:-1], f"Matchday {round_robin.group(1)}"] if round_robin else []
-                return "league", ", ".join(named) or None
-            # Name the section ("Playoff", "Playout") so that rounds of both stay apart.
-            named = parts if regular or (parts and parts[0] == section) else [section, *parts]
-            return "playoff", ", ".join(named) or None
-        # cup and play-off competitions
-        last = parts[-1] if parts else None
-        name = ", ".join(parts) or None
-        if last is None:
-            return _default_stage(kind), None
-        if last == "Final" and "Third place" not in parts:
-            return "final", name
-        if _GROUP.match(last):
-            return "group", name
-        if kind == "playoff":
-            return "playoff", name
-        if re.match(r"Preliminary|Qualifying|\d+\. Vorrunde", last, re.IGNORECASE):
-            return "qualifying", name
-        return "knockout", name
+        return _classify_round(self.facts.kind, self.sections[max(self.sections)] if self.sections else "", header)
 
     # -- dates -----------------------------------------------------------------------------
 
@@ -460,7 +407,7 @@ class _FileParser:
             years = sorted({self.date_range[0].year, self.date_range[1].year})
         else:
             years = sorted(set(self.season_years))
-        candidates = [self._calendar_date(number, groups, year, False) for year in years if _valid(groups, year)]
+        candidates = _candidate_dates(groups["month"], int(groups["day"]), tuple(years))
         if not candidates:
             raise self.error(number, f"impossible date {label} in season {self.facts.season}")
         if len(candidates) == 1:
@@ -540,18 +487,19 @@ class _FileParser:
             status = "scheduled"
         if status in {"cancelled", "postponed", "scheduled"} and score.final() is not None:
             raise self.error(number, f"a {status} match with a score")
+        round_ = self.round
         match = _Match(
-            line=number,
-            date=None if status == "walkover" else self.date,
-            kickoff=kickoff,
-            home=self._team(number, home_text),
-            away=self._team(number, away_text),
-            score=score,
-            status=status,
-            stage=self.round.stage,
-            round=self.round.round,
-            leg=self.round.leg,
-            notes=notes + (["replay"] if self.round.replay else []),
+            number,
+            None if status == "walkover" else self.date,
+            kickoff,
+            self._team(number, home_text),
+            self._team(number, away_text),
+            score,
+            status,
+            round_.stage,
+            round_.round,
+            round_.leg,
+            [*notes, "replay"] if round_.replay else notes,
         )
         if match.date is None and status != "walkover":
             raise self.error(number, "match before any date line")
@@ -583,10 +531,10 @@ class _FileParser:
 
     def _teams_and_score(self, number: int, body: str) -> tuple[str, str, _Score, str | None]:
         try:
-            versus = _VERSUS.match(body) if (" v " in body or " vs" in body or " - " in body) else None
-            if versus and not _MIDDLE.match(versus.group("home")):
-                has_score = versus.group("pen") or versus.group("aet") or versus.group("ft")
-                return versus.group("home"), versus.group("away"), _score_from(versus) if has_score else _Score(), None
+            versus = _versus(body) if (" v " in body or " vs" in body or " - " in body) else None
+            if versus and not _MIDDLE.match(versus[0]):
+                home, away, score = versus
+                return home, away, _score_from(score) if score else _Score(), None
             middle = _MIDDLE.match(body)
             if middle:
                 score = _score_from(middle) if middle.group("word") is None else _Score()
@@ -722,30 +670,97 @@ class _FileParser:
 
     def _record(self, match: _Match) -> MatchRecord:
         score = match.score
+        # Positional (records.MATCH_FIELDS_BY_POSITION).
         return MatchRecord(
-            source=self.facts.source,
-            competition=self.facts.competition,
-            season=self.facts.season or _season_of(match.date),
-            date=match.date,
-            home=match.home,
-            away=match.away,
-            line=match.line,
-            home_goals=score.home,
-            away_goals=score.away,
-            ht_home=score.ht_home,
-            ht_away=score.ht_away,
-            aet_home=score.aet_home,
-            aet_away=score.aet_away,
-            pen_home=score.pen_home,
-            pen_away=score.pen_away,
-            kickoff=match.kickoff,
-            stage=match.stage,
-            round=match.round,
-            leg=match.leg,
-            neutral=match.stage == "final",
-            status=match.status,
+            self.facts.source,
+            self.facts.competition,
+            self.facts.season or _season_of(match.date),
+            match.date,
+            match.home,
+            match.away,
+            match.line,
+            score.home,
+            score.away,
+            score.ht_home,
+            score.ht_away,
+            score.aet_home,
+            score.aet_away,
+            score.pen_home,
+            score.pen_away,
+            match.kickoff,
+            match.stage,
+            match.round,
+            match.leg,
+            match.stage == "final",
+            None,
+            None,
+            match.status,
             note="; ".join(match.notes) or None,
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def _classify_round(kind: FileKind, section: str, header: str) -> _Round:
+    """Stage, normalised round name and stated leg of a round header under ``section`` in a file of ``kind``.
+
+    Headers recur across files (every "Matchday 1"), so each is classified once.
+    """
+    text = header.strip()
+    leg = None
+    leg_match = _LEG_SUFFIX.search(text)
+    if leg_match:
+        leg = 1 if leg_match.group("which").lower() in {"1st", "first"} else 2
+        text = text[: leg_match.start()].strip(" ,-")
+    replay = False
+    replay_match = _REPLAY_SUFFIX.search(text)
+    if replay_match:
+        replay = True
+        text = text[: replay_match.start()].strip(" ,-")
+    parts = [_normalise_round(part) for part in text.split(",") if part.strip()]
+    if len(parts) > 1 and parts[0] == "Finals":
+        parts = parts[1:]  # "Finals, Round of 16": the knockout stage's label
+    elif parts == ["Finals"]:
+        parts = ["Final"]
+    stage, name = _stage_and_name(kind, section, parts)
+    return _Round(stage, name, leg, replay)
+
+
+def _stage_and_name(kind: FileKind, section: str, parts: list[str]) -> tuple[str, str | None]:
+    if kind == "uefa-qualifying":
+        return "qualifying", ", ".join(parts) or None
+    if kind == "uefa":
+        known = _uefa_stage(parts)
+        if known is None:
+            raise ValueError(f"unknown round header {', '.join(parts)!r} in a UEFA competition")
+        return known
+    if kind == "league":
+        regular = not section or bool(re.match("regular", section, re.IGNORECASE))
+        if parts and re.fullmatch(r"Regular(?: Season| Stage)?", parts[0], re.IGNORECASE):
+            parts = parts[1:]
+        last = parts[-1] if parts else None
+        round_robin = re.fullmatch(r"(?:Matchday|Round) (\d+)", last) if last else None
+        in_playoff = not regular and bool(_PLAYOFF_WORDS.search(section))
+        if not in_playoff and (last is None or round_robin) and not any(_PLAYOFF_WORDS.search(p) for p in parts[:-1]):
+            # A league's "Round 7" is its seventh matchday.
+            named = [*parts[:-1], f"Matchday {round_robin.group(1)}"] if round_robin else []
+            return "league", ", ".join(named) or None
+        # Name the section ("Playoff", "Playout") so that rounds of both stay apart.
+        named = parts if regular or (parts and parts[0] == section) else [section, *parts]
+        return "playoff", ", ".join(named) or None
+    # cup and play-off competitions
+    last = parts[-1] if parts else None
+    name = ", ".join(parts) or None
+    if last is None:
+        return _default_stage(kind), None
+    if last == "Final" and "Third place" not in parts:
+        return "final", name
+    if _GROUP.match(last):
+        return "group", name
+    if kind == "playoff":
+        return "playoff", name
+    if re.match(r"Preliminary|Qualifying|\d+\. Vorrunde", last, re.IGNORECASE):
+        return "qualifying", name
+    return "knockout", name
 
 
 def _default_stage(kind: FileKind) -> str:
@@ -800,6 +815,19 @@ def _exceeds(part: int | None, whole: int | None) -> bool:
     return part is not None and whole is not None and part > whole
 
 
+def _versus(body: str) -> tuple[str, str, re.Match[str] | None] | None:
+    """Home, away and score match of a stripped ``Home v Away 1-0`` line, exactly as ``_VERSUS`` reads it.
+
+    ``_VERSUS``'s lazy home ends at the first join (its away part always matches, the line ending
+    in a non-space), and its lazy away at the first place from which ``\\s+ score`` runs to the end.
+    """
+    join = _VERSUS_JOIN.search(body, 1)
+    if join is None or join.end() >= len(body):
+        return None
+    score = _VERSUS_SCORE.search(body, join.end() + 1)
+    return body[: join.start()], body[join.end() : score.start() if score else len(body)], score
+
+
 def _split_comment(text: str) -> tuple[str, str | None]:
     position = text.find(" #")
     if position < 0:
@@ -817,7 +845,7 @@ def _split_venue(text: str) -> tuple[str, str | None]:
 def _score_end(body: str) -> int:
     """Index just past the score of a match line (0 when none is found)."""
     last = 0
-    for found in re.finditer(rf"(?<!\S){_PAIR}(?:\s*(?:pen\.?|a\.e\.t\.?|awd))?", body):
+    for found in _SCORE_TOKEN.finditer(body):
         last = found.end()
     return last
 
@@ -827,38 +855,48 @@ def _pair(text: str) -> tuple[int, int]:
     return int(home), int(away)
 
 
+_SCORE_GROUPS = ("pen", "aet_pen", "aet", "ft", "awd", "first", "second")
+
+
 def _score_from(found: re.Match[str]) -> _Score:
-    score = _Score()
-    first = _pair(found.group("first")) if found.group("first") else None
-    second = _pair(found.group("second")) if found.group("second") else None
-    if found.group("ft"):
-        score.home, score.away = _pair(found.group("ft"))
-        score.awarded = bool(found.group("awd"))
-        if second is not None:
+    """The result fields of a match of ``_SCORE`` (inside ``_MIDDLE`` or ``_VERSUS``)."""
+    return _Score(*_score_fields(found.group(*_SCORE_GROUPS)))
+
+
+@functools.lru_cache(maxsize=8192)
+def _score_fields(groups: tuple[str | None, ...]) -> tuple[int | bool | None, ...]:
+    """:class:`_Score` fields in order, from the ``_SCORE_GROUPS`` texts: a few hundred distinct
+    results recur across 160,000 match lines, so each is read once."""
+    pen, aet_pen, aet, ft, awd, first_text, second_text = groups
+    first = _pair(first_text) if first_text else (None, None)
+    second = _pair(second_text) if second_text else (None, None)
+    if ft:
+        if second_text:
             raise ValueError("a full-time score with two bracketed scores")
-        if first is not None:
-            score.ht_home, score.ht_away = first
-        return score
+        # (home, away, ht_home, ht_away, aet_home, aet_away, pen_home, pen_away, awarded)
+        return (*_pair(ft), *first, None, None, None, None, bool(awd))
     # After extra time or penalties the brackets hold (90 minutes, half time).
-    if found.group("pen"):
-        score.pen_home, score.pen_away = _pair(found.group("pen"))
-        if found.group("aet_pen"):
-            score.aet_home, score.aet_away = _pair(found.group("aet_pen"))
+    if pen:
+        pens = _pair(pen)
+        extra = _pair(aet_pen) if aet_pen else (None, None)
     else:
-        score.aet_home, score.aet_away = _pair(found.group("aet"))
-    if first is not None:
-        score.home, score.away = first
-    if second is not None:
-        score.ht_home, score.ht_away = second
-    return score
+        pens = (None, None)
+        extra = _pair(aet) if aet else (None, None)
+    return (*first, *second, *extra, *pens, False)
 
 
-def _valid(groups: dict[str, str], year: int) -> bool:
-    try:
-        dt.date(year, _MONTHS[groups["month"]], int(groups["day"]))
-    except ValueError:
-        return False
-    return True
+@functools.lru_cache(maxsize=4096)
+def _candidate_dates(month: str, day: int, years: tuple[int, ...]) -> tuple[dt.date, ...]:
+    """The dates ``month``/``day`` names in each of ``years`` where it exists (not Feb 29 of a
+    common year). Forty thousand date lines name a few thousand days."""
+    number = _MONTHS[month]
+    dates = []
+    for year in years:
+        try:
+            dates.append(dt.date(year, number, day))
+        except ValueError:
+            continue
+    return tuple(dates)
 
 
 def _season_years(season: str) -> tuple[int, int]:

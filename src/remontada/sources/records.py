@@ -12,7 +12,12 @@ provenance) works from these records.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, fields
+from itertools import pairwise
+from typing import overload
+
+import numpy as np
 
 from remontada.competitions import Competition
 
@@ -67,6 +72,91 @@ class OddsQuote:
     closing: bool
     prices: tuple[float, ...]
     line: float | None = None
+
+
+@dataclass(slots=True)
+class OddsTable:
+    """The bookmaker quotes of a whole file column by column, one row per quote.
+
+    A parser that reads prices column-wise (football-data.co.uk: millions of quotes) hands them
+    over as one table instead of one :class:`OddsQuote` per quote. Rows are ordered by match, and
+    within a match as the parser ranks the quotes. ``match_index`` is the position of the quote's
+    match in :attr:`ParsedFile.matches`; ``line`` is in goals and NaN where the market has none;
+    ``price3`` is NaN for two-way markets (totals, handicaps). Prices are decimal odds.
+    """
+
+    match_index: np.ndarray  # int64, non-decreasing
+    bookmaker: np.ndarray  # object (str)
+    market: np.ndarray  # object (str)
+    closing: np.ndarray  # bool
+    line: np.ndarray  # float64
+    price1: np.ndarray  # float64
+    price2: np.ndarray  # float64
+    price3: np.ndarray  # float64
+
+    def __len__(self) -> int:
+        return len(self.match_index)
+
+    def quote(self, row: int) -> OddsQuote:
+        """Row ``row`` as an :class:`OddsQuote`."""
+        p3 = float(self.price3[row])
+        prices = (float(self.price1[row]), float(self.price2[row]))
+        line = float(self.line[row])
+        return OddsQuote(
+            str(self.bookmaker[row]),
+            str(self.market[row]),
+            bool(self.closing[row]),
+            prices if p3 != p3 else (*prices, p3),  # NaN: a two-way market
+            None if line != line else line,
+        )
+
+    def views(self, n_matches: int) -> list[Sequence[OddsQuote]]:
+        """Per match (``n_matches`` of them), its quotes as a lazy :class:`OddsView` (``()`` when none)."""
+        bounds = np.searchsorted(self.match_index, np.arange(n_matches + 1)).tolist()
+        return [OddsView(self, a, b) if b > a else () for a, b in pairwise(bounds)]
+
+
+class OddsView(Sequence[OddsQuote]):
+    """Rows ``start:stop`` of an :class:`OddsTable` seen as a tuple of :class:`OddsQuote` (made on access).
+
+    It compares equal to the tuple of the same quotes, so a match's ``odds`` reads the same
+    whether its parser built quote objects or a table.
+    """
+
+    __slots__ = ("start", "stop", "table")
+
+    def __init__(self, table: OddsTable, start: int, stop: int) -> None:
+        self.table = table
+        self.start = start
+        self.stop = stop
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    @overload
+    def __getitem__(self, index: int) -> OddsQuote: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[OddsQuote, ...]: ...
+    def __getitem__(self, index: int | slice) -> OddsQuote | tuple[OddsQuote, ...]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        size = self.stop - self.start
+        if not -size <= index < size:
+            raise IndexError("odds index out of range")
+        return self.table.quote(self.start + index % size)
+
+    def __iter__(self) -> Iterator[OddsQuote]:
+        return map(self.table.quote, range(self.start, self.stop))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, OddsView | tuple):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
 
 
 @dataclass(slots=True)
@@ -133,7 +223,8 @@ class MatchRecord:
     #: (and the ``away_`` twins), plus ``attendance``.
     stats: dict[str, float] = field(default_factory=dict)
     referee: str | None = None
-    odds: tuple[OddsQuote, ...] = ()
+    #: A tuple of quotes, or an :class:`OddsView` of :attr:`ParsedFile.odds` (compares equal to the tuple).
+    odds: Sequence[OddsQuote] = ()
     #: The team the source says won the two-legged tie (engsoccerdata ``tiewinner``).
     tie_winner: TeamRef | None = None
     #: Aggregate after this leg as the source states it (home side of *this* match first).
@@ -219,3 +310,24 @@ class ParsedFile:
     competitions: list[Competition] = field(default_factory=list)
     #: Shoot-out winners keyed by (date, home, away), for sources that publish them apart.
     shootouts: list[ShootoutRecord] = field(default_factory=list)
+    #: Every match's quotes as one table, for parsers that build them column-wise; each match's
+    #: ``odds`` is then a view of it. ``None``: the quotes live in the matches' ``odds`` tuples.
+    odds: OddsTable | None = None
+
+
+#: The leading fields of :class:`MatchRecord` and :class:`ForecastRecord` in declaration order. The
+#: parsers that build hundreds of thousands of records pass these by position (matching twenty
+#: keywords against a record's fields doubles its cost); a reordering must fail here, at import,
+#: never shift values.
+MATCH_FIELDS_BY_POSITION = (
+    "source", "competition", "season", "date", "home", "away", "line", "home_goals", "away_goals",
+    "ht_home", "ht_away", "aet_home", "aet_away", "pen_home", "pen_away", "kickoff", "stage", "round",
+    "leg", "neutral", "home_red", "away_red", "status",
+)  # fmt: skip
+FORECAST_FIELDS_BY_POSITION = (
+    "source", "competition", "date", "home", "away", "line", "p_home", "p_draw", "p_away", "rating_home",
+    "rating_away", "proj_home", "proj_away", "home_goals", "away_goals", "xg_home", "xg_away",
+)  # fmt: skip
+for _record, _order in ((MatchRecord, MATCH_FIELDS_BY_POSITION), (ForecastRecord, FORECAST_FIELDS_BY_POSITION)):
+    if tuple(f.name for f in fields(_record))[: len(_order)] != _order:
+        raise ImportError(f"{_record.__name__}'s leading fields changed: parsers build it by position")
