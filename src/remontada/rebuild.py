@@ -137,7 +137,8 @@ def _appearances(con: duckdb.DuckDBPyConnection) -> tuple[dict[NameKey, set[Hash
                dense_rank() OVER (ORDER BY url, coalesce(CAST(date AS VARCHAR), 'season ' || season)) AS id
         FROM (SELECT DISTINCT url, date, season FROM raw_matches);
         CREATE OR REPLACE TEMP TABLE _ap_names AS
-        SELECT source, name, country, national, row_number() OVER () - 1 AS id FROM (
+        SELECT source, name, country, national,
+               row_number() OVER (ORDER BY source, name, country, national) - 1 AS id FROM (
             SELECT DISTINCT source, home_name AS name, coalesce(home_country, '') AS country, national FROM raw_matches
             UNION SELECT source, away_name, coalesce(away_country, ''), national FROM raw_matches
         );
@@ -185,12 +186,13 @@ def _fixture_links(con: duckdb.DuckDBPyConnection) -> FixtureLinkTable:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _fl_names AS
-        SELECT source, name, country, row_number() OVER () - 1 AS id FROM (
+        SELECT source, name, country, row_number() OVER (ORDER BY source, name, country) - 1 AS id FROM (
             SELECT DISTINCT source, home_name AS name, coalesce(home_country, '') AS country {played}
             UNION SELECT source, away_name, coalesce(away_country, '') {played}
         );
         CREATE OR REPLACE TEMP TABLE _fl_slots AS
-        SELECT competition, season, row_number() OVER () - 1 AS id FROM (SELECT DISTINCT competition, season {played});
+        SELECT competition, season, row_number() OVER (ORDER BY competition, season) - 1 AS id
+        FROM (SELECT DISTINCT competition, season {played});
         CREATE OR REPLACE TEMP TABLE _fl_rows AS
         SELECT f.id AS file, r.date, r.home_goals AS hg, r.away_goals AS ag, r.national::INTEGER AS nat,
                s.id AS slot, h.id AS home, a.id AS away
