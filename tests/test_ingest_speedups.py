@@ -11,7 +11,6 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pytest
 
@@ -20,40 +19,11 @@ from remontada.ingest import RawWriter, file_rows
 from remontada.merge import DATE_TOLERANCE_DAYS, _cluster_starts
 from remontada.sources.base import RemoteFile
 from remontada.sources.football_data import FootballData
-from remontada.sources.openfootball import OpenFootball
 from remontada.sources.records import GoalEvent, MatchRecord, OddsQuote, ParsedFile, TeamRef
 from remontada.store import Store
 from remontada.update import _Parser, update
 from tests.conftest import FIXTURES
-
-E0 = "football-data.co.uk/mmz4281/2324/E0.csv"
-
-
-def slice_sources() -> list:  # type: ignore[type-arg]
-    return [
-        FootballData(seasons=["2023-24"], divisions=["E0"]),
-        OpenFootball(repos=["champions-league", "england"], seasons=["2023-24"]),
-    ]
-
-
-def store_rows(path: Path) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
-    """Every row of every table but the update's clock and the file's local path."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_type = 'BASE TABLE' AND table_name <> 'meta'"
-            ).fetchall()
-        ]
-        out = {}
-        for t in sorted(tables):
-            skip = " EXCLUDE (ingested_at, read_from)" if t == "source_files" else ""
-            out[t] = sorted(con.execute(f"SELECT *{skip} FROM {t}").fetchall(), key=repr)
-        return out
-    finally:
-        con.close()
+from tests.store_support import E0, slice_sources, store_rows
 
 
 def e0_remote(source: FootballData) -> RemoteFile:
@@ -136,7 +106,9 @@ def test_worker_processes_write_the_same_store_as_parsing_inline(
     pooled = update(tmp_path / "pooled.duckdb", mirror=str(mirror), sources=slice_sources(), workers=2)
     assert inline.committed and pooled.committed and inline.ingested == pooled.ingested > 2
     assert (inline.warnings, inline.errors) == (pooled.warnings, pooled.errors)
-    assert store_rows(tmp_path / "inline.duckdb") == store_rows(tmp_path / "pooled.duckdb")
+    assert store_rows(tmp_path / "inline.duckdb", across_builds=True) == store_rows(
+        tmp_path / "pooled.duckdb", across_builds=True
+    )
 
 
 def test_a_malformed_file_parsed_in_a_worker_names_file_and_line_and_changes_nothing(

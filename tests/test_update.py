@@ -16,39 +16,11 @@ import duckdb
 import pytest
 
 from remontada.sources.football_data import FootballData
-from remontada.sources.openfootball import OpenFootball
 from remontada.store import Store, TeamNotFound
 from remontada.update import update
 from tests.conftest import FIXTURES
 from tests.httpmirror import Faults, serve
-
-E0 = "football-data.co.uk/mmz4281/2324/E0.csv"
-
-
-def slice_sources() -> list:  # type: ignore[type-arg]
-    return [
-        FootballData(seasons=["2023-24"], divisions=["E0"]),
-        OpenFootball(repos=["champions-league", "england"], seasons=["2023-24"]),
-    ]
-
-
-def snapshot(path: Path) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
-    """Every row of every table, to compare a store before and after."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
-            ).fetchall()
-        ]
-        out = {}
-        for t in sorted(tables):
-            rows = con.execute(f"SELECT * FROM {t}").fetchall()
-            out[t] = sorted(rows, key=repr) if t not in ("meta",) else [r for r in rows if r[0] != "last_update"]
-        return out
-    finally:
-        con.close()
+from tests.store_support import E0, slice_sources, store_rows
 
 
 @pytest.fixture(scope="module")
@@ -86,18 +58,18 @@ def test_liverpool_atalanta_quarter_final_and_premier_league_share_one_club_id(h
 
 
 def test_ingesting_twice_changes_nothing_and_skips_unchanged_files(http_store: Path, mirror: Path) -> None:
-    before = snapshot(http_store)
+    before = store_rows(http_store)
     with serve(mirror) as (base, _):
         report = update(http_store, mirror=base, sources=slice_sources())
     assert report.ingested == 0 and report.unchanged == report.files - report.absent
     assert report.rebuild is None
-    assert snapshot(http_store) == before
+    assert store_rows(http_store) == before
 
 
 def test_a_malformed_file_fails_with_file_and_line_and_leaves_the_store_as_it_was(
     http_store: Path, mirror: Path, tmp_path: Path
 ) -> None:
-    before = snapshot(http_store)
+    before = store_rows(http_store)
     broken = tmp_path / "mirror"
     (broken / E0).parent.mkdir(parents=True)
     shutil.copy(FIXTURES / "football_data" / "bad_score.csv", broken / E0)
@@ -106,15 +78,15 @@ def test_a_malformed_file_fails_with_file_and_line_and_leaves_the_store_as_it_wa
     assert len(report.errors) == 1 and f"{broken / E0}:" in report.errors[0]
     line = int(report.errors[0].split(f"{broken / E0}:")[1].split(":")[0])
     assert line > 1
-    assert snapshot(http_store) == before
+    assert store_rows(http_store) == before
 
 
 def test_html_served_instead_of_csv_is_an_error_and_loses_nothing(http_store: Path, mirror: Path) -> None:
-    before = snapshot(http_store)
+    before = store_rows(http_store)
     with serve(mirror, Faults(html={E0})) as (base, _):
         report = update(http_store, mirror=base, sources=slice_sources())
     assert not report.committed and any("HTML" in e and E0 in e for e in report.errors)
-    assert snapshot(http_store) == before
+    assert store_rows(http_store) == before
 
 
 def test_keep_going_ingests_good_files_and_keeps_the_old_rows_of_broken_ones(
@@ -174,7 +146,7 @@ def test_a_first_build_that_fails_leaves_no_store_rows_and_no_half_built_file(tm
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("store")) == [
         "store.duckdb", "store.duckdb.lock",
     ]  # fmt: skip
-    assert all(not rows for table, rows in snapshot(store).items() if table != "meta")
+    assert all(not rows for table, rows in store_rows(store).items() if table != "meta")
 
 
 def test_a_first_build_whose_rebuild_breaks_is_never_moved_into_place(
@@ -190,7 +162,7 @@ def test_a_first_build_whose_rebuild_breaks_is_never_moved_into_place(
     with pytest.raises(RuntimeError, match="rebuild broke"):
         update(store, mirror=str(mirror), sources=[FootballData(seasons=["2023-24"], divisions=["E0"])])
     assert not (tmp_path / "store.duckdb.building").exists()
-    assert all(not rows for table, rows in snapshot(store).items() if table != "meta")
+    assert all(not rows for table, rows in store_rows(store).items() if table != "meta")
 
 
 def test_a_first_build_is_moved_into_place_whole(mirror: Path, tmp_path: Path) -> None:

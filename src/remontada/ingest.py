@@ -1,8 +1,8 @@
 """Writes parsed source files into the store's raw layer.
 
 A file is identified by its public URL. Ingesting a file replaces every raw row that came from
-that URL before, so re-ingesting is idempotent; the caller wraps a whole update in one
-transaction, so a failure leaves the store as it was. Rows are buffered across files and
+that URL before, so re-ingesting is idempotent; the caller makes a whole update all or nothing
+(see :mod:`remontada.update`), so a failure leaves the store as it was. Rows are buffered across files and
 written in large batches, because DuckDB ingests a few big frames far faster than many small ones.
 """
 
@@ -17,7 +17,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from remontada.db import first_row
+from remontada.db import first_row, insert_frame
 from remontada.fetch import Fetched
 from remontada.schema import RESULT_COLUMNS, STAT_COLUMNS
 from remontada.sources.records import ParsedFile, TeamRef
@@ -330,20 +330,12 @@ class RawWriter:
                     frame[c] = np.repeat(urls, [n for _, n, _ in pieces])
                 else:
                     frame[c] = np.concatenate([p[c] if c in p else _nulls(c, n) for _, n, p in pieces])
-            self._insert(table, columns, _data_frame(frame))
+            insert_frame(self.con, table, _data_frame(frame))
             pieces.clear()
         if self._files:
-            self._insert("source_files", _FILE_COLUMNS, pd.DataFrame.from_records(self._files, columns=_FILE_COLUMNS))
+            insert_frame(self.con, "source_files", pd.DataFrame.from_records(self._files, columns=_FILE_COLUMNS))
             self._files.clear()
         self._queued = 0
-
-    def _insert(self, table: str, columns: tuple[str, ...], frame: pd.DataFrame) -> None:
-        names = ", ".join(columns)
-        self.con.register("_incoming", frame)
-        try:
-            self.con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _incoming")
-        finally:
-            self.con.unregister("_incoming")
 
 
 def _data_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:

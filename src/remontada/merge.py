@@ -72,8 +72,7 @@ def assign_clusters(rows: pd.DataFrame) -> np.ndarray:
     (see :data:`_KEYS_SQL`), ``competition``, ``season``, ``home_id``, ``away_id`` and ``url``;
     ``neutral``, and ``home_goals``/``away_goals`` as floats (NaN when unknown).
     """
-    n = len(rows)
-    cluster = np.full(n, -1, dtype=np.int64)
+    cluster = np.empty(len(rows), dtype=np.int64)  # every row is given its cluster below
     days = rows["date"].to_numpy(dtype="datetime64[D]")
     undated = np.isnat(days)
     day = np.where(undated, 0, days.astype(np.int64))

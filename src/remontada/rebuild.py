@@ -23,7 +23,7 @@ from remontada.clubs import (
     Resolution,
     SlotLabels,
 )
-from remontada.db import first_row
+from remontada.db import first_row, insert_frame
 from remontada.merge import CANONICAL_FIELDS, merge_relation
 from remontada.schema import RESOLVED_TABLES
 
@@ -86,7 +86,7 @@ def _write_competitions(con: duckdb.DuckDBPyConnection) -> dict[str, comps.Compe
         [(c.id, c.name, c.country, c.kind, c.tier) for c in known.values()],
         columns=["competition_id", "name", "country", "kind", "tier"],
     )
-    _insert(con, "competitions", frame)
+    insert_frame(con, "competitions", frame)
     return known
 
 
@@ -230,7 +230,7 @@ def _fixture_links(con: duckdb.DuckDBPyConnection) -> FixtureLinkTable:
 
 
 def _write_clubs(con: duckdb.DuckDBPyConnection, res: Resolution) -> None:
-    _insert(
+    insert_frame(
         con,
         "clubs",
         pd.DataFrame(
@@ -238,7 +238,7 @@ def _write_clubs(con: duckdb.DuckDBPyConnection, res: Resolution) -> None:
             columns=["club_id", "name", "country", "national"],
         ),
     )
-    _insert(
+    insert_frame(
         con,
         "club_names",
         pd.DataFrame(
@@ -249,7 +249,7 @@ def _write_clubs(con: duckdb.DuckDBPyConnection, res: Resolution) -> None:
             columns=["source", "name", "country", "national", "club_id", "method", "confidence", "evidence"],
         ),
     )
-    _insert(
+    insert_frame(
         con,
         "unresolved_names",
         pd.DataFrame(
@@ -377,12 +377,12 @@ def _write_external(con: duckdb.DuckDBPyConnection, res: Resolution, resolver: C
     for source, name, country, national, url in rows:
         files.setdefault(NameKey(source, name, country, bool(national)), set()).add(url)
     resolved, unresolved = matcher.match_all(sorted(files), files)
-    _insert(con, "club_names", pd.DataFrame(
+    insert_frame(con, "club_names", pd.DataFrame(
         [(r.key.source, r.key.name, r.key.country, r.key.national, r.club_id, r.method, r.confidence, r.evidence)
          for r in resolved],
         columns=["source", "name", "country", "national", "club_id", "method", "confidence", "evidence"],
     ))  # fmt: skip
-    _insert(con, "unresolved_names", pd.DataFrame(
+    insert_frame(con, "unresolved_names", pd.DataFrame(
         [(u.key.source, u.key.name, u.key.country, u.context, u.reason, u.candidates) for u in unresolved],
         columns=["source", "name", "country", "context", "reason", "candidates"],
     ))  # fmt: skip
@@ -427,14 +427,3 @@ def _write_external(con: duckdb.DuckDBPyConnection, res: Resolution, resolver: C
         """
     )
     return len(unresolved)
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    if frame.empty:
-        return
-    con.register("_frame", frame)
-    try:
-        cols = ", ".join(frame.columns)
-        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _frame")
-    finally:
-        con.unregister("_frame")

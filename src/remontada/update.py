@@ -293,9 +293,10 @@ def _handle(
         report.unchanged += 1
         return "unchanged", True
     rows, error = job.result()
-    if error is not None or rows is None:
-        report.errors.append(str(SourceError(*error)) if error else f"{fetched.location}: not parsed")
+    if error is not None:
+        report.errors.append(str(SourceError(*error)))
         return "error", False
+    assert rows is not None  # parse_file returns rows or an error
     report.warnings += rows.n_warnings
     if writing:
         writer.add_rows(fetched, rows, replacing=url in stored)

@@ -34,6 +34,7 @@ from importlib import resources
 from pathlib import Path
 
 from remontada.sources.base import RemoteFile
+from remontada.sources.plain_csv import rows_after_header
 from remontada.sources.records import ParsedFile, RatingRecord, SourceError, TeamRef
 
 KEY = "clubelo"
@@ -59,7 +60,6 @@ COUNTRY_CODES: dict[str, str] = {
 _DATE_NAME = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CLUB_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
 _CATALOG = "catalog/clubelo.txt"
-_FIELD_LIMIT = csv.field_size_limit()
 
 
 def read_catalog() -> tuple[tuple[str, ...], tuple[dt.date, ...]]:
@@ -153,23 +153,10 @@ def parse_ratings(data: bytes, location: str) -> ParsedFile:
         raise SourceError(location, 1, f"expected header {','.join(HEADER)}, got {','.join(header)[:80]!r}{hint}")
 
     parsed = ParsedFile()
-    _read_rows(_numbered_rows(text), location, parsed.ratings)
+    _read_rows(rows_after_header(text), location, parsed.ratings)
     if not parsed.ratings:
         parsed.warnings.append((1, "no ratings: ClubElo answered with the header only (unknown club name?)"))
     return parsed
-
-
-def _numbered_rows(text: str) -> Iterable[tuple[int, list[str]]]:
-    """(1-based line, fields) of every row after the header."""
-    if '"' not in text and "\r" not in text and "\0" not in text:
-        lines = text.split("\n")
-        # Without quotes, NULs, carriage returns or overlong fields (the csv module rejects them)
-        # a row is one line split at commas: what the csv module reads, at less cost.
-        if max(map(len, lines)) <= _FIELD_LIMIT:
-            return enumerate((line.split(",") for line in lines[1:]), start=2)
-    reader = csv.reader(io.StringIO(text))
-    next(reader)
-    return ((reader.line_num, row) for row in reader)
 
 
 def _read_rows(rows: Iterable[tuple[int, list[str]]], location: str, ratings: list[RatingRecord]) -> None:

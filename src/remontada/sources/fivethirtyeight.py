@@ -33,12 +33,12 @@ import csv
 import datetime as dt
 import io
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from remontada import competitions
 from remontada.competitions import Competition
 from remontada.sources.base import RemoteFile
+from remontada.sources.plain_csv import rows_after_header
 from remontada.sources.records import ForecastRecord, ParsedFile, SourceError, TeamRef
 
 KEY = "fivethirtyeight"
@@ -193,7 +193,6 @@ _OPTIONAL = ("spi1", "spi2", "proj_score1", "proj_score2", "score1", "score2", "
 _NUMBER_COLUMNS = ("prob1", "probtie", "prob2", "spi1", "spi2", "proj_score1", "proj_score2", "xg1", "xg2")
 #: Largest accepted |prob1 + probtie + prob2 - 1|; 538 rounds each to four decimals.
 _PROBABILITY_TOLERANCE = 0.01
-_FIELD_LIMIT = csv.field_size_limit()
 
 
 class FiveThirtyEight:
@@ -275,7 +274,7 @@ def parse_matches(
             ref = teams[(name, country)] = TeamRef(name, country, national)
         return ref
 
-    for line, row in _numbered_rows(text):
+    for line, row in rows_after_header(text):
         if len(row) != rows.width:
             if not any(cell.strip() for cell in row):
                 continue  # a blank line
@@ -332,19 +331,6 @@ def parse_matches(
     for league, lines in skipped.items():
         parsed.warnings.append((lines[0], f"skipped {len(lines)} row(s) of women's competition {league!r}"))
     return parsed
-
-
-def _numbered_rows(text: str) -> Iterable[tuple[int, list[str]]]:
-    """(1-based line, fields) of the rows after the header."""
-    if '"' not in text and "\0" not in text and text.count("\r") == text.count("\r\n"):
-        lines = text.replace("\r\n", "\n").split("\n")
-        # Without quotes, NULs, lone carriage returns or overlong fields (the csv module rejects
-        # them) a row is one line split at commas: what the csv module reads, at less cost.
-        if max(map(len, lines)) <= _FIELD_LIMIT:
-            return enumerate((line.split(",") for line in lines[1:]), start=2)
-    reader = csv.reader(io.StringIO(text))
-    next(reader)
-    return ((reader.line_num, row) for row in reader)
 
 
 def _warn_repeats(parsed: ParsedFile) -> None:

@@ -40,6 +40,7 @@ from typing import NamedTuple
 
 from remontada.competitions import CATALOGUE
 from remontada.sources.base import RemoteFile
+from remontada.sources.plain_csv import plain_lines
 from remontada.sources.records import MatchRecord, ParsedFile, SourceError, TeamRef
 
 KEY = "footballcsv"
@@ -102,9 +103,6 @@ _MONTHS = {
 }
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _UNKNOWN = "?"
-# The csv module rejects longer fields; a shorter text cannot hold one.
-_FIELD_LIMIT = csv.field_size_limit()
-
 
 
 class FootballCsv:
@@ -273,10 +271,9 @@ def _parse(data: bytes, location: str, competition: str, season: str) -> ParsedF
 
 def _numbered_rows(text: str, location: str) -> Iterable[tuple[int, list[str]]]:
     """(1-based line where the row starts, fields) of every row, blank ones included."""
-    if '"' not in text and "\0" not in text and len(text) <= _FIELD_LIMIT and text.count("\r") == text.count("\r\n"):
-        # Without quotes, NULs or lone carriage returns a row is one line split at commas: what
-        # the csv module reads, at less cost.
-        return enumerate((line.split(",") for line in text.replace("\r\n", "\n").split("\n")), start=1)
+    lines = plain_lines(text)
+    if lines is not None:
+        return enumerate((line.split(",") for line in lines), start=1)
     return _csv_rows(text, location)
 
 
