@@ -1,6 +1,6 @@
 """Walk-forward backtest of every model against the closing line and penaltyblog, league by league.
 
-Runs the standard line-up of :mod:`remontada.backtest_suite` on a store built from the mirror
+Runs the standard line-up of :mod:`remontada.evaluation.suite` on a store built from the mirror
 (``remontada update --mirror ../shared/data/mirror``) and prints, per league, RPS, log loss and
 Brier of every forecaster on exactly the same matches, with the wall time each took (penaltyblog
 is measured in the same run).
@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from remontada import backtest_suite
+from remontada.evaluation import suite as backtest_suite
 from remontada.paths import default_store_path
-from remontada.store import Store
+from remontada.store.reader import Store
 
 TOP_FIVE = ("Premier League", "La Liga", "Bundesliga", "Serie A", "Ligue 1")
 

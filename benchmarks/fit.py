@@ -278,7 +278,7 @@ def big_fit(matches: MatchSet, label: str) -> None:
 
 def store_matches(path: str, since: str) -> MatchSet:
     """Every played club match in a remontada store (``Store.match_set``) from ``since`` on."""
-    from remontada.store import Store
+    from remontada.store.reader import Store
 
     return Store(path, read_only=True).match_set(start=since)
 

@@ -31,10 +31,10 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from remontada import rebuild as rebuild_module
-from remontada.clubs import ClubResolver
-from remontada.rebuild import rebuild
-from remontada.update import update
+from remontada.ingest import rebuild as rebuild_module
+from remontada.ingest.clubs import ClubResolver
+from remontada.ingest.rebuild import rebuild
+from remontada.ingest.update import update
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -21,11 +21,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from remontada.comeback import LiveSecondLeg
-from remontada.inplay import InplayModel, InplayParams, MatchClock, clock_position, regular_steps, second_leg_lead
+from remontada.inplay.comeback import LiveSecondLeg
+from remontada.inplay.model import InplayModel, InplayParams, MatchClock, clock_position, regular_steps, second_leg_lead
 from remontada.penalties import ShootoutModel
 from remontada.rules import rules_for
-from remontada.tie import forecast_live, forecast_live_from_rates, remaining_grid
+from remontada.ties.engine import forecast_live, forecast_live_from_rates, remaining_grid
 from timing import best_seconds_per_call
 
 # Atalanta v Liverpool, 18 April 2024 (Liverpool lost the first leg 0-3 at home)

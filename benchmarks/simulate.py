@@ -133,7 +133,7 @@ def main() -> None:
 
     store = None
     if args.store and Path(args.store).exists():
-        from remontada.store import Store
+        from remontada.store.reader import Store
 
         store = Store(args.store)
         state, simulation = store_simulation(store, "Champions League", "2023-24", "2024-02-13")

@@ -20,7 +20,7 @@ import numpy as np
 
 from remontada.grid import ScoreGrid
 from remontada.rules import rules_for
-from remontada.tie import (
+from remontada.ties.engine import (
     forecast_live,
     forecast_second_leg,
     forecast_single_match,

@@ -3,8 +3,8 @@
 Run: ``python benchmarks/tie_backtest.py [--store PATH] [--since 2023-24] [--until 2023-24]``
 
 Prints: rebuilding the UEFA ties from the store; the base-rate lookups the backtest makes (one per
-tie and horizon) with the vectorised :class:`remontada.tie_baseline.BaseRateBaseline` against the
-peer, :func:`remontada.history.base_rate` called per lookup (same counts, checked), with the ratio;
+tie and horizon) with the vectorised :class:`remontada.ties.base_rates.BaseRateBaseline` against the
+peer, :func:`remontada.ties.history.base_rate` called per lookup (same counts, checked), with the ratio;
 and the walk-forward itself over the chosen seasons: seconds, model fits, seconds per fit and per tie.
 """
 
@@ -14,11 +14,11 @@ import argparse
 import time
 from pathlib import Path
 
-from remontada.history import base_rate, rebuild_ties
 from remontada.paths import default_store_path
-from remontada.store import Store
-from remontada.tie_backtest import HISTORY_COMPETITIONS, evaluation_ties, run_tie_backtest
-from remontada.tie_baseline import BaseRateBaseline
+from remontada.store.reader import Store
+from remontada.ties.backtest import HISTORY_COMPETITIONS, evaluation_ties, run_tie_backtest
+from remontada.ties.base_rates import BaseRateBaseline
+from remontada.ties.history import base_rate, rebuild_ties
 
 
 def main() -> None:

@@ -36,7 +36,7 @@ def full_store_path(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     existing = os.environ.get("REMONTADA_TEST_STORE")
     if existing:
         return Path(existing)
-    from remontada.update import update
+    from remontada.ingest.update import update
 
     path = tmp_path_factory.mktemp("full-store") / "remontada.duckdb"
     report = update(path, mirror=str(mirror))
@@ -47,8 +47,8 @@ def full_store_path(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 
 @pytest.fixture(scope="session")
 def full_store(full_store_path: Path):  # type: ignore[no-untyped-def]
-    """A read-only :class:`remontada.store.Store` over the whole mirror."""
-    from remontada.store import Store
+    """A read-only :class:`remontada.store.reader.Store` over the whole mirror."""
+    from remontada.store.reader import Store
 
     with Store(full_store_path) as store:
         yield store

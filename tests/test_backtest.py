@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from remontada import backtest as bt
-from remontada import odds, scoring
+from remontada import odds
+from remontada.evaluation import backtest as bt
+from remontada.evaluation import scoring
 from remontada.matchset import MatchSet
 from remontada.models.blend import LogitPool
 from remontada.models.elo import Elo

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from remontada.backtest_suite import season_range
 from remontada.cli import app
+from remontada.evaluation.suite import season_range
 
 runner = CliRunner()
 

@@ -8,7 +8,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from remontada.clubs import (
+from remontada.ingest.clubs import (
     AliasEntry,
     ClubResolver,
     FixtureLink,
@@ -18,9 +18,9 @@ from remontada.clubs import (
     SlotLabels,
     load_alias_table,
 )
-from remontada.names import SimilarityIndex, normalise, similarity
-from remontada.rebuild import _appearances, _fixture_links
-from remontada.schema import DDL
+from remontada.ingest.names import SimilarityIndex, normalise, similarity
+from remontada.ingest.rebuild import _appearances, _fixture_links
+from remontada.store.schema import DDL
 
 
 def key(source: str, name: str, country: str) -> NameKey:

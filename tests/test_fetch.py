@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from remontada.fetch import Fetcher, FetchError, sha256_hex
+from remontada.ingest.fetch import Fetcher, FetchError, sha256_hex
 from remontada.sources.base import RemoteFile
 from tests.httpmirror import Faults, serve
 

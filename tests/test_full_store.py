@@ -12,7 +12,7 @@ import pytest
 
 from remontada.sources.football_data import DIVISIONS
 from remontada.sources.footballcsv import LEAGUES
-from remontada.store import Store
+from remontada.store.reader import Store
 from tests.conftest import COVERAGE
 
 pytestmark = pytest.mark.slow

@@ -14,7 +14,9 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from remontada.history import (
+from remontada.rules import rules_for
+from remontada.stats import wilson_interval
+from remontada.ties.history import (
     Leg,
     Tie,
     base_rate,
@@ -28,8 +30,6 @@ from remontada.history import (
     tie_rules,
     ties_from_frame,
 )
-from remontada.rules import rules_for
-from remontada.stats import wilson_interval
 
 _ids = iter(range(1, 10_000))
 

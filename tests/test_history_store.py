@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 
 from remontada.cli import app
 from remontada.grid import ScoreGrid
-from remontada.history import Tie, base_rate, cross_check, rebuild_ties, select_ties
-from remontada.store import Store
-from remontada.tie import forecast_second_leg
+from remontada.store.reader import Store
+from remontada.ties.engine import forecast_second_leg
+from remontada.ties.history import Tie, base_rate, cross_check, rebuild_ties, select_ties
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from remontada.grid import ScoreGrid
-from remontada.inplay import (
+from remontada.inplay.model import (
     InplayModel,
     InplayParams,
     MatchClock,
@@ -21,7 +21,7 @@ from remontada.inplay import (
 )
 from remontada.rules import rules_for
 from remontada.sources.records import SourceError
-from remontada.tie import forecast_live, forecast_live_from_rates, remaining_grid
+from remontada.ties.engine import forecast_live, forecast_live_from_rates, remaining_grid
 
 FIXTURES = Path(__file__).parent / "fixtures" / "inplay"
 FLAT = InplayModel(InplayParams.flat())

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from remontada.comeback import LiveSecondLeg, curve_rows
-from remontada.inplay import InplayModel, InplayParams
+from remontada.inplay.comeback import LiveSecondLeg, curve_rows
+from remontada.inplay.model import InplayModel, InplayParams
 from remontada.rules import rules_for
-from remontada.tie import forecast_live_from_rates
+from remontada.ties.engine import forecast_live_from_rates
 
 # Atalanta v Liverpool, 18 April 2024, second leg of the Europa League quarter-final: Liverpool (A)
 # lost the first leg 0-3 at Anfield; the leg's pre-match expected goals from the store's

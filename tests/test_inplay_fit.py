@@ -10,9 +10,8 @@ import pandas as pd
 import pytest
 
 from remontada.grid import ScoreGrid
-from remontada.inplay import InplayParams, regular_steps
-from remontada.inplay_data import ExtraTimes, GoalTimes, HalfTimes, rates_from_odds
-from remontada.inplay_fit import (
+from remontada.inplay.data import ExtraTimes, GoalTimes, HalfTimes, rates_from_odds
+from remontada.inplay.fit import (
     TimeProfile,
     fit_extra_time,
     fit_half_times,
@@ -20,6 +19,7 @@ from remontada.inplay_fit import (
     fit_time_profile,
     half_probabilities,
 )
+from remontada.inplay.model import InplayParams, regular_steps
 
 TRUTH = InplayParams(
     first_half_level=-0.27,

@@ -15,8 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from remontada.cli import app
-from remontada.inplay import InplayParams
-from remontada.store import Store
+from remontada.inplay.model import InplayParams
+from remontada.store.reader import Store
 
 pytestmark = pytest.mark.slow
 
@@ -76,7 +76,7 @@ def test_unknown_club_is_a_clear_error(store_path: Path) -> None:
 
 
 def test_fitted_model_beats_the_flat_one_on_held_out_second_halves(full_store: Store) -> None:
-    from remontada.inplay_validate import held_out, validate
+    from remontada.inplay.validate import held_out, validate
 
     data = held_out(full_store, from_season=2022)
     assert len(data) > 20_000

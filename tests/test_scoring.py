@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from remontada.odds import remove_margin
-from remontada.scoring import (
+from remontada.evaluation.scoring import (
     brier,
     brier_binary,
     brier_per_match,
@@ -23,6 +22,7 @@ from remontada.scoring import (
     rps,
     rps_per_match,
 )
+from remontada.odds import remove_margin
 from remontada.stats import wilson_interval
 
 HOME, DRAW, AWAY = 0, 1, 2

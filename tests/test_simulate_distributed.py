@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from remontada.backtest import ClimatologyForecaster, ModelForecaster, walk_forward
+from remontada.evaluation.backtest import ClimatologyForecaster, ModelForecaster, walk_forward
 from remontada.matchset import MatchSet
 from remontada.models.elo import Elo
 from remontada.rules import rules_for

@@ -23,7 +23,7 @@ from remontada.simulate.knockout import (
     simulate_bracket,
 )
 from remontada.simulate.pairs import PairGrids, two_leg_leads
-from remontada.tie import UnmodelledRuleError, forecast_second_leg, forecast_single_match, forecast_tie
+from remontada.ties.engine import UnmodelledRuleError, forecast_second_leg, forecast_single_match, forecast_tie
 
 # Expected goals the default model (Dixon-Coles fitted on every club match before 11 April 2024)
 # gave the 2023-24 Europa League quarter-final: Liverpool v Atalanta at Anfield, and the return.

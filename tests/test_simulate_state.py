@@ -11,7 +11,7 @@ from remontada.rules import rules_for
 from remontada.simulate import runner
 from remontada.simulate.competition import build_simulation, pair_grids
 from remontada.simulate.state import StateError, read_state, standings
-from remontada.tie import forecast_second_leg
+from remontada.ties.engine import forecast_second_leg
 
 pytestmark = pytest.mark.slow
 

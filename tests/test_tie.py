@@ -17,7 +17,7 @@ import pytest
 from remontada.grid import ScoreGrid
 from remontada.penalties import ShootoutModel
 from remontada.rules import TieRules, normalise_round, rules_for, season_start_year
-from remontada.tie import (
+from remontada.ties.engine import (
     TieForecast,
     UnmodelledRuleError,
     forecast_live,

@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 
 from remontada.grid import ScoreGrid
-from remontada.history import Leg, Tie, base_rate, make_tie, rules_round
 from remontada.rules import rules_for
-from remontada.tie import forecast_second_leg, forecast_tie
-from remontada.tie_backtest import BASE_RATE, backtest_ties, evaluation_ties
-from remontada.tie_baseline import BaseRateBaseline
+from remontada.ties.backtest import BASE_RATE, backtest_ties, evaluation_ties
+from remontada.ties.base_rates import BaseRateBaseline
+from remontada.ties.engine import forecast_second_leg, forecast_tie
+from remontada.ties.history import Leg, Tie, base_rate, make_tie, rules_round
 
 _ids: Iterator[int] = iter(range(1, 1_000_000))
 

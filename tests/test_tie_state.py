@@ -17,11 +17,11 @@ from typer.testing import CliRunner
 
 from remontada.cli import app
 from remontada.forecast import Forecaster
+from remontada.ingest.update import update
 from remontada.sources.openfootball import OpenFootball
-from remontada.store import Store
-from remontada.tie_answer import answer_tie, forecast_state, plot_next_match
-from remontada.tie_state import TieNotFound, default_as_of, find_tie, season_of, tie_state, unplayed_tie
-from remontada.update import update
+from remontada.store.reader import Store
+from remontada.ties.answer import answer_tie, forecast_state, plot_next_match
+from remontada.ties.state import TieNotFound, default_as_of, find_tie, season_of, tie_state, unplayed_tie
 from tests.httpmirror import serve
 
 LATER = dt.date(2025, 1, 1)  # a "today" after the 2023-24 season

@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 
 from remontada.cli import app
 from remontada.forecast import Forecaster
-from remontada.store import Store
-from remontada.tie_answer import answer_tie
-from remontada.tie_backtest import BASE_RATE, run_tie_backtest
-from remontada.tie_state import find_tie, tie_state
+from remontada.store.reader import Store
+from remontada.ties.answer import answer_tie
+from remontada.ties.backtest import BASE_RATE, run_tie_backtest
+from remontada.ties.state import find_tie, tie_state
 
 pytestmark = pytest.mark.slow
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from remontada.ingest.update import update
 from remontada.sources.football_data import FootballData
-from remontada.store import Store, TeamNotFound
-from remontada.update import update
+from remontada.store.reader import Store, TeamNotFound
 from tests.conftest import FIXTURES
 from tests.httpmirror import Faults, serve
 from tests.store_support import E0, slice_sources, store_rows
@@ -112,7 +112,7 @@ def test_an_unknown_club_is_a_clear_error_with_suggestions(http_store: Path) -> 
 def test_two_updates_at_once_never_corrupt_the_store(mirror: Path, tmp_path: Path) -> None:
     store = tmp_path / "store.duckdb"
     script = (
-        "import sys; from pathlib import Path; from remontada.update import update;"
+        "import sys; from pathlib import Path; from remontada.ingest.update import update;"
         "from remontada.sources.football_data import FootballData as F;"
         f"r = update(Path({str(store)!r}), mirror={str(mirror)!r}, sources=[F(seasons=['2023-24','2022-23'],"
         " divisions=['E0','E1'])], lock_timeout=float(sys.argv[1]));"
@@ -128,7 +128,7 @@ def test_two_updates_at_once_never_corrupt_the_store(mirror: Path, tmp_path: Pat
 
 
 def test_a_second_update_that_cannot_wait_fails_cleanly(mirror: Path, tmp_path: Path) -> None:
-    from remontada.locking import StoreBusy, WriteLock
+    from remontada.ingest.locking import StoreBusy, WriteLock
 
     store = tmp_path / "store.duckdb"
     with WriteLock(store), pytest.raises(StoreBusy, match="another remontada process"):
@@ -157,7 +157,7 @@ def test_a_first_build_whose_rebuild_breaks_is_never_moved_into_place(
         assert con.execute("SELECT count(*) FROM raw_matches").fetchall()[0][0] == 380  # Premier League 2023-24
         raise RuntimeError("rebuild broke")
 
-    monkeypatch.setattr("remontada.update.rebuild", broken_rebuild)
+    monkeypatch.setattr("remontada.ingest.update.rebuild", broken_rebuild)
     store = tmp_path / "store.duckdb"
     with pytest.raises(RuntimeError, match="rebuild broke"):
         update(store, mirror=str(mirror), sources=[FootballData(seasons=["2023-24"], divisions=["E0"])])

@@ -22,7 +22,7 @@ from remontada import __version__
 from remontada.grid import ScoreGrid
 from remontada.matchset import MatchSet, to_day
 from remontada.paths import user_cache_dir
-from remontada.store import Store
+from remontada.store.reader import Store
 
 
 class MatchModel(Protocol):

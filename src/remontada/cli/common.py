@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from remontada.paths import default_store_path
-from remontada.store import Store, StoreError
+from remontada.store.reader import Store, StoreError
 
 console = Console()
 err_console = Console(stderr=True)

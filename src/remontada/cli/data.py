@@ -23,7 +23,7 @@ from remontada.cli.common import (
     team_error,
 )
 from remontada.paths import mirror_from_env
-from remontada.store import AmbiguousTeam, TeamNotFound
+from remontada.store.reader import AmbiguousTeam, TeamNotFound
 
 
 # ---- update --------------------------------------------------------------------------------------
@@ -39,8 +39,8 @@ def update(
     as_json: JsonOpt = False,
 ) -> None:
     """Download the public sources and bring the store up to date (transactional, idempotent)."""
-    from remontada.locking import StoreBusy
-    from remontada.update import update as run_update
+    from remontada.ingest.locking import StoreBusy
+    from remontada.ingest.update import update as run_update
 
     path = store_path(store)
     mirror = mirror or mirror_from_env()

@@ -9,7 +9,8 @@ import typer
 from rich.table import Table
 
 from remontada.cli.common import JsonOpt, StoreOpt, cell_text, console, fail, open_store, print_json
-from remontada.history import (
+from remontada.rules import season_label, season_start_year
+from remontada.ties.history import (
     BaseRate,
     Tie,
     base_rate,
@@ -18,7 +19,6 @@ from remontada.history import (
     rebuild_ties,
     select_ties,
 )
-from remontada.rules import season_label, season_start_year
 
 #: Used when no --competition is given: the UEFA club competitions the store can hold.
 DEFAULT_COMPETITIONS = ("uefa.cl", "uefa.el", "uefa.ecl", "uefa.cwc")

@@ -10,13 +10,13 @@ import typer
 from rich.table import Table
 
 from remontada.cli.common import JsonOpt, StoreOpt, console, fail, frame_table, open_store, print_json
-from remontada.store import AmbiguousTeam, TeamNotFound
+from remontada.store.reader import AmbiguousTeam, TeamNotFound
 
 
 def _pair(text: str | None, what: str) -> tuple[int, int] | None:
     if text is None:
         return None
-    from remontada.live import parse_score
+    from remontada.inplay.live import parse_score
 
     try:
         return parse_score(text)
@@ -83,10 +83,10 @@ def live(
     as_json: JsonOpt = False,
 ) -> None:
     """What happens in the time left: win/draw/loss, the goals to come and, in a tie, who goes through."""
-    from remontada.comeback import LiveSecondLeg
     from remontada.forecast import Forecaster
-    from remontada.inplay import InplayModel, InplayParams, MatchClock
-    from remontada.live import find_live_match, live_forecast
+    from remontada.inplay.comeback import LiveSecondLeg
+    from remontada.inplay.live import find_live_match, live_forecast
+    from remontada.inplay.model import InplayModel, InplayParams, MatchClock
 
     score_now = _pair(score, "--score")
     reds = _pair(red_cards, "--red-cards")
@@ -139,7 +139,7 @@ def live(
 
 
 def _print_live(forecast: Any, source: str, curve: Any, every: int) -> None:
-    from remontada.comeback import curve_rows
+    from remontada.inplay.comeback import curve_rows
 
     match = forecast.match
     console.print(f"[bold]{match.describe()}[/bold]")
@@ -218,7 +218,7 @@ def inplay_fit(
     as_json: JsonOpt = False,
 ) -> None:
     """Re-estimate the in-play parameters from the store (takes a while: chains over every half)."""
-    from remontada.inplay_fit import RED_TIMING, fit_from_store
+    from remontada.inplay.fit import RED_TIMING, fit_from_store
 
     with open_store(store) as st:
         fitter = fit_from_store(
@@ -250,9 +250,9 @@ def inplay_check(
     as_json: JsonOpt = False,
 ) -> None:
     """Second halves of held-out seasons forecast from half-time: scores, situations, calibration."""
-    from remontada.inplay import InplayParams
-    from remontada.inplay_validate import held_out, validate
-    from remontada.scoring import plot_calibration
+    from remontada.evaluation.scoring import plot_calibration
+    from remontada.inplay.model import InplayParams
+    from remontada.inplay.validate import held_out, validate
 
     fitted = InplayParams.read_csv(params) if params else InplayParams.packaged()
     with open_store(store) as st:

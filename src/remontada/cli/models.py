@@ -13,7 +13,7 @@ from rich.table import Table
 
 from remontada.cli.common import JsonOpt, StoreOpt, console, fail, frame_table, open_store, print_json
 from remontada.forecast import DEFAULT_MODEL, MODELS, Forecaster
-from remontada.store import AmbiguousTeam, Store, TeamNotFound
+from remontada.store.reader import AmbiguousTeam, Store, TeamNotFound
 
 ModelOpt = Annotated[str, typer.Option("--model", help=f"One of: {', '.join(MODELS)}.")]
 DateOpt = Annotated[str | None, typer.Option("--date", help="ISO date: the model knows only matches before it.")]
@@ -162,8 +162,7 @@ def backtest(
     as_json: JsonOpt = False,
 ) -> None:
     """Walk-forward RPS, log loss and Brier of every model, the closing odds and penaltyblog, same matches."""
-    from remontada import backtest_suite
-
+    from remontada.evaluation import suite as backtest_suite
     with open_store(store) as st:
         try:
             result = backtest_suite.run(

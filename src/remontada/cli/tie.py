@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from remontada.cli.common import JsonOpt, StoreOpt, cell_text, console, fail, open_store, print_json
-from remontada.store import AmbiguousTeam, TeamNotFound
+from remontada.store.reader import AmbiguousTeam, TeamNotFound
 
 
 class DeciderChoice(StrEnum):
@@ -26,7 +26,7 @@ def _pct(p: float | None) -> str:
 def _score(text: str | None, what: str) -> tuple[int, int] | None:
     if text is None:
         return None
-    from remontada.live import parse_score
+    from remontada.inplay.live import parse_score
 
     try:
         return parse_score(text)
@@ -88,8 +88,8 @@ def tie(
     remontada tie Liverpool Atalanta --competition "Europa League" --season 2023-24
     """
     from remontada.forecast import MODELS, Forecaster
-    from remontada.tie_answer import answer_tie, plot_next_match
-    from remontada.tie_state import TieNotFound, find_tie, tie_state, unplayed_tie
+    from remontada.ties.answer import answer_tie, plot_next_match
+    from remontada.ties.state import TieNotFound, find_tie, tie_state, unplayed_tie
 
     if model not in MODELS:
         fail(f"unknown model {model!r}; choose from {', '.join(MODELS)}")
@@ -283,7 +283,7 @@ def backtest_ties(
     """Walk-forward calibration of "goes through" on every two-legged UEFA knockout tie: the model
     before the tie and between the legs, against the base rate of the first-leg margin and venue."""
     from remontada.forecast import MODELS
-    from remontada.tie_backtest import HORIZON_LABELS, SCOPE_NOTE, run_tie_backtest
+    from remontada.ties.backtest import HORIZON_LABELS, SCOPE_NOTE, run_tie_backtest
 
     if model not in MODELS:
         fail(f"unknown model {model!r}; choose from {', '.join(MODELS)}")

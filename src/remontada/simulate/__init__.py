@@ -2,7 +2,7 @@
 
 Vectorised numpy throughout: every match of a round is drawn for all simulations at once from
 precomputed score grids (:mod:`~remontada.simulate.sampling`), ties are settled with the rules
-of :mod:`remontada.tie` (:mod:`~remontada.simulate.knockout`), tables are ranked with each
+of :mod:`remontada.ties.engine` (:mod:`~remontada.simulate.knockout`), tables are ranked with each
 league's tie-breakers (:mod:`~remontada.simulate.league`), the UEFA league phase hands its table
 to its bracket (:mod:`~remontada.simulate.league_phase`). Runs are chunked and seeded
 (:mod:`~remontada.simulate.runner`) and give the same numbers on one core, several, or a Dask

@@ -13,7 +13,7 @@ seeds as :func:`remontada.simulate.runner.run`, and adds the integer tallies, so
 run gives exactly the numbers of a single-process run with the same seed and chunk size.
 
 Backtests (:func:`walk_forward`) split the evaluated matches into contiguous segments at
-refit-block boundaries, run :func:`remontada.backtest.walk_forward` on each segment on a
+refit-block boundaries, run :func:`remontada.evaluation.backtest.walk_forward` on each segment on a
 worker with fresh forecasters, and join the results in order.
 """
 
@@ -75,7 +75,7 @@ def run(
 
 def _segments(days: np.ndarray, step_days: int, n_segments: int) -> list[tuple[int, int]]:
     """Contiguous ``[start, stop)`` ranges of the evaluated matches, cut only where a refit
-    block of :func:`remontada.backtest.walk_forward` starts, so every segment sees the same blocks."""
+    block of :func:`remontada.evaluation.backtest.walk_forward` starts, so every segment sees the same blocks."""
     starts = []
     start = 0
     while start < len(days):
@@ -87,7 +87,7 @@ def _segments(days: np.ndarray, step_days: int, n_segments: int) -> list[tuple[i
 
 
 def _walk_segment(matches: Any, mask: np.ndarray, make_forecasters: Callable[[], Sequence[Any]], step_days: int) -> Any:
-    from remontada.backtest import walk_forward as walk
+    from remontada.evaluation.backtest import walk_forward as walk
 
     return walk(matches, mask, make_forecasters(), step_days=step_days, progress=False)
 
@@ -101,14 +101,14 @@ def walk_forward(
     step_days: int = 7,
     segments: int | None = None,
 ) -> Any:
-    """:func:`remontada.backtest.walk_forward` with the evaluated matches split over the workers.
+    """:func:`remontada.evaluation.backtest.walk_forward` with the evaluated matches split over the workers.
 
     ``make_forecasters()`` builds fresh forecasters on each worker (it must pickle). Each
     segment's forecasters first see all history before its first block, so forecasters whose
     state depends only on the history (refitted each block, or Elo replayed in order) give the
     single-process numbers; warm-started refits match to the optimiser's tolerance.
     """
-    from remontada.backtest import BacktestResult
+    from remontada.evaluation.backtest import BacktestResult
 
     evaluate = np.asarray(evaluate, dtype=bool)
     eval_index = np.flatnonzero(evaluate)

@@ -16,7 +16,7 @@ from remontada.penalties import ShootoutModel
 from remontada.simulate.knockout import Bracket, KnockoutTally, prepare_samplers, simulate_bracket
 from remontada.simulate.league import LeagueState, simulate_tables
 from remontada.simulate.pairs import PairGrids
-from remontada.tie import OnUnmodelled
+from remontada.ties.engine import OnUnmodelled
 
 
 @dataclass(frozen=True, eq=False)

@@ -14,7 +14,7 @@ table). A :class:`Pairing` says how the pool becomes ties:
 
 A bracket fixed in advance is plain ``slots``; an open draw shuffles the whole pool.
 
-Every tie is settled as :mod:`remontada.tie` settles it: the aggregate after the two legs'
+Every tie is settled as :mod:`remontada.ties.engine` settles it: the aggregate after the two legs'
 90-minute grids, away goals where the rules use them, extra time drawn from the second-leg
 grid's expected goals scaled to ``extra_time_minutes`` (away goals in extra time where they
 count), then penalties from :class:`~remontada.penalties.ShootoutModel` (or a coin toss).
@@ -36,7 +36,7 @@ import numpy as np
 from remontada.penalties import ShootoutModel
 from remontada.rules import TieRules
 from remontada.simulate.pairs import PairGrids, Venue
-from remontada.tie import OnUnmodelled, UnmodelledRuleError
+from remontada.ties.engine import OnUnmodelled, UnmodelledRuleError
 
 #: Rounds in playing order, by the keys of :func:`remontada.rules.normalise_round`.
 ROUND_ORDER: tuple[str, ...] = ("round1", "round2", "round3", "round4", "po", "r32", "r16", "qf", "sf", "final")

@@ -40,7 +40,7 @@ from remontada.simulate.knockout import (
 )
 from remontada.simulate.league import LeagueState, LeagueTally, points_range, simulate_tables
 from remontada.simulate.pairs import PairGrids
-from remontada.tie import OnUnmodelled
+from remontada.ties.engine import OnUnmodelled
 
 #: League places (1-based) straight to the round of 16, and into the play-offs.
 DIRECT_PLACES = range(1, 9)

@@ -6,7 +6,7 @@ field of ``n`` clubs, the 90-minute grids of every ordered pair at the first clu
 and at a neutral venue, and the extra-time grids of the same meetings, each behind a
 :class:`~remontada.simulate.sampling.ScoreSampler`. Pair ``(i, j)`` is grid ``i * n + j``.
 
-Extra time follows :mod:`remontada.tie`: independent Poisson goals with the 90-minute
+Extra time follows :mod:`remontada.ties.engine`: independent Poisson goals with the 90-minute
 expected goals scaled to the extra-time length. Grids come from any fitted model with the
 goal models' ``predict_many(home, away, neutral, competition=...)``; strengths are fixed for
 the whole simulation (see :mod:`remontada.simulate`).

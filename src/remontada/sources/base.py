@@ -1,7 +1,7 @@
 """What a source module provides: its file catalogue, its URLs and its parser.
 
 A source is a small object with no state beyond its configuration. The fetcher
-(:mod:`remontada.fetch`) downloads the files it lists, from the real public URL or from a
+(:mod:`remontada.ingest.fetch`) downloads the files it lists, from the real public URL or from a
 mirror laid out by the original URL paths, and hands the bytes to :meth:`Source.parse`.
 """
 

@@ -4,7 +4,7 @@ The baseline a tie model has to beat: how often a side in the same position went
 counted over ties that *ended before* the forecast date (no look-ahead).
 
 * **Between the legs** the position is the first-leg margin and where the side played the first
-  leg, exactly as :func:`remontada.history.base_rate` counts it (both sides of every decided tie
+  leg, exactly as :func:`remontada.ties.history.base_rate` counts it (both sides of every decided tie
   are a view; a side three goals down after a home first leg is ``deficit=3, venue="home"``).
   Margins of :attr:`BaseRateBaseline.or_more_from` goals or more are pooled (4+ down, 4+ up);
   a cell with fewer than ``min_n`` earlier ties falls back to the same margin at any venue.
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from remontada.history import Tie
 from remontada.stats import wilson_interval
+from remontada.ties.history import Tie
 
 _VENUE_CODE = {"home": 0, "away": 1, "neutral": 2}
 

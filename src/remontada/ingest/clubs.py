@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from remontada.competitions import slug
-from remontada.names import SimilarityIndex, fold, normalise
+from remontada.ingest.names import SimilarityIndex, fold, normalise
 
 #: UEFA associations whose clubs play in another country's league (club country, league country).
 CROSS_BORDER = frozenset(

@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from remontada.grid import ScoreGrid
-from remontada.inplay import InplayModel, MatchClock, match_lead, second_leg_lead
+from remontada.inplay.model import InplayModel, MatchClock, match_lead, second_leg_lead
 from remontada.penalties import ShootoutModel
 from remontada.rules import TieRules, rules_for
-from remontada.store import Store
-from remontada.tie import TieForecast, forecast_live_from_rates
+from remontada.store.reader import Store
+from remontada.ties.engine import TieForecast, forecast_live_from_rates
 
 
 @dataclass(frozen=True)

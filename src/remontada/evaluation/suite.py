@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from remontada import backtest as bt
 from remontada.competitions import Competition
+from remontada.evaluation import backtest as bt
 from remontada.matchset import MatchSet
 from remontada.models.blend import LogitPool
 from remontada.models.elo import Elo
 from remontada.models.goals import DixonColes
-from remontada.store import Store
+from remontada.store.reader import Store
 
 #: Elo tuned on 2011-12..2015-16 in the top five leagues (RPS 0.2012 against ClubElo's K=20, sqrt: 0.2015).
 ELO_PARAMS = {"k": 13.0, "goal_diff_exponent": 1.0}

@@ -25,7 +25,8 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from remontada import odds, scoring
+from remontada import odds
+from remontada.evaluation import scoring
 from remontada.matchset import MatchSet
 
 #: Extras known before kick-off, passed to forecasters with the fixtures: football-data's
@@ -152,7 +153,7 @@ class BacktestResult:
     def calibration(
         self, names: Sequence[str] | None = None, bins: int = 10, category: int | None = None
     ) -> dict[str, scoring.CalibrationTable]:
-        """Reliability tables (:func:`remontada.scoring.calibration_table`) on the common matches.
+        """Reliability tables (:func:`remontada.evaluation.scoring.calibration_table`) on the common matches.
 
         One-vs-rest over home, draw and away unless ``category`` (0, 1, 2) picks one outcome.
         """
@@ -192,7 +193,7 @@ class BacktestResult:
 
 
 def per_match_scores(probs: np.ndarray, outcome: np.ndarray) -> dict[str, np.ndarray]:
-    """RPS, log loss (natural log) and Brier score of each match, via :mod:`remontada.scoring`."""
+    """RPS, log loss (natural log) and Brier score of each match, via :mod:`remontada.evaluation.scoring`."""
     return {
         "rps": scoring.rps_per_match(probs, outcome),
         "log_loss": scoring.log_loss_per_match(probs, outcome),

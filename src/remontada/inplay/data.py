@@ -13,7 +13,7 @@ Three kinds of match records, each with the two sides' pre-match expected goals 
 * :class:`ExtraTimes` — matches that went to extra time (90-minute and after-extra-time scores);
   pre-match rates from the same Elo rating.
 
-Nothing here estimates an in-play effect; :mod:`remontada.inplay_fit` does.
+Nothing here estimates an in-play effect; :mod:`remontada.inplay.fit` does.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import optimize, spatial, special
 
 from remontada.odds import remove_margin
-from remontada.store import Store
+from remontada.store.reader import Store
 
 #: Bookmaker quotes in order of preference: closing prices of sharp books first.
 _ODDS_PREFERENCE = (

@@ -1,6 +1,6 @@
 """The embedded DuckDB store: opening it safely, and the questions the rest of remontada asks it.
 
-Writes happen only through :mod:`remontada.update` (all or nothing per update, under an
+Writes happen only through :mod:`remontada.ingest.update` (all or nothing per update, under an
 inter-process lock); everything here reads.
 """
 
@@ -18,11 +18,11 @@ import numpy as np
 import pandas as pd
 
 from remontada import competitions as comps
-from remontada.db import first_row
+from remontada.ingest.names import fold, normalise
 from remontada.matchset import MatchSet
-from remontada.names import fold, normalise
 from remontada.paths import default_store_path
-from remontada.schema import DDL, SCHEMA_VERSION
+from remontada.store.db import first_row
+from remontada.store.schema import DDL, SCHEMA_VERSION
 
 
 class StoreError(RuntimeError):

@@ -2,7 +2,7 @@
 
 A file is identified by its public URL. Ingesting a file replaces every raw row that came from
 that URL before, so re-ingesting is idempotent; the caller makes a whole update all or nothing
-(see :mod:`remontada.update`), so a failure leaves the store as it was. Rows are buffered across files and
+(see :mod:`remontada.ingest.update`), so a failure leaves the store as it was. Rows are buffered across files and
 written in large batches, because DuckDB ingests a few big frames far faster than many small ones.
 """
 
@@ -17,10 +17,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from remontada.db import first_row, insert_frame
-from remontada.fetch import Fetched
-from remontada.schema import RESULT_COLUMNS, STAT_COLUMNS
+from remontada.ingest.fetch import Fetched
 from remontada.sources.records import ParsedFile, TeamRef
+from remontada.store.db import first_row, insert_frame
+from remontada.store.schema import RESULT_COLUMNS, STAT_COLUMNS
 
 _RAW_TABLES_BY_URL = ("raw_matches", "raw_goals", "raw_ratings", "raw_forecasts", "raw_shootouts", "raw_competitions")
 

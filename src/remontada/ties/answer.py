@@ -1,7 +1,7 @@
 """The answer to "can they come back?" for one tie: model forecast, history, and what each side needs.
 
-:func:`forecast_state` turns a :class:`~remontada.tie_state.TieState` into a
-:class:`~remontada.tie.TieForecast` with grids from a :class:`~remontada.forecast.Forecaster`
+:func:`forecast_state` turns a :class:`~remontada.ties.state.TieState` into a
+:class:`~remontada.ties.engine.TieForecast` with grids from a :class:`~remontada.forecast.Forecaster`
 fitted on the club matches played before the state's ``as_of`` date. :func:`answer_tie` adds
 the historical base rate for the position (first-leg margin and venue, from UEFA ties that
 ended before ``as_of``) with the comebacks behind it, and the record of how the tie really
@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 
 from remontada.forecast import Forecaster
-from remontada.history import Tie, base_rate, rebuild_ties
-from remontada.store import Store
-from remontada.tie import TieForecast, forecast_second_leg, forecast_single_match, forecast_tie
-from remontada.tie_baseline import BaseRateBaseline
-from remontada.tie_state import TieState, record_of
+from remontada.store.reader import Store
+from remontada.ties.base_rates import BaseRateBaseline
+from remontada.ties.engine import TieForecast, forecast_second_leg, forecast_single_match, forecast_tie
+from remontada.ties.history import Tie, base_rate, rebuild_ties
+from remontada.ties.state import TieState, record_of
 
 #: Ties the historical base rates are counted over: every UEFA club competition in the store.
 UEFA_CLUB_COMPETITIONS: tuple[str, ...] = ("uefa.cl", "uefa.el", "uefa.ecl", "uefa.cwc")

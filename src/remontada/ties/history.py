@@ -2,7 +2,7 @@
 
 Every tie is rebuilt from its legs as the store holds them (``matches.leg`` 1 and 2, plus any
 play-off replay between the same clubs in the same round). Sides are named as in
-:mod:`remontada.tie`: **A is at home in the first leg, B at home in the second.** How a level
+:mod:`remontada.ties.engine`: **A is at home in the first leg, B at home in the second.** How a level
 tie was settled follows the rules of its competition and season (:mod:`remontada.rules`), but
 what the sources record happening wins over the rules table: a replay or extra time that was
 played, a shoot-out score, a coin toss or an awarded match. Such disagreements are kept in
@@ -31,7 +31,7 @@ from remontada.rules import TieRules, normalise_round, rules_for, season_label, 
 from remontada.stats import wilson_interval
 
 if TYPE_CHECKING:
-    from remontada.store import Store
+    from remontada.store.reader import Store
 
 Decided = Literal["aggregate", "away goals", "extra time", "penalties", "replay", "coin toss", "awarded"]
 Venue = Literal["home", "away", "neutral"]

@@ -1,6 +1,6 @@
-"""Estimating the in-play model (:class:`remontada.inplay.InplayParams`) from the mirror's evidence.
+"""Estimating the in-play model (:class:`remontada.inplay.model.InplayParams`) from the mirror's evidence.
 
-Four stages, each on the evidence that identifies its effects (see :mod:`remontada.inplay_data`):
+Four stages, each on the evidence that identifies its effects (see :mod:`remontada.inplay.data`):
 
 1. **Time profile** (:func:`fit_time_profile`): from matches with every goal's minute, a Poisson
    regression of goals per side per minute on the half, the position in the half, the added-time
@@ -36,15 +36,15 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from scipy import optimize
 
-from remontada.inplay import (
+from remontada.inplay.data import ExtraTimes, GoalTimes, HalfTimes
+from remontada.inplay.model import (
     LEADS,
     InplayParams,
     extra_time_steps,
     forward_many,
     regular_steps,
 )
-from remontada.inplay_data import ExtraTimes, GoalTimes, HalfTimes
-from remontada.store import Store
+from remontada.store.reader import Store
 
 #: Grid of goals per half in the likelihoods; the last row/column stands for "this many or more".
 _HALF_GRID = 8
@@ -737,7 +737,7 @@ class InplayFitter:
         params = replace(
             params,
             source=(
-                f"fitted by remontada.inplay_fit: time profile from {profile.n_matches} matches with goal minutes "
+                f"fitted by remontada.inplay.fit: time profile from {profile.n_matches} matches with goal minutes "
                 f"(since {self.profile_since}); half levels, lead and red-card effects from football-data.co.uk "
                 f"league matches {seasons[0]}..{seasons[-1]} with odds-implied pre-match rates"
             ),
@@ -771,8 +771,8 @@ def fit_from_store(
     **options: object,
 ) -> InplayFitter:
     """Pull the evidence from ``store`` and fit; league seasons starting in or after ``holdout_from``
-    are left out (kept for :mod:`remontada.inplay_validate`). ``options`` go to :class:`InplayFitter`."""
-    from remontada.inplay_data import elo_rates, extra_times_from_store, goal_times_from_store, half_times_from_store
+    are left out (kept for :mod:`remontada.inplay.validate`). ``options`` go to :class:`InplayFitter`."""
+    from remontada.inplay.data import elo_rates, extra_times_from_store, goal_times_from_store, half_times_from_store
 
     rates = elo_rates(store)
     goal_times = goal_times_from_store(store, rates)

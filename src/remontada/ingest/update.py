@@ -27,15 +27,15 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from remontada.db import first_row
-from remontada.fetch import Fetched, Fetcher, FetchError
-from remontada.ingest import FileRows, RawWriter, file_rows
-from remontada.locking import WriteLock
-from remontada.rebuild import RebuildSummary, rebuild
+from remontada.ingest.fetch import Fetched, Fetcher, FetchError
+from remontada.ingest.locking import WriteLock
+from remontada.ingest.raw_writer import FileRows, RawWriter, file_rows
+from remontada.ingest.rebuild import RebuildSummary, rebuild
 from remontada.sources import registry
 from remontada.sources.base import RemoteFile, Source
 from remontada.sources.records import SourceError
-from remontada.store import Store
+from remontada.store.db import first_row
+from remontada.store.reader import Store
 
 
 @dataclass(slots=True)

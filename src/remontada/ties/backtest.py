@@ -10,7 +10,7 @@ forecast twice, each time knowing only the past:
   first-leg score: the second leg priced by a model fitted on matches before that day.
 
 The event is "the side at home in the second leg (B) went through". Each forecast is compared
-with the base-rate baseline of :mod:`remontada.tie_baseline` for the same tie and horizon,
+with the base-rate baseline of :mod:`remontada.ties.base_rates` for the same tie and horizon,
 computed from the ties in ``history`` (by default every UEFA tie in the store since 1955) that
 ended before the forecast date: the first-leg margin and venue between the legs; before the tie,
 the share of earlier ties won by the second-leg host. Single-match ties (finals, the 2019-20
@@ -38,13 +38,13 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from remontada import scoring
+from remontada.evaluation import scoring
 from remontada.grid import ScoreGrid
-from remontada.history import Tie, rebuild_ties, select_ties
 from remontada.rules import season_start_year
-from remontada.store import Store
-from remontada.tie import forecast_second_leg, forecast_tie
-from remontada.tie_baseline import BaseRateBaseline
+from remontada.store.reader import Store
+from remontada.ties.base_rates import BaseRateBaseline
+from remontada.ties.engine import forecast_second_leg, forecast_tie
+from remontada.ties.history import Tie, rebuild_ties, select_ties
 
 HORIZONS: tuple[str, ...] = ("before_tie", "between_legs")
 HORIZON_LABELS = {"before_tie": "before the tie", "between_legs": "between the legs"}

@@ -35,7 +35,7 @@ import numpy as np
 from scipy import signal
 
 from remontada.grid import ScoreGrid
-from remontada.inplay import InplayModel, MatchClock, match_lead, second_leg_lead
+from remontada.inplay.model import InplayModel, MatchClock, match_lead, second_leg_lead
 from remontada.penalties import ShootoutModel
 from remontada.rules import TieRules
 
@@ -323,7 +323,7 @@ def remaining_grid(
 
     Rates (goals per 90 minutes) are scaled by the share of time left,
     ``(match_minutes - minute) / match_minutes``, and by ``home_factor``/``away_factor`` (e.g.
-    a red-card adjustment from the in-play model). A stand-in until :mod:`remontada.inplay`
+    a red-card adjustment from the in-play model). A stand-in until :mod:`remontada.inplay.model`
     supplies a fitted remaining-time grid; :func:`forecast_live` accepts either.
     """
     if not 0.0 <= minute <= match_minutes:

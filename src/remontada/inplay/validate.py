@@ -22,11 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from remontada.inplay import InplayParams
-from remontada.inplay_data import HalfTimes, half_times_from_store
-from remontada.inplay_fit import half_probabilities
-from remontada.scoring import CalibrationTable, calibration_table, log_loss_per_match, rps_per_match
-from remontada.store import Store
+from remontada.evaluation.scoring import CalibrationTable, calibration_table, log_loss_per_match, rps_per_match
+from remontada.inplay.data import HalfTimes, half_times_from_store
+from remontada.inplay.fit import half_probabilities
+from remontada.inplay.model import InplayParams
+from remontada.store.reader import Store
 
 _GRID = 8
 

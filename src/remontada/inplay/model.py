@@ -13,7 +13,7 @@ red cards swapped. The lead effects of the first half (``home_lead``) and of the
 match (``home_lead_late``: second half and extra time) differ: a deficit weighs more as time
 runs out. ``home_rate``/``away_rate`` are the pre-match expected goals per 90 minutes
 of any ScoreGrid model, so team strength carries through; the parameters
-(:class:`InplayParams`, fitted by :mod:`remontada.inplay_fit`, shipped in
+(:class:`InplayParams`, fitted by :mod:`remontada.inplay.fit`, shipped in
 ``data/inplay.csv``) say how time, the state of play and red cards bend it. Added time is
 played at the rate of the end of its half, for ``first_half_added``/``second_half_added``
 minutes.
@@ -30,7 +30,7 @@ count as two: the mean is off by under 0.01%); the home side's goals are applied
 away side's rates are read at the cell they lead to. The grid is cut where the chance of more
 goals is below ``tail``; its last row and column absorb. The same steps run backwards
 (:meth:`GoalChain.backward`) give the chance of any final event from every cell at every
-minute in one pass, which the comeback curves use (:mod:`remontada.comeback`).
+minute in one pass, which the comeback curves use (:mod:`remontada.inplay.comeback`).
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from remontada.db import first_row
-from remontada.schema import RESULT_COLUMNS, STAT_COLUMNS
+from remontada.store.db import first_row
+from remontada.store.schema import RESULT_COLUMNS, STAT_COLUMNS
 
 DATE_TOLERANCE_DAYS = 3
 

@@ -1,7 +1,7 @@
 """The comeback curve: how the chance to go through moves with the minutes, and what a side needs.
 
 For the second leg of a tie in progress, one backward pass of the in-play chain
-(:meth:`remontada.inplay.GoalChain.backward`) gives P(A goes through) from every score of the
+(:meth:`remontada.inplay.model.GoalChain.backward`) gives P(A goes through) from every score of the
 leg at every minute left, with extra time and the decider folded in by the tie engine. Read
 off it:
 
@@ -25,10 +25,10 @@ import numpy as np
 import pandas as pd
 
 from remontada.grid import ScoreGrid
-from remontada.inplay import InplayModel, MatchClock, second_leg_lead
+from remontada.inplay.model import InplayModel, MatchClock, second_leg_lead
 from remontada.penalties import ShootoutModel
 from remontada.rules import TieRules
-from remontada.tie import forecast_second_leg
+from remontada.ties.engine import forecast_second_leg
 
 
 @dataclass(frozen=True, eq=False)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from remontada import competitions as comps
-from remontada.clubs import (
+from remontada.ingest.clubs import (
     ClubResolver,
     ExternalMatcher,
     FixtureLinkTable,
@@ -23,9 +23,9 @@ from remontada.clubs import (
     Resolution,
     SlotLabels,
 )
-from remontada.db import first_row, insert_frame
-from remontada.merge import CANONICAL_FIELDS, merge_relation
-from remontada.schema import RESOLVED_TABLES
+from remontada.ingest.merge import CANONICAL_FIELDS, merge_relation
+from remontada.store.db import first_row, insert_frame
+from remontada.store.schema import RESOLVED_TABLES
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ with what score, so the forecast uses nothing played on or after that day. Hypot
 explicit arguments (a stated first-leg score, the other club hosting the first leg, different
 rules) and every one is listed in :attr:`TieState.hypothetical`.
 
-Sides follow :mod:`remontada.tie`: **A is at home in the first leg, B at home in the second**
+Sides follow :mod:`remontada.ties.engine`: **A is at home in the first leg, B at home in the second**
 (for a single match, A is the home or first-named side). Dates are ISO days; a leg dated
 ``as_of`` has not been played yet (the morning of that day).
 
@@ -27,9 +27,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from remontada.history import Leg, Tie, leg_from_row, rebuild_ties
 from remontada.rules import TieRules, normalise_round, rules_for, season_label, season_start_year
-from remontada.store import Store
+from remontada.store.reader import Store
+from remontada.ties.history import Leg, Tie, leg_from_row, rebuild_ties
 
 Phase = Literal["before_first_leg", "between_legs", "single_match", "over"]
 
@@ -46,7 +46,7 @@ class StoredTie:
     """A knockout tie as the store holds it (or, with no legs, one stated by the caller).
 
     ``legs`` holds the first leg (A at home) and, for two legs, the second (B at home), each
-    ``None`` when the store does not have it; ``record`` is the stored :class:`~remontada.history.Tie`
+    ``None`` when the store does not have it; ``record`` is the stored :class:`~remontada.ties.history.Tie`
     for two legs (its outcome, when complete). ``rules`` are the competition's rules for the
     season and round; ``notes`` say what was assumed or chosen.
     """

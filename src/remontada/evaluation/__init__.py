@@ -1,0 +1,1 @@
+"""Evaluation: walk-forward backtests, scoring rules and calibration."""

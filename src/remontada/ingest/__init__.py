@@ -1,0 +1,1 @@
+"""From public files to the store: download, parse orchestration, raw writes, club identity, merge."""
