@@ -195,7 +195,8 @@ def parse_results(data: bytes, name: str, location: str) -> ParsedFile:
         parsed.warnings.append(
             (
                 unpaired[0].line,
-                f"{len(unpaired)} matches could not be paired into a tie or final (kept as single matches): {examples}",
+                f"{len(unpaired)} matches could not be paired into a tie or final "
+                f"(kept as single matches): {examples}",
             )
         )
     return parsed
@@ -334,8 +335,8 @@ def pair_legs(rows: list[Row], competition: str, season: str) -> tuple[list[Matc
     matches that could not be placed in a tie or final.
 
     1. **Group stage**: a match whose two clubs both met a third club within
-       :data:`GROUP_WINDOW_DAYS` days (:data:`LONG_GROUP_STAGES`) is a round-robin match (three clubs cannot all meet each other
-       in a knockout: every meeting eliminates one of them). Stage ``group``, no leg.
+       :data:`GROUP_WINDOW_DAYS` days (:data:`LONG_GROUP_STAGES`) is a round-robin match (three
+       clubs cannot all meet each other in a knockout: every meeting eliminates one of them). Stage ``group``, no leg.
     2. **Ties**: the other meetings of two clubs, in date order: a match and the next one with the
        venues swapped within :data:`MAX_LEG_GAP_DAYS` days are legs 1 and 2; a further meeting
        within :data:`MAX_REPLAY_GAP_DAYS` days of the second leg is a play-off (``leg`` ``None``,
