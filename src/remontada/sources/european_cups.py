@@ -48,7 +48,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -489,6 +489,32 @@ def _label_rounds(ties: list[_Tie], final: _Tie | None, last_played: dict[TeamRe
         elif nxt is None and id(tie) in next_tie and tie.stage == "qualifying":
             tie.depth = 0  # its winner went on to the group stage
     _fill_by_date(ties)
+    _vote_by_date(ties, final)
+
+
+def _vote_by_date(ties: list[_Tie], final: _Tie | None) -> None:
+    """A tie whose bracket distance disagrees with most ties played within days of it takes theirs.
+
+    The bracket breaks where the file names one club two ways in a season (1980-81: "AZ Alkmaar"
+    in the semi-final, "Alkmaar 54" in the quarter-final and the final), which shifts that club's
+    earlier ties by a round; the ties played on the same dates say which round it was.
+    """
+    tolerance = dt.timedelta(days=ROUND_DATE_TOLERANCE_DAYS)
+    labelled = [t for t in ties if t.depth is not None and t is not final]
+    changes = {}
+    for tie in labelled:
+        votes = Counter(
+            o.depth for o in labelled
+            if o is not tie and o.stage == tie.stage and abs(o.first - tie.first) <= tolerance
+        )  # fmt: skip
+        if not votes:
+            continue
+        depth, n = votes.most_common(1)[0]
+        if depth != tie.depth and n >= 2 and n > sum(votes.values()) / 2:
+            changes[id(tie)] = depth
+    for tie in labelled:
+        if id(tie) in changes:
+            tie.depth = changes[id(tie)]
 
 
 #: Without a group stage, a round whose first legs were mostly played in summer (before this day) is
