@@ -145,7 +145,8 @@ def test_different_clubs_are_never_merged(full_store: Store, a: str, b: str) -> 
 #: that appear in none of those leagues' mirrored seasons (defunct, or playing below the mirrored
 #: tiers when they were in Europe). Every other such club resolves to a domestic club.
 UEFA_ONLY = {
-    "corvinul-hunedoara-rou", "dacia-chisinau-mda", "daugava-daugavpils-lva", "dnipro-dnipropetrovsk-ukr", "fk-ekranas-ltu", "fk-mogren-mne",
+    "corvinul-hunedoara-rou", "dacia-chisinau-mda", "daugava-daugavpils-lva", "dnipro-dnipropetrovsk-ukr",
+    "fk-ekranas-ltu", "fk-mogren-mne",
     "lusitanos-and", "pfc-litex-lovech-bul", "skonto-lva", "spaeri-geo", "ulisses-arm", "ventspils-lva",
     "zestafoni-geo",
     # added with european-cups (qualifiers 2011-12..2018-19)
