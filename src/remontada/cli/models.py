@@ -13,6 +13,7 @@ from rich.table import Table
 
 from remontada.cli.common import JsonOpt, StoreOpt, console, fail, frame_table, open_store, print_json
 from remontada.forecast import DEFAULT_MODEL, MODELS, Forecaster
+from remontada.store.catalogue import clubs_playing
 from remontada.store.reader import AmbiguousTeam, Store, TeamNotFound
 
 ModelOpt = Annotated[str, typer.Option("--model", help=f"One of: {', '.join(MODELS)}.")]
@@ -120,12 +121,7 @@ def ratings(
         if competition:
             comp = st.competition(competition).id
             since = (np.datetime64(day) - np.timedelta64(365, "D")).astype(str)
-            played = st.query(
-                "SELECT home_id AS club FROM matches WHERE competition_id = ? AND date >= ? AND date < ? "
-                "UNION SELECT away_id FROM matches WHERE competition_id = ? AND date >= ? AND date < ?",
-                [comp, since, str(day)] * 2,
-            )
-            frame = frame[frame["club_id"].isin(set(played["club"]))]
+            frame = frame[frame["club_id"].isin(clubs_playing(st, comp, since, day))]
         frame = frame.head(top).copy()
         frame.insert(0, "rank", range(1, len(frame) + 1))
         frame.insert(2, "club", [st.club_name(c) for c in frame["club_id"]])

@@ -20,6 +20,7 @@ from remontada.matchset import MatchSet
 from remontada.models.blend import LogitPool
 from remontada.models.elo import Elo
 from remontada.models.goals import DixonColes
+from remontada.store.catalogue import league_ids_of_country
 from remontada.store.reader import Store
 
 #: Elo tuned on 2011-12..2015-16 in the top five leagues (RPS 0.2012 against ClubElo's K=20, sqrt: 0.2015).
@@ -51,11 +52,7 @@ def training_competitions(store: Store, league: Competition) -> list[str]:
     """The league and every other league of its country in the store (promoted clubs keep a rating)."""
     if league.country is None:
         return [league.id]
-    frame = store.query(
-        "SELECT competition_id FROM competitions WHERE country = ? AND kind = 'league' ORDER BY competition_id",
-        [league.country],
-    )
-    return sorted(set(frame["competition_id"]) | {league.id})
+    return sorted(set(league_ids_of_country(store, league.country)) | {league.id})
 
 
 def load(
