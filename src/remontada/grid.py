@@ -22,25 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
-from scipy import signal, special
+
+from remontada.kernels import apply_dixon_coles, poisson_pmf, poisson_upper, shift_scores
 
 DEFAULT_TAIL = 1e-9
-
-
-def _poisson_pmf(counts: np.ndarray, rate: Any) -> np.ndarray:
-    """P(X = counts) for X ~ Poisson(rate), broadcasting; ``rate = 0`` puts all mass on 0."""
-    # scipy.special directly: scipy.stats' generic distribution machinery costs ~30x more per call.
-    return np.exp(special.xlogy(counts, rate) - rate - special.gammaln(counts + 1.0))
-
-
-def _poisson_upper(rate: float, tail: float) -> int:
-    """Smallest n with P(X > n) < tail for X ~ Poisson(rate)."""
-    if rate <= 0:
-        return 0
-    # Beyond rate + 12 sd + 30 goals the Poisson tail is far below any tail we truncate at.
-    counts = np.arange(int(rate + 12.0 * math.sqrt(rate) + 30.0))
-    at_least = np.cumsum(_poisson_pmf(counts, rate)[::-1])[::-1]  # P(X >= k), summed small-to-large
-    return int(np.argmax(at_least < tail)) - 1
 
 
 def _truncate(matrix: np.ndarray, tail: float) -> np.ndarray:
@@ -60,11 +45,6 @@ def _truncate(matrix: np.ndarray, tail: float) -> np.ndarray:
 def _check_rate(name: str, rate: float) -> None:
     if not math.isfinite(rate) or rate < 0:
         raise ValueError(f"{name} must be a finite, non-negative number of goals, got {rate}")
-
-
-def _dixon_coles_factors(home_rate: Any, away_rate: Any, rho: Any) -> tuple[Any, Any, Any, Any]:
-    """Multipliers of P(0-0), P(0-1), P(1-0), P(1-1) in Dixon & Coles (1997); scalars or arrays."""
-    return 1.0 - home_rate * away_rate * rho, 1.0 + home_rate * rho, 1.0 + away_rate * rho, 1.0 - rho
 
 
 # ---- market results ----------------------------------------------------------------------
@@ -234,20 +214,13 @@ class ScoreGrid:
         """
         _check_rate("home_rate", home_rate)
         _check_rate("away_rate", away_rate)
-        n_home = _poisson_upper(home_rate, tail / 2)
-        n_away = _poisson_upper(away_rate, tail / 2)
-        ph = _poisson_pmf(np.arange(n_home + 1.0), home_rate)
-        pa = _poisson_pmf(np.arange(n_away + 1.0), away_rate)
+        n_home = poisson_upper(home_rate, tail / 2)
+        n_away = poisson_upper(away_rate, tail / 2)
+        ph = poisson_pmf(np.arange(n_home + 1.0), home_rate)
+        pa = poisson_pmf(np.arange(n_away + 1.0), away_rate)
         m = np.outer(ph, pa)
         if rho:
-            f00, f01, f10, f11 = _dixon_coles_factors(home_rate, away_rate, rho)
-            m[0, 0] *= f00
-            if n_away >= 1:
-                m[0, 1] *= f01
-            if n_home >= 1:
-                m[1, 0] *= f10
-            if n_home >= 1 and n_away >= 1:
-                m[1, 1] *= f11
+            apply_dixon_coles(m, home_rate, away_rate, rho)
             if (m < 0).any():
                 raise ValueError(f"rho={rho} gives negative probabilities at rates {home_rate}, {away_rate}")
         return cls.from_matrix(m, tail)
@@ -383,12 +356,12 @@ class ScoreGrid:
 
     def shift(self, home: int, away: int) -> ScoreGrid:
         """The grid of final scores when ``home``-``away`` is already on the board."""
-        if home < 0 or away < 0:
-            raise ValueError(f"a known score has non-negative goals, got {home}-{away}")
-        return ScoreGrid(np.pad(self.probs, ((home, 0), (away, 0))))
+        return ScoreGrid(shift_scores(self.probs, home, away))
 
     def convolve(self, other: ScoreGrid, tail: float = DEFAULT_TAIL) -> ScoreGrid:
         """Summed goals of two independent periods (e.g. 90 minutes then extra time)."""
+        from scipy import signal  # imported when first needed: scipy.signal alone takes ~0.5 s to import
+
         # Direct (not FFT) convolution: exact sums, no round-off below zero.
         summed = signal.convolve2d(self.probs, other.probs, mode="full", boundary="fill")
         return ScoreGrid.from_matrix(np.clip(summed, 0.0, None), tail)
@@ -442,22 +415,18 @@ def poisson_grids(
     if home.size == 0:
         raise ValueError("poisson_grids needs at least one match")
     if max_goals is None:
-        n_home = _poisson_upper(float(home.max()), tail / 2)
-        n_away = _poisson_upper(float(away.max()), tail / 2)
+        n_home = poisson_upper(float(home.max()), tail / 2)
+        n_away = poisson_upper(float(away.max()), tail / 2)
     else:
         if max_goals < 1:
             raise ValueError(f"max_goals must be at least 1, got {max_goals}")
         n_home = n_away = int(max_goals)
-    ph = _poisson_pmf(np.arange(n_home + 1.0)[None, :], home[:, None])
-    pa = _poisson_pmf(np.arange(n_away + 1.0)[None, :], away[:, None])
+    ph = poisson_pmf(np.arange(n_home + 1.0)[None, :], home[:, None])
+    pa = poisson_pmf(np.arange(n_away + 1.0)[None, :], away[:, None])
     grids = ph[:, :, None] * pa[:, None, :]
     rhos = np.broadcast_to(np.asarray(rho, dtype=float), home.shape)
     if np.any(rhos != 0):
-        f00, f01, f10, f11 = _dixon_coles_factors(home, away, rhos)
-        grids[:, 0, 0] *= f00
-        grids[:, 0, 1] *= f01
-        grids[:, 1, 0] *= f10
-        grids[:, 1, 1] *= f11
+        apply_dixon_coles(grids, home, away, rhos)
         bad = np.flatnonzero((grids[:, :2, :2] < 0).any(axis=(1, 2)))
         if bad.size:
             k = bad[0]

@@ -23,8 +23,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, spatial, special
+from scipy import optimize, spatial
 
+from remontada.kernels import poisson_pmf
 from remontada.odds import remove_margin
 from remontada.store.inplay import (
     extra_time_frame,
@@ -173,8 +174,8 @@ def _rate_table() -> _RateTable:
     if not _TABLE:
         home, away = (a.ravel() for a in np.meshgrid(_RATE_GRID, _RATE_GRID, indexing="ij"))
         goals = np.arange(_MAX_GOALS)
-        pmf_h = np.exp(special.xlogy(goals, home[:, None]) - home[:, None] - special.gammaln(goals + 1.0))
-        pmf_a = np.exp(special.xlogy(goals, away[:, None]) - away[:, None] - special.gammaln(goals + 1.0))
+        pmf_h = poisson_pmf(goals, home[:, None])
+        pmf_a = poisson_pmf(goals, away[:, None])
         cdf_a = np.cumsum(pmf_a, axis=1)
         p_home = (pmf_h[:, 1:] * cdf_a[:, :-1]).sum(axis=1)  # P(home = k) P(away <= k - 1)
         cdf_h = np.cumsum(pmf_h, axis=1)

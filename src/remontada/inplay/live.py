@@ -13,11 +13,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from remontada.grid import ScoreGrid
 from remontada.inplay.model import InplayModel, MatchClock, match_lead, second_leg_lead
+from remontada.kernels import shift_scores
 from remontada.penalties import ShootoutModel
 from remontada.rules import TieRules, rules_for
 from remontada.store.inplay import latest_fixture, reverse_fixture_before
@@ -233,6 +233,5 @@ def live_forecast(
                 teams=(match.home, match.away), on_unmodelled="even",
             )  # fmt: skip
     remaining = model.remaining(home_rate, away_rate, minute=clock, score=score, red_cards=red_cards, lead=lead)
-    shifted = np.zeros((remaining.shape[0] + score[0], remaining.shape[1] + score[1]))
-    shifted[score[0] :, score[1] :] = remaining.probs
-    return LiveForecast(match, clock, score, red_cards, rates, remaining, ScoreGrid(shifted), tie)
+    final = ScoreGrid(shift_scores(remaining.probs, *score))
+    return LiveForecast(match, clock, score, red_cards, rates, remaining, final, tie)

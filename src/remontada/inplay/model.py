@@ -48,6 +48,7 @@ import numpy as np
 from scipy import special
 
 from remontada.grid import ScoreGrid
+from remontada.kernels import shift_scores
 from remontada.sources.records import SourceError
 
 #: Leads the state effects are estimated for; larger leads count as +/-2.
@@ -681,10 +682,7 @@ class InplayModel:
         remaining = self.remaining(
             home_rate, away_rate, minute=minute, score=score, red_cards=red_cards, lead=lead
         ).probs
-        home, away = score
-        out = np.zeros((remaining.shape[0] + home, remaining.shape[1] + away))
-        out[home:, away:] = remaining
-        return ScoreGrid(out)
+        return ScoreGrid(shift_scores(remaining, *score))
 
     def extra_time(
         self,
