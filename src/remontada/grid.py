@@ -50,7 +50,7 @@ def _check_rate(name: str, rate: float) -> None:
 # ---- market results ----------------------------------------------------------------------
 
 
-class Settlement(NamedTuple):
+class BetSettlement(NamedTuple):
     """How one bet settles, as probabilities in [0, 1] that sum to one.
 
     ``half_win`` and ``half_loss`` arise only on quarter lines (half the stake wins or loses,
@@ -75,9 +75,9 @@ class Settlement(NamedTuple):
             return math.inf
         return 1.0 + losing / winning
 
-    def opposite(self) -> Settlement:
+    def opposite(self) -> BetSettlement:
         """The other side of the same bet (under for over; away handicap for home)."""
-        return Settlement(self.loss, self.half_loss, self.push, self.half_win, self.win)
+        return BetSettlement(self.loss, self.half_loss, self.push, self.half_win, self.win)
 
 
 class DoubleChance(NamedTuple):
@@ -136,8 +136,8 @@ class GoalDistribution:
     def mean(self) -> float:
         return float(self.probs @ self.values)
 
-    def settle(self, handicap: float) -> Settlement:
-        """Settlement of a bet that wins when ``X + handicap > 0`` (Asian rules)."""
+    def settle(self, handicap: float) -> BetSettlement:
+        """BetSettlement of a bet that wins when ``X + handicap > 0`` (Asian rules)."""
         return _settle(self.values, self.probs, handicap)
 
 
@@ -151,7 +151,7 @@ def _check_line(line: float) -> None:
         raise ValueError(f"betting lines are multiples of 0.25 goals, got {line}")
 
 
-def _settle(values: np.ndarray, probs: np.ndarray, handicap: float) -> Settlement:
+def _settle(values: np.ndarray, probs: np.ndarray, handicap: float) -> BetSettlement:
     """Settle "``values + handicap > 0``" over an integer-valued distribution.
 
     A quarter line is two half stakes on the lines 0.25 either side; other lines are
@@ -168,7 +168,7 @@ def _settle(values: np.ndarray, probs: np.ndarray, handicap: float) -> Settlemen
     halves = np.sign(values + low) + np.sign(values + high)
     # bin 0 = both halves win ... bin 4 = both lose
     parts = np.bincount((2.0 - halves).astype(np.intp), weights=probs, minlength=5)
-    return Settlement(*(float(x) for x in parts))
+    return BetSettlement(*(float(x) for x in parts))
 
 
 # ---- the grid ----------------------------------------------------------------------------
@@ -322,12 +322,12 @@ class ScoreGrid:
 
         return self._memo("difference", compute)  # type: ignore[no-any-return]
 
-    def over(self, line: float) -> Settlement:
-        """Settlement of "over ``line``" total goals (any multiple of 0.25 goals)."""
+    def over(self, line: float) -> BetSettlement:
+        """BetSettlement of "over ``line``" total goals (any multiple of 0.25 goals)."""
         return self.total_goals().settle(-line)
 
-    def under(self, line: float) -> Settlement:
-        """Settlement of "under ``line``" total goals: the opposite side of :meth:`over`."""
+    def under(self, line: float) -> BetSettlement:
+        """BetSettlement of "under ``line``" total goals: the opposite side of :meth:`over`."""
         return self.over(line).opposite()
 
     def p_over(self, line: float) -> float:
@@ -339,8 +339,8 @@ class ScoreGrid:
         yes = float(self.probs[1:, 1:].sum())
         return YesNo(yes, 1.0 - yes)
 
-    def asian_handicap(self, line: float) -> Settlement:
-        """Settlement of a bet on the home side with handicap ``line`` goals.
+    def asian_handicap(self, line: float) -> BetSettlement:
+        """BetSettlement of a bet on the home side with handicap ``line`` goals.
 
         The bet wins when home goals + ``line`` > away goals. ``line = -0.25`` is half the
         stake on 0 (draw refunded) and half on -0.5 (home must win). The away side of the

@@ -43,7 +43,7 @@ OUTCOMES = ("home", "draw", "away")
 
 
 @runtime_checkable
-class Forecaster(Protocol):
+class WalkForwardForecaster(Protocol):
     """Something that learns from past matches and prices fixtures (1X2 probabilities)."""
 
     name: str
@@ -205,7 +205,7 @@ def per_match_scores(probs: np.ndarray, outcome: np.ndarray) -> dict[str, np.nda
 def walk_forward(
     matches: MatchSet,
     evaluate: np.ndarray,
-    forecasters: Sequence[Forecaster],
+    forecasters: Sequence[WalkForwardForecaster],
     *,
     step_days: int = 7,
     pre_match_columns: Sequence[str] = PRE_MATCH_COLUMNS,
@@ -543,7 +543,7 @@ class SharedForecaster:
     caller reaches it first in a block.
     """
 
-    def __init__(self, inner: Forecaster) -> None:
+    def __init__(self, inner: WalkForwardForecaster) -> None:
         self.inner = inner
         self.name, self.uses_market = inner.name, inner.uses_market
         self._seen = -1
@@ -577,7 +577,7 @@ class PooledForecaster:
     def __init__(
         self,
         name: str,
-        components: Sequence[Forecaster],
+        components: Sequence[WalkForwardForecaster],
         pool_factory: Callable[[], Any],
         *,
         min_matches: int = 300,

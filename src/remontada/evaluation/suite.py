@@ -74,7 +74,9 @@ def load(
     return BacktestData(matches, evaluate, first)
 
 
-def forecasters(league: Competition, training: Sequence[str], *, penaltyblog: bool = True) -> list[bt.Forecaster]:
+def forecasters(
+    league: Competition, training: Sequence[str], *, penaltyblog: bool = True
+) -> list[bt.WalkForwardForecaster]:
     """Every forecaster of the standard comparison, components shared so each is fitted once."""
     top_two = [c for c in training if c.endswith((".1", ".2"))]
     elo = bt.SharedForecaster(bt.ModelForecaster("elo", lambda: Elo(**ELO_PARAMS)))
@@ -87,7 +89,7 @@ def forecasters(league: Competition, training: Sequence[str], *, penaltyblog: bo
         competitions=top_two,
     )  # fmt: skip
     pinnacle_pre = bt.MarketForecaster("pinnacle-pre-match [market]", ("psh", "psd", "psa"), DEMARGIN)
-    out: list[bt.Forecaster] = [
+    out: list[bt.WalkForwardForecaster] = [
         elo, elo_sot, dixon_coles, shrunk,
         bt.PooledForecaster("blend: elo + elo-sot + dixon-coles", [elo, elo_sot, dixon_coles], LogitPool),
         bt.PooledForecaster(
