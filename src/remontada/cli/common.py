@@ -6,16 +6,18 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from remontada.paths import default_store_path
-from remontada.store.reader import Store, StoreError
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from remontada.store.reader import Store
+
 
 console = Console()
 err_console = Console(stderr=True)
@@ -26,10 +28,14 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tab
 
 # ---- helpers -----------------------------------------------------------------------------------
 def store_path(store: Path | None) -> Path:
+    from remontada.paths import default_store_path
+
     return store or default_store_path()
 
 
 def open_store(store: Path | None) -> Store:
+    from remontada.store.reader import Store, StoreError
+
     try:
         return Store(store_path(store), read_only=True)
     except StoreError as exc:
@@ -42,6 +48,8 @@ def fail(message: str, code: int = 1) -> Any:
 
 
 def jsonable(value: Any) -> Any:
+    import pandas as pd
+
     if isinstance(value, pd.DataFrame):
         return [jsonable(r) for r in value.to_dict(orient="records")]
     if isinstance(value, dict):
@@ -78,6 +86,8 @@ def frame_table(frame: pd.DataFrame, title: str | None = None, columns: list[str
 
 def cell_text(value: Any) -> str:
     """A table cell: blank for missing values, dates as ISO days, integers without ``.0``, markup escaped."""
+    import pandas as pd
+
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, pd.Timestamp):

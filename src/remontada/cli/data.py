@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from remontada.cli.common import (
@@ -22,8 +20,6 @@ from remontada.cli.common import (
     store_path,
     team_error,
 )
-from remontada.paths import mirror_from_env
-from remontada.store.reader import AmbiguousTeam, TeamNotFound
 
 
 # ---- update --------------------------------------------------------------------------------------
@@ -39,8 +35,11 @@ def update(
     as_json: JsonOpt = False,
 ) -> None:
     """Download the public sources and bring the store up to date (transactional, idempotent)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from remontada.ingest.locking import StoreBusy
     from remontada.ingest.update import update as run_update
+    from remontada.paths import mirror_from_env
 
     path = store_path(store)
     mirror = mirror or mirror_from_env()
@@ -161,6 +160,8 @@ def matches(
     as_json: JsonOpt = False,
 ) -> None:
     """A club's matches, with scores from every source merged."""
+    from remontada.store.reader import AmbiguousTeam, TeamNotFound
+
     with open_store(store) as st:
         try:
             frame = st.matches(team, season=season, competition=competition)
@@ -183,6 +184,8 @@ def matches(
 
 
 def _score_text(row: Any) -> str:
+    import pandas as pd
+
     if pd.isna(row.home_goals):
         return row.status
     text = f"{int(row.home_goals)}-{int(row.away_goals)}"

@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from remontada.cli.common import JsonOpt, StoreOpt, cell_text, console, fail, open_store, print_json
-from remontada.rules import season_label, season_start_year
-from remontada.ties.history import (
-    BaseRate,
-    Tie,
-    base_rate,
-    cross_check,
-    parse_seasons,
-    rebuild_ties,
-    select_ties,
-)
+
+if TYPE_CHECKING:
+    from remontada.ties.history import BaseRate, Tie
 
 #: Used when no --competition is given: the UEFA club competitions the store can hold.
 DEFAULT_COMPETITIONS = ("uefa.cl", "uefa.el", "uefa.ecl", "uefa.cwc")
@@ -71,6 +64,8 @@ def history(
 
     --deficit 3 --first-leg-at away lists Deportivo (2003-04), Roma (2017-18) and Liverpool (2018-19).
     """
+    from remontada.ties.history import cross_check, parse_seasons, rebuild_ties, select_ties
+
     if deficit is not None and deficit < 0:
         fail("--deficit counts goals behind after the first leg: 0 or more")
     unknown = sorted(set(stage or ()) - set(STAGES))
@@ -124,6 +119,8 @@ def _rates(
     ties: list[Tie], deficit: int | None, or_more: bool, venue: str | None, max_deficit: int, level: float
 ) -> list[BaseRate]:
     """Rows of the table; with ``deficit`` the asked-for row comes last."""
+    from remontada.ties.history import base_rate
+
     if deficit is not None:
         venues: list[Any] = [venue] if venue else ["home", "away", "neutral", None]
         rows = [base_rate(ties, deficit, v, or_more=or_more, level=level) for v in venues]
@@ -138,6 +135,8 @@ def _rates(
 
 def coverage(ties: list[Tie]) -> dict[str, str]:
     """Seasons with at least one complete tie, per competition, as compact ranges."""
+    from remontada.rules import season_start_year
+
     years: dict[str, set[int]] = {}
     for tie in ties:
         if tie.complete:
@@ -146,6 +145,8 @@ def coverage(ties: list[Tie]) -> dict[str, str]:
 
 
 def _ranges(years: list[int]) -> str:
+    from remontada.rules import season_label
+
     spans: list[list[int]] = []
     for year in years:
         if spans and year == spans[-1][1] + 1:
@@ -157,6 +158,8 @@ def _ranges(years: list[int]) -> str:
 
 def _span_text(span: tuple[int, int] | None) -> str | None:
     """``(1992, 9999)`` -> ``"1992-93.."``; open ends stay open."""
+    from remontada.rules import season_label
+
     if span is None:
         return None
     first = season_label(span[0]) if span[0] > 0 else ""

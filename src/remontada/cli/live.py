@@ -5,12 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 
 from remontada.cli.common import JsonOpt, StoreOpt, console, fail, frame_table, open_store, print_json
-from remontada.store.reader import AmbiguousTeam, TeamNotFound
 
 
 def _pair(text: str | None, what: str) -> tuple[int, int] | None:
@@ -87,6 +85,7 @@ def live(
     from remontada.inplay.comeback import LiveSecondLeg
     from remontada.inplay.live import find_live_match, live_forecast
     from remontada.inplay.model import InplayModel, InplayParams, MatchClock
+    from remontada.store.reader import AmbiguousTeam, TeamNotFound
 
     score_now = _pair(score, "--score")
     reds = _pair(red_cards, "--red-cards")
@@ -139,6 +138,8 @@ def live(
 
 
 def _print_live(forecast: Any, source: str, curve: Any, every: int) -> None:
+    import pandas as pd
+
     from remontada.inplay.comeback import curve_rows
 
     match = forecast.match
@@ -218,6 +219,8 @@ def inplay_fit(
     as_json: JsonOpt = False,
 ) -> None:
     """Re-estimate the in-play parameters from the store (takes a while: chains over every half)."""
+    import pandas as pd
+
     from remontada.inplay.fit import RED_TIMING, fit_from_store
 
     with open_store(store) as st:
@@ -250,6 +253,8 @@ def inplay_check(
     as_json: JsonOpt = False,
 ) -> None:
     """Second halves of held-out seasons forecast from half-time: scores, situations, calibration."""
+    import pandas as pd
+
     from remontada.evaluation.scoring import plot_calibration
     from remontada.inplay.model import InplayParams
     from remontada.inplay.validate import held_out, validate

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.table import Table
 
 from remontada.cli.common import JsonOpt, StoreOpt, console, fail, frame_table, open_store, print_json
-from remontada.forecast import DEFAULT_MODEL, MODELS, Forecaster
-from remontada.store.catalogue import clubs_playing
-from remontada.store.reader import AmbiguousTeam, Store, TeamNotFound
 
-ModelOpt = Annotated[str, typer.Option("--model", help=f"One of: {', '.join(MODELS)}.")]
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from remontada.store.reader import Store
+
+#: The keys of :data:`remontada.forecast.MODELS` and its default, written out so that building the
+#: command line (``remontada --help``) does not import the models (a test keeps them equal).
+MODEL_NAMES = ("dixon-coles", "poisson", "bivariate", "elo")
+DEFAULT_MODEL = "dixon-coles"
+
+ModelOpt = Annotated[str, typer.Option("--model", help=f"One of: {', '.join(MODEL_NAMES)}.")]
 DateOpt = Annotated[str | None, typer.Option("--date", help="ISO date: the model knows only matches before it.")]
 
 
@@ -37,6 +42,8 @@ def _as_of(date: str | None) -> dt.date:
 
 
 def _club(store: Store, name: str) -> str:
+    from remontada.store.reader import AmbiguousTeam, TeamNotFound
+
     try:
         return store.resolve_club(name)
     except (TeamNotFound, AmbiguousTeam) as exc:
@@ -55,6 +62,8 @@ def predict(
     as_json: JsonOpt = False,
 ) -> None:
     """Forecast one match: 1X2, expected goals, most likely scores, over/under 2.5, BTTS."""
+    from remontada.forecast import Forecaster
+
     day = _as_of(date)
     with open_store(store) as st:
         home_id, away_id = _club(st, home), _club(st, away)
@@ -114,6 +123,11 @@ def ratings(
     as_json: JsonOpt = False,
 ) -> None:
     """Team strengths on one scale across every league and UEFA competition."""
+    import numpy as np
+
+    from remontada.forecast import Forecaster
+    from remontada.store.catalogue import clubs_playing
+
     day = _as_of(date)
     with open_store(store) as st:
         fitted = Forecaster(st, model).fitted(day)
@@ -138,6 +152,8 @@ def ratings(
 
 def _ratings_frame(fitted: Any) -> pd.DataFrame:
     """One row per club, strongest first: goal models give attack/defence/overall, Elo its points."""
+    import pandas as pd
+
     if hasattr(fitted, "ratings") and not hasattr(fitted, "rating"):
         r = fitted.ratings()
         return pd.DataFrame({
@@ -158,7 +174,10 @@ def backtest(
     as_json: JsonOpt = False,
 ) -> None:
     """Walk-forward RPS, log loss and Brier of every model, the closing odds and penaltyblog, same matches."""
+    import numpy as np
+
     from remontada.evaluation import suite as backtest_suite
+
     with open_store(store) as st:
         try:
             result = backtest_suite.run(

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from remontada.cli.common import JsonOpt, StoreOpt, console, err_console, fail, open_store, print_json
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The default of ``--model`` (remontada.forecast.DEFAULT_MODEL, not imported here: the
 #: forecasting stack loads scipy, which would slow every command's start-up).

@@ -11,7 +11,6 @@ import typer
 from rich.table import Table
 
 from remontada.cli.common import JsonOpt, StoreOpt, cell_text, console, fail, open_store, print_json
-from remontada.store.reader import AmbiguousTeam, TeamNotFound
 
 
 class DeciderChoice(StrEnum):
@@ -88,6 +87,7 @@ def tie(
     remontada tie Liverpool Atalanta --competition "Europa League" --season 2023-24
     """
     from remontada.forecast import MODELS, Forecaster
+    from remontada.store.reader import AmbiguousTeam, TeamNotFound
     from remontada.ties.answer import answer_tie, plot_next_match
     from remontada.ties.state import TieNotFound, find_tie, tie_state, unplayed_tie
 
