@@ -228,7 +228,7 @@ class ScoreGrid:
     # ---- basic reads ----------------------------------------------------------------
     @property
     def shape(self) -> tuple[int, int]:
-        return self.probs.shape  # type: ignore[return-value]
+        return self.probs.shape
 
     def _result(self) -> tuple[float, float, float]:
         def compute() -> tuple[float, float, float]:
@@ -236,7 +236,7 @@ class ScoreGrid:
             level = -diff.offset  # index of a zero goal difference
             return float(diff.probs[level + 1 :].sum()), float(diff.probs[level]), float(diff.probs[:level].sum())
 
-        return self._memo("result", compute)  # type: ignore[no-any-return]
+        return self._memo("result", compute)
 
     @property
     def home_win(self) -> float:
@@ -310,7 +310,7 @@ class ScoreGrid:
             index = np.add.outer(np.arange(rows), np.arange(cols))
             return _frozen_distribution(np.bincount(index.ravel(), weights=self.probs.ravel()), 0)
 
-        return self._memo("total", compute)  # type: ignore[no-any-return]
+        return self._memo("total", compute)
 
     def goal_difference(self) -> GoalDistribution:
         """Distribution of home minus away goals; ``offset`` is the most negative difference."""
@@ -320,7 +320,7 @@ class ScoreGrid:
             index = np.subtract.outer(np.arange(rows), np.arange(cols)) + (cols - 1)
             return _frozen_distribution(np.bincount(index.ravel(), weights=self.probs.ravel()), 1 - cols)
 
-        return self._memo("difference", compute)  # type: ignore[no-any-return]
+        return self._memo("difference", compute)
 
     def over(self, line: float) -> BetSettlement:
         """BetSettlement of "over ``line``" total goals (any multiple of 0.25 goals)."""

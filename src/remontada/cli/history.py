@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.table import Table
@@ -11,7 +11,7 @@ from rich.table import Table
 from remontada.cli.common import JsonOpt, StoreOpt, cell_text, console, fail, open_store, print_json
 
 if TYPE_CHECKING:
-    from remontada.ties.history import BaseRate, Tie
+    from remontada.ties.history import BaseRate, Tie, Venue
 
 #: Used when no --competition is given: the UEFA club competitions the store can hold.
 DEFAULT_COMPETITIONS = ("uefa.cl", "uefa.el", "uefa.ecl", "uefa.cwc")
@@ -121,15 +121,18 @@ def _rates(
     """Rows of the table; with ``deficit`` the asked-for row comes last."""
     from remontada.ties.history import base_rate
 
+    at = cast("Venue | None", venue)  # a FirstLegAt value
+
     if deficit is not None:
         venues: list[Any] = [venue] if venue else ["home", "away", "neutral", None]
         rows = [base_rate(ties, deficit, v, or_more=or_more, level=level) for v in venues]
         return [r for r in rows if r.n or r.first_leg_at is None or r.first_leg_at == venue]
     rows = []
     for d in range(1, max_deficit + 1):
-        for v in [venue] if venue else ["home", "away", None]:
+        choices: list[Any] = [venue] if venue else ["home", "away", None]
+        for v in choices:
             rows.append(base_rate(ties, d, v, or_more=d == max_deficit, level=level))
-    rows.append(base_rate(ties, 1, venue, or_more=True, level=level))
+    rows.append(base_rate(ties, 1, at, or_more=True, level=level))
     return rows
 
 

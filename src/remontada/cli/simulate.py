@@ -35,7 +35,7 @@ def _deductions(values: list[str] | None) -> dict[str, int]:
     for value in values or []:
         match = re.match(r"^\s*(.+?)\s*=\s*(\d+)\s*$", value)
         if match is None:
-            return fail(f"--deduct takes CLUB=POINTS (e.g. 'Everton=6'), got {value!r}")  # type: ignore[no-any-return]
+            return fail(f"--deduct takes CLUB=POINTS (e.g. 'Everton=6'), got {value!r}")
         club, points = match.group(1), int(match.group(2))
         out[club] = out.get(club, 0) + points
     return out

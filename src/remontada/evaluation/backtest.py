@@ -399,7 +399,7 @@ class MarketForecaster:
 
     uses_market = True
 
-    def __init__(self, name: str, columns: tuple[str, str, str], method: str = "shin") -> None:
+    def __init__(self, name: str, columns: tuple[str, str, str], method: odds.Method = "shin") -> None:
         self.name, self.columns, self.method = name, columns, method
 
     def update(self, history: MatchSet, new: MatchSet) -> None:
@@ -413,7 +413,7 @@ class MarketForecaster:
         return demargin(prices, self.method)
 
 
-def demargin(prices: np.ndarray, method: str) -> np.ndarray:
+def demargin(prices: np.ndarray, method: odds.Method) -> np.ndarray:
     """Fair 1X2 probabilities from ``(n, 3)`` decimal prices via :mod:`remontada.odds`; NaN rows where invalid."""
     out = np.full(prices.shape, np.nan)
     valid = np.isfinite(prices).all(axis=1) & (prices > 1.0).all(axis=1)

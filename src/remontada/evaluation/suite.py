@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -20,19 +21,20 @@ from remontada.matchset import MatchSet
 from remontada.models.blend import LogitPool
 from remontada.models.elo import Elo
 from remontada.models.goals import DixonColes
+from remontada.odds import Method
 from remontada.store.catalogue import league_ids_of_country
 from remontada.store.reader import Store
 
 #: Elo tuned on 2011-12..2015-16 in the top five leagues (RPS 0.2012 against ClubElo's K=20, sqrt: 0.2015).
-ELO_PARAMS = {"k": 13.0, "goal_diff_exponent": 1.0}
+ELO_PARAMS: dict[str, Any] = {"k": 13.0, "goal_diff_exponent": 1.0}
 #: Elo exchanging points on shots on target instead of goals, tuned the same way.
-ELO_SOT_PARAMS = {"k": 16.0, "goal_diff_exponent": 0.5, "evidence": "shots_on_target"}
+ELO_SOT_PARAMS: dict[str, Any] = {"k": 16.0, "goal_diff_exponent": 0.5, "evidence": "shots_on_target"}
 #: Dixon-Coles with league shrinkage: team_sd 0.6 and decay 0.0018/day over 3 years scored best of
 #: 24 settings on the top five leagues 2010-11..2015-16 (RPS 0.20128; no prior 0.20130).
-DC_SHRUNK_PARAMS = {"team_sd": 0.6, "decay": 0.0018}
+DC_SHRUNK_PARAMS: dict[str, Any] = {"team_sd": 0.6, "decay": 0.0018}
 DC_WINDOW_DAYS = 3 * 365
 #: Margin removal for bookmaker prices, chosen on 2012-13..2015-16 (all methods within 3e-5 RPS).
-DEMARGIN = "odds_ratio"
+DEMARGIN: Method = "odds_ratio"
 
 
 @dataclass(frozen=True, slots=True)

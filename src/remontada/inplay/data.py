@@ -66,7 +66,7 @@ class HalfTimes:
         return len(self.match_id)
 
     def select(self, mask: np.ndarray) -> HalfTimes:
-        return _select(self, mask)  # type: ignore[no-any-return]
+        return _select(self, mask)
 
     def season_start(self) -> np.ndarray:
         """Start year of each match's season (``"2023-24"`` -> 2023)."""
@@ -149,7 +149,7 @@ class ExtraTimes:
         return len(self.match_id)
 
     def select(self, mask: np.ndarray) -> ExtraTimes:
-        return _select(self, mask)  # type: ignore[no-any-return]
+        return _select(self, mask)
 
 
 # ---- pre-match rates from odds -----------------------------------------------------------------
