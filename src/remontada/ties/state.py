@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from remontada import errors
 from remontada.rules import TieRules, normalise_round, rules_for, season_label, season_start_year
 from remontada.store.reader import Store
 from remontada.ties.history import Leg, Tie, leg_from_row, rebuild_ties
@@ -37,7 +38,7 @@ Phase = Literal["before_first_leg", "between_legs", "single_match", "over"]
 RULE_FIELDS: tuple[str, ...] = ("away_goals", "away_goals_in_extra_time", "extra_time_minutes", "decider")
 
 
-class TieNotFound(LookupError):
+class TieNotFound(errors.TieNotFound):
     """The store holds no knockout tie between the two clubs that fits the query."""
 
 
