@@ -124,6 +124,15 @@ def domestic(country: str, key: str, name: str, tier: int | None = None) -> Comp
     return Competition(cid, name, country, kind, tier)
 
 
+def display_name(competition_id: str | None) -> str | None:
+    """The name people use for a competition id (``"uefa.ecl"`` -> ``"Conference League"``); an id
+    outside the catalogue is returned as it is."""
+    if competition_id is None:
+        return None
+    comp = CATALOGUE.get(competition_id)
+    return comp.name if comp is not None else competition_id
+
+
 def get(competition_id: str) -> Competition:
     """The catalogued competition with this id; ``KeyError`` naming it if unknown."""
     try:
