@@ -149,8 +149,8 @@ def resolve(query: str, known: dict[str, Competition] | None = None) -> Competit
     catalogue. Raises :class:`~remontada.errors.UnknownCompetition` (a ``LookupError``) listing
     close names and every valid one when nothing matches.
     """
-    pool = dict(known or {})
-    pool.update(CATALOGUE)  # the catalogue's entries carry the aliases a store's table lacks
+    # the catalogue's entries first: they carry the aliases a store's table lacks
+    pool = {**CATALOGUE, **{k: v for k, v in (known or {}).items() if k not in CATALOGUE}}
     if query in pool:
         return pool[query]
     wanted = slug(query)

@@ -180,6 +180,18 @@ class Store:
         row = first_row(self.con, "SELECT name FROM clubs WHERE club_id = ?", [club_id])
         return str(row[0]) if row else club_id
 
+    def last_played(self, *, clubs_only: bool = True) -> dt.date | None:
+        """The date of the latest played match with a score (club matches only by default): the
+        store's data cut-off. ``None`` for an empty store."""
+        national = "AND NOT h.national" if clubs_only else ""
+        row = first_row(
+            self.con,
+            f"""SELECT max(m.date) FROM matches m JOIN clubs h ON h.club_id = m.home_id
+                WHERE m.status = 'played' AND m.home_goals IS NOT NULL {national}""",
+        )
+        value = None if row is None else row[0]
+        return value.date() if isinstance(value, dt.datetime) else value
+
     def unresolved(self) -> pd.DataFrame:
         return self.query("SELECT * FROM unresolved_names ORDER BY source, country, name")
 

@@ -183,6 +183,11 @@ class Tie:
         return self.complete and self.winner is not None
 
     @property
+    def qualifying(self) -> bool:
+        """A qualifying-round tie (played before the main draw), not a tie of the competition proper."""
+        return self.stage == "qualifying"
+
+    @property
     def date(self) -> dt.date | None:
         """The day the tie ended: its last replay, else its second leg (ISO date)."""
         for leg in (*reversed(self.replays), self.leg2, self.leg1):
@@ -297,9 +302,12 @@ class Tie:
     def to_dict(self) -> dict[str, Any]:
         return {
             "competition": self.competition,
+            "competition_name": display_name(self.competition),
             "season": self.season,
             "stage": self.stage,
+            "qualifying": self.qualifying,
             "round": self.round,
+            "round_name": round_name(self.round),
             "team_a": self.team_a,
             "team_b": self.team_b,
             "name_a": self.name_a,
