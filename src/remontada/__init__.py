@@ -44,6 +44,8 @@ _EXPORTS: dict[str, str] = {
     "status": "remontada._api.data",
     "unresolved_names": "remontada._api.data",
     "update": "remontada._api.data",
+    "fit_inplay": "remontada._api.inplay",
+    "check_inplay": "remontada._api.inplay",
     # results
     "TieAnswer": "remontada.ties.answer",
     "TieSummary": "remontada._api.ties",
@@ -59,6 +61,8 @@ _EXPORTS: dict[str, str] = {
     "ClubMatches": "remontada._api.data",
     "StoreStatus": "remontada._api.data",
     "UpdateResult": "remontada._api.data",
+    "InplayFit": "remontada._api.inplay",
+    "InplayCheck": "remontada._api.inplay",
     # building blocks
     "Store": "remontada.store.reader",
     "ScoreGrid": "remontada.grid",
@@ -93,6 +97,8 @@ __all__ = [
     "DixonColes",
     "Elo",
     "HistoryResult",
+    "InplayCheck",
+    "InplayFit",
     "InvalidInput",
     "LiveAnswer",
     "MatchForecast",
@@ -120,8 +126,10 @@ __all__ = [
     "answer_tie",
     "backtest",
     "backtest_ties",
+    "check_inplay",
     "comeback_curve",
     "find_clubs",
+    "fit_inplay",
     "history",
     "list_ties",
     "live",
@@ -177,6 +185,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; nothing is imported at run
         update,
     )
     from remontada._api.history import HistoryResult, history
+    from remontada._api.inplay import InplayCheck, InplayFit, check_inplay, fit_inplay
     from remontada._api.live import LiveAnswer, comeback_curve, live
     from remontada._api.models import (
         BacktestResult,
