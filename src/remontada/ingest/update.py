@@ -46,6 +46,8 @@ class UpdateReport:
     unchanged: int = 0
     ingested: int = 0
     warnings: int = 0
+    #: Each warning of the files parsed in this update, as ``"url:line: message"``.
+    warning_messages: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     absent_but_stored: list[str] = field(default_factory=list)
     rebuild: RebuildSummary | None = None
@@ -181,7 +183,7 @@ def parse_file(source: Source, data: bytes, remote: RemoteFile, location: str) -
         parsed = source.parse(data, remote, location)
         return file_rows(parsed, remote.url), None
     except SourceError as exc:
-        return None, (exc.location, exc.line, exc.message)
+        return None, (exc.location or location, exc.line, exc.message)  # a parser's error always has its location
     finally:
         gc.enable()
 
@@ -294,6 +296,7 @@ def _handle(
         return "error", False
     assert rows is not None  # parse_file returns rows or an error
     report.warnings += rows.n_warnings
+    report.warning_messages.extend(f"{url}:{line}: {text}" for line, text in rows.warnings)
     if writing:
         writer.add_rows(fetched, rows, replacing=url in stored)
     report.ingested += 1
@@ -329,8 +332,9 @@ def _never_built(store: Store) -> bool:
 
 
 def _remote_of(error: FetchError, remotes: list[RemoteFile]) -> RemoteFile:
+    location = error.location or ""  # a FetchError always names the URL or path it tried
     for r in remotes:
-        if error.location.endswith(r.mirror_path) or error.location == r.url:
+        if location.endswith(r.mirror_path) or location == r.url:
             return r
     return remotes[0]
 
