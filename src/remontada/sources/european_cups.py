@@ -486,10 +486,10 @@ def _label_rounds(ties: list[_Tie], final: _Tie | None, last_played: dict[TeamRe
     for tie in sorted(ties, key=lambda t: t.first, reverse=True):
         if tie.depth is not None:
             continue
-        nxt = next_tie.get(id(tie))
-        if nxt is not None and nxt.depth is not None:
-            tie.depth = nxt.depth + 1
-        elif nxt is None and id(tie) in next_tie and tie.stage == "qualifying":
+        following = next_tie.get(id(tie))
+        if following is not None and following.depth is not None:
+            tie.depth = following.depth + 1
+        elif following is None and id(tie) in next_tie and tie.stage == "qualifying":
             tie.depth = 0  # its winner went on to the group stage
     _fill_by_date(ties)
     _vote_by_date(ties, final)
@@ -553,12 +553,14 @@ def _fill_by_date(ties: list[_Tie]) -> None:
             continue
         votes: dict[int, int] = defaultdict(int)
         for other in known:
+            depth = other.depth
             if (
-                other.stage == tie.stage
+                depth is not None
+                and other.stage == tie.stage
                 and abs(other.first - tie.first) <= tolerance
-                and (other.depth or other.stage == "qualifying")
+                and (depth or other.stage == "qualifying")
             ):
-                votes[other.depth] += 1
+                votes[depth] += 1
         if votes:
             tie.depth = max(votes, key=lambda d: (votes[d], -d))
 
