@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -52,7 +51,7 @@ def _knockout_table(result: Any, title: str) -> Table:
     return table
 
 
-def _league_table(result: Any, title: str, extra: pd.DataFrame | None = None) -> Table:
+def _league_table(result: Any, title: str, extra: Any = None) -> Table:
     frame = result.table_frame()
     zones = [label for label, _, _ in result.zones()]
     table = Table(title=title)
