@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -12,9 +12,6 @@ from rich.table import Table
 
 import remontada as rm
 from remontada.cli.common import JsonOpt, StoreOpt, console, err_console, fail, guarded, print_json
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 #: The default of ``--model`` (remontada.forecast.DEFAULT_MODEL, not imported here: the
 #: forecasting stack loads scipy, which would slow every command's start-up).
