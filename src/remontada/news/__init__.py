@@ -7,3 +7,8 @@ round, scores, venues), :mod:`.dates` (the article's date), :mod:`.extract` (all
 with the sentence it came from), :mod:`.locate` (the tie in the store), :mod:`.claims` (checking
 quoted results) and :mod:`.reader` (the answer). Deterministic: regular expressions and the store.
 """
+
+from remontada.news.reader import ArticleAnswer, read_article
+from remontada.news.text import UnreadableArticle
+
+__all__ = ["ArticleAnswer", "UnreadableArticle", "read_article"]

@@ -12,6 +12,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from remontada.errors import InvalidInput
+
 #: The largest article read, in bytes of UTF-8 (a long feature is ~30 kB).
 MAX_BYTES = 200_000
 
@@ -28,12 +30,11 @@ _FURNITURE = re.compile(
 _BLOCK_TAGS = re.compile(r"</?(p|div|br|h[1-6]|li|ul|ol|tr|table|section|article|header|footer|title)\b[^>]*>", re.I)
 
 
-class UnreadableArticle(ValueError):
+class UnreadableArticle(InvalidInput):
     """The input is not an article remontada can read; the message says why and what to do."""
 
     def __init__(self, message: str, field: str = "text") -> None:
-        self.field = field
-        super().__init__(message)
+        super().__init__(message, field=field)
 
 
 @dataclass(frozen=True, slots=True)
