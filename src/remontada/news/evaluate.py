@@ -48,15 +48,15 @@ def predict_fields(store: Store, text: str) -> dict[str, Any]:
     ex, index = read_facts(text, store=store)
     day = article_day(ex)
     loc = locate(store, ex, date=day)
-    tie_clubs = (loc.tie.team_a, loc.tie.team_b) if loc.tie is not None else None
+    tie_clubs = loc.candidate.clubs if loc.candidate is not None else None
     kind = "none"
-    if loc.tie is not None and loc.tie.rules.legs == 2:
+    if loc.candidate is not None:
         kind = "tie"
     elif day is not None and len(ex.club_ids()) >= 2:
         near = store_news.single_matches_among(store, ex.club_ids()[:6], start=day, end=day + dt.timedelta(days=10))
         kind = "match" if len(near) else "none"
     fl = ex.first_leg
-    claims = check_claims(store, ex, as_of=loc.as_of or day, tie=loc.tie, names=index.names)
+    claims = check_claims(store, ex, as_of=loc.as_of or day, tie=loc.candidate, names=index.names)
     return {
         "kind": kind,
         "clubs": sorted(set(ex.club_ids())),
