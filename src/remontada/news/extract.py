@@ -21,7 +21,7 @@ from remontada.news.clubs import ClubIndex, ClubMention, find_mentions
 from remontada.news.text import CleanText, Sentence
 
 _WIN_VERBS = re.compile(
-    r"\b(won|win|wins|beat|beats|defeated|defeat|thrashed|hammered|crushed|routed|stunned|edged|overcame|"
+    r"\b(won|win|wins|winning|beat|beats|defeated|defeat|thrashed|hammered|crushed|routed|stunned|edged|overcame|"
     r"dispatched|demolished|humbled|thumped|swept\s+aside|saw\s+off|outclassed|battered)\b",
     re.IGNORECASE,
 )
@@ -45,8 +45,8 @@ _PRONOUN = re.compile(
 )
 _FIRST_LEG = re.compile(r"\b(?:first|opening)[- ]leg\b|\blast\s+week\b|\bfirst\s+meeting\b|\(first\)\s+leg", re.I)
 _SECOND_LEG = re.compile(r"\b(?:second|return)[- ]leg\b|\breturn\s+fixture\b", re.I)
-_PAST_ROUND = re.compile(r"\b(?:knocked|beat|saw\s+off|reached|eliminated|won|beating)\b", re.I)
-_NOW = re.compile(r"\b(?:now|this\s+time|last\s+week|on\s+thursday|on\s+tuesday|on\s+wednesday)\b", re.I)
+_PAST_ROUND = re.compile(r"\b(?:knocked|beat|saw\s+off|reached|eliminated|won|beating|overturned)\b", re.I)
+_NOW = re.compile(r"\b(?:now|this\s+time|last\s+week)\b", re.I)
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 _YEARS_AGO = re.compile(r"\b(a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?:years?|seasons?)\s+ago\b", re.I)
@@ -173,10 +173,17 @@ def _main_club(mentions: list[ClubMention]) -> str | None:
     return min(counts, key=lambda c: (-counts[c], first[c]))
 
 
+def _undated(text: str) -> str:
+    """``text`` without its explicit dates ("April 16, 2019"): a dateline's year is not a past year."""
+    for mention in dates_mod.explicit_dates(0, text):
+        text = text.replace(mention.text, " ")
+    return text
+
+
 def _when(text: str, legs: bool = True) -> tuple[str, int | None] | None:
     if legs and _FIRST_LEG.search(text):
         return ("first_leg", None)
-    year = _YEAR.search(text)
+    year = _YEAR.search(_undated(text))
     if year:
         return ("year", int(year.group(1)))
     ago = _YEARS_AGO.search(text)
@@ -189,27 +196,29 @@ def _when(text: str, legs: bool = True) -> tuple[str, int | None] | None:
 
 
 _OBJECT_MARK = re.compile(
-    r"\b(?:against|to|over|with|by|from|beat|beating|face|facing|play|host|visit|welcome|trail|lead|of)\s+(?:the\s+)?$", re.I
+    r"\b(?:against|to|over|with|by|from|beat|beating|face|facing|play|host|visit|welcome|trail|lead|of|knocked|"
+    r"eliminated|defeated|thrashed|hammered|edged|stunned|off|overcame|crushed|routed|dispatched|humbled)\s+(?:the\s+)?$",
+    re.I
 )
 
 
-def _nearest_before(mentions: list[ClubMention], pos: int, text: str = "") -> ClubMention | None:
-    """The nearest club named before ``pos`` that is not the object of a verb or preposition."""
-    before = [m for m in mentions if m.end <= pos and not m.ambiguous]
-    for m in reversed(before):
-        if not _OBJECT_MARK.search(text[max(0, m.start - 20) : m.start]):
-            return m
-    return before[-1] if before else None
-
-
 def _subject(text: str, mentions: list[ClubMention], pos: int, main: str | None) -> str | None:
-    """The club whose result sits at ``pos``: the nearest club or pronoun before it."""
-    club = _nearest_before(mentions, pos, text)
-    pronouns = [m for m in _PRONOUN.finditer(text[:pos])]
+    """The club whose result sits at ``pos``: the nearest club named before it that is not the
+    object of a verb or preposition, unless a pronoun ("we", "their", "Klopp's side") is nearer,
+    which stands for the article's main club."""
+    before = [m for m in mentions if m.end <= pos and not m.ambiguous]
+    subjects = [m for m in before if not _OBJECT_MARK.search(text[max(0, m.start - 20) : m.start])]
+    club = subjects[-1] if subjects else None
+    pronouns = list(_PRONOUN.finditer(text[:pos]))
     pronoun = pronouns[-1] if pronouns else None
     if pronoun is not None and (club is None or pronoun.start() > club.end):
         return main
-    return club.clubs[0] if club is not None else None
+    if club is None:
+        return before[-1].clubs[0] if before and main is None else main if before else None
+    earlier = [m for m in before if m.end <= club.start]
+    if earlier and re.fullmatch(r"\s+and\s+", text[earlier[-1].end : club.start]):
+        return earlier[-1].clubs[0]  # "Manchester City and Real Madrid drew": the first named
+    return club.clubs[0]
 
 
 def _sense(text: str, score: facts.ScoreSpan) -> tuple[str | None, int]:
@@ -266,23 +275,57 @@ def _object(text: str, mentions: list[ClubMention], subject: str | None, start: 
     return others[-1].clubs[0] if others else None
 
 
+def _country(club: str | None) -> str | None:
+    return club.rsplit("-", 1)[-1].upper() if club else None
+
+
+_PLACE_PREFIX = re.compile(r"\b(?:in|at)\s+(?:the\s+)?$", re.I)
+_IN_COUNTRY = re.compile(r"\bin\s+(" + "|".join(COUNTRIES) + r")\b", re.I)
+
+
 def _venue(
-    text: str, score: facts.ScoreSpan, opponent_mention: ClubMention | None, bounds: tuple[int, int]
+    text: str,
+    score: facts.ScoreSpan,
+    bounds: tuple[int, int],
+    places: list[ClubMention],
+    subject: str,
+    opponent: str | None,
+    mentions: list[ClubMention],
 ) -> str | None:
-    clause = text[max(bounds[0], score.start - 30) : min(bounds[1], score.end + 45)]
+    """``home`` or ``away`` for ``subject`` from the words around the score: "home defeat", "at
+    Anfield", "in Barcelona", "in Germany"."""
+    lo, hi = max(bounds[0], score.start - 30), min(bounds[1], score.end + 45)
+    clause = text[lo:hi]
     if _HOME.search(clause):
         return "home"
     if _AWAY.search(clause):
         return "away"
-    if opponent_mention is not None:
-        prefix = text[max(0, opponent_mention.start - 4) : opponent_mention.start].lower()
-        if prefix.endswith(("in ", "at ")) and abs(opponent_mention.start - score.end) < 40:
+    for place in places:
+        if lo <= place.start < hi and _PLACE_PREFIX.search(text[max(0, place.start - 8) : place.start]):
+            if subject not in place.clubs and (opponent is None or opponent in place.clubs):
+                return "away"
+            if subject in place.clubs and opponent not in place.clubs:
+                return "home"
+    for m in mentions:
+        if m.ambiguous or m.clubs[0] != opponent or not lo <= m.start < hi:
+            continue
+        if text[max(0, m.start - 4) : m.start].lower().endswith(("in ", "at ")):
             return "away"
+    for m in _IN_COUNTRY.finditer(clause):
+        code = COUNTRIES[m.group(1).lower()]
+        mine, theirs = _country(subject), _country(opponent)
+        if code == theirs != mine:
+            return "away"
+        if code == mine != theirs:
+            return "home"
     return None
 
 
 def _claims(
-    sentences: tuple[Sentence, ...], by_sentence: dict[int, list[ClubMention]], main: str | None
+    sentences: tuple[Sentence, ...],
+    by_sentence: dict[int, list[ClubMention]],
+    places_by_sentence: dict[int, list[ClubMention]],
+    main: str | None,
 ) -> list[ScoreClaim]:
     claims: list[ScoreClaim] = []
     for sentence in sentences:
@@ -298,13 +341,19 @@ def _claims(
             competitions = facts.find_competitions(sentence.index, text)
             competition = competitions[0].value if competitions else None
             context = " ".join(_text(sentences, i) for i in range(max(0, sentence.index - 4), sentence.index))
-            when = _when(text) or _when(context, legs=False)
+            legs_at = [m.start() for m in _FIRST_LEG.finditer(text)]
+            nearest = (
+                min(range(len(found)), key=lambda j: min(abs(found[j].start - p) for p in legs_at)) if legs_at else k
+            )
+            when = _when(text, legs=not legs_at or nearest == k) or _when(context, legs=False)
             if _NOW.search(text[max(0, score.start - 25) : score.start]):
                 when = ("first_leg", None)
-            first_leg = bool(_FIRST_LEG.search(text)) or bool(
-                re.search(r"\b(lead|deficit|advantage|trail\w*|overturn|recover|defend|protect|carry|bring|hold)\b", text, re.I)
-                and (_SECOND_LEG.search(text) or re.search(r"\bsecond\s+leg|return\s+leg", context, re.I))
-            )
+            following = _text(sentences, sentence.index + 1) if sentence.index + 1 < len(sentences) else ""
+            first_leg = (bool(legs_at) and nearest == k) or bool(
+                re.search(r"\b(lead|deficit|advantage|trail\w*|overturn|recover|defend|protect|carry|bring|hold|after)\b",
+                          text, re.I)
+                and (_SECOND_LEG.search(text) or _SECOND_LEG.search(context) or _SECOND_LEG.search(following))
+            )  # fmt: skip
             if explicit is not None:
                 home, away = explicit
                 claims.append(
@@ -334,8 +383,8 @@ def _claims(
                 if x != y:
                     continue
                 goals = (x, y)
-            opp_mention = next((m for m in mentions if not m.ambiguous and m.clubs[0] == opponent), None)
-            venue = _venue(text, score, opp_mention, bounds)
+            venue = _venue(text, score, bounds, places_by_sentence.get(sentence.index, []), subject, opponent,
+                           mentions)  # fmt: skip
             claims.append(
                 ScoreClaim(subject, opponent, goals[0], goals[1], venue, when, competition, score_text(text, score),
                            text, sentence.index, first_leg)
@@ -363,85 +412,143 @@ def _first_leg(claims: list[ScoreClaim]) -> ScoreClaim | None:
     return None
 
 
+_LEAD_TO = re.compile(r"\b(?:lead|advantage|deficit|cushion|edge)\s+(?:[\w-]+\s+){0,4}?(?:to|into)\s+", re.I)
+_HOST_LEG = re.compile(r"\b(?:host|hosts|hosting)\s+the\s+(?:second|return)[- ]leg", re.I)
+_FUTURE = re.compile(
+    r"\b(?:must|will|need|needs|next\s+week|tonight|tomorrow|second[- ]leg|return[- ]leg|thursday's\s+task|"
+    r"on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
+    re.I,
+)
+
+
+def _target(text: str, pos: int, mentions: list[ClubMention], places: list[ClubMention]) -> Any:
+    """The club, place or country named at ``pos`` ("the " skipped): a club id, ``{"any_of": [...]}``
+    or ``{"country": code}``; ``None`` when nothing is named there."""
+    if text[pos : pos + 4].lower() == "the ":
+        pos += 4
+    for m in mentions:
+        if m.start == pos and not m.ambiguous:
+            return m.clubs[0]
+    for m in places:
+        if m.start == pos:
+            return m.clubs[0] if len(m.clubs) == 1 else {"any_of": list(m.clubs)}
+    word = re.match(r"([A-Za-z]+(?:\s+Republic)?)", text[pos:])
+    if word and word.group(1).lower() in COUNTRIES:
+        return {"country": COUNTRIES[word.group(1).lower()]}
+    return None
+
+
 def _next_host(
     sentences: tuple[Sentence, ...],
     by_sentence: dict[int, list[ClubMention]],
-    index: ClubIndex,
+    places_by_sentence: dict[int, list[ClubMention]],
     first_leg: ScoreClaim | None,
     main: str | None,
 ) -> Fact | None:
-    """The club at home in the next leg: "travel to X", "host X", "... in X", or the first leg's
-    away side."""
+    """The club at home in the next leg: "host the second leg", "travel to X", "a lead to X",
+    "host X", "... in X" in a sentence about what is to come, or the first leg's away side."""
     for sentence in sentences:
         text = sentence.text
-        if _YEARS_AGO.search(text):
+        if _YEARS_AGO.search(text) or _PAST_ROUND.search(text) and not _FUTURE.search(text):
             continue
         mentions = by_sentence.get(sentence.index, [])
-        for m in _TRAVEL.finditer(text):
-            place = m.group(1).lower()
-            target = next((x for x in mentions if x.start == m.start(1) and not x.ambiguous), None)
-            if target is not None:
-                return Fact(target.clubs[0], text)
-            country = COUNTRIES.get(place) or COUNTRIES.get(place.split()[0])
-            if country is not None:
-                return Fact({"country": country}, text)
-        m_host = re.search(r"\b(?:host|hosts|hosting)\s+the\s+(?:second|return)[- ]leg", text, re.I)
-        if m_host is not None:
-            subject = _subject(text, mentions, m_host.start(), main)
+        places = places_by_sentence.get(sentence.index, [])
+        m = _HOST_LEG.search(text)
+        if m is not None:
+            subject = _subject(text, mentions, m.start(), main)
             if subject is not None:
                 return Fact(subject, text)
-        for m in _HOST.finditer(text):
-            guest = next((x for x in mentions if x.start == m.start(1) and not x.ambiguous), None)
-            subject = _subject(text, mentions, m.start(), main)
-            if guest is not None and subject is not None and subject != guest.clubs[0]:
-                return Fact(subject, text)
-        if re.search(r"\b(second|return)[- ]leg\b|\bthursday's\s+task|\btomorrow\b", text, re.I):
-            for m in _IN_PLACE.finditer(text):
-                target = next((x for x in mentions if x.start == m.start(1) and not x.ambiguous), None)
+        for pattern in (_TRAVEL, _LEAD_TO):
+            for m in pattern.finditer(text):
+                pos = m.start(1) if pattern is _TRAVEL else m.end()
+                target = _target(text, pos, mentions, places)
                 if target is not None:
-                    return Fact(target.clubs[0], text)
-    if first_leg is not None and first_leg.venue is not None and first_leg.opponent is not None:
-        host = first_leg.opponent if first_leg.venue == "home" else first_leg.club
-        return Fact(host, first_leg.sentence)
+                    return Fact(target, text)
+        for m in _HOST.finditer(text):
+            guest = next((x for x in mentions if x.start == m.start(1)), None)
+            subject = _subject(text, mentions, m.start(), main)
+            if guest is not None and subject is not None and subject not in guest.clubs:
+                return Fact(subject, text)
+        if _FUTURE.search(text):
+            for m in re.finditer(r"\b(?:in|at)\s+", text):
+                target = _target(text, m.end(), mentions, places)
+                if target is not None and not _before_past(text, m.start()):
+                    return Fact(target, text)
+    if first_leg is not None and first_leg.venue == "away":
+        return Fact(first_leg.club, first_leg.sentence)
+    if first_leg is not None and first_leg.venue == "home" and first_leg.opponent is not None:
+        return Fact(first_leg.opponent, first_leg.sentence)
     return None
+
+
+def _before_past(text: str, pos: int) -> bool:
+    """Whether the words just before ``pos`` tell of the past ("after a 2-0 defeat in Germany")."""
+    return bool(
+        re.search(r"\b(?:after|defeat|loss|victory|draw|beaten|lost|won|drew|(?:first|opening)[- ]leg)\b[^.,;]{0,25}$",
+                  text[:pos], re.I)
+    )  # fmt: skip
+
+
+def resolve_host(fact: Fact | None, clubs: tuple[str, str] | None) -> str | None:
+    """The club id of a next-leg host fact among the tie's ``clubs`` (a place or a country names
+    one of them, or none)."""
+    if fact is None:
+        return None
+    value = fact.value
+    if isinstance(value, str):
+        return value if clubs is None or value in clubs else None
+    if clubs is None:
+        return None
+    if "any_of" in value:
+        hits = [c for c in clubs if c in value["any_of"]]
+    else:
+        hits = [c for c in clubs if _country(c) == value["country"]]
+    return hits[0] if len(hits) == 1 else None
 
 
 def extract(clean: CleanText, index: ClubIndex, *, date: dt.date | None = None) -> Extraction:
     """Every fact of the article ``clean`` (see :class:`Extraction`); ``date`` (ISO day) overrides
     the article's own."""
     sentences = clean.sentences
-    mentions = find_mentions(list(sentences), index)
+    found = find_mentions(list(sentences), index)
+    mentions = [m for m in found if m.source != "place"]
     by_sentence: dict[int, list[ClubMention]] = {}
-    for m in mentions:
-        by_sentence.setdefault(m.sentence, []).append(m)
+    places_by_sentence: dict[int, list[ClubMention]] = {}
+    for m in found:
+        (places_by_sentence if m.source == "place" else by_sentence).setdefault(m.sentence, []).append(m)
     main = _main_club(mentions)
     comp_spans = [s for sent in sentences for s in facts.find_competitions(sent.index, sent.text)]
     round_spans = [s for sent in sentences for s in facts.find_rounds(sent.index, sent.text)]
 
-    def weight(span: facts.Span) -> float:
+    def weight(span: facts.Span, is_round: bool = False) -> float:
         text = _text(sentences, span.sentence)
         w = 1.0
         if facts.TIE_TALK.search(text) or facts.find_rounds(span.sentence, text):
             w += 2.0
-        if _YEAR.search(text) or _YEARS_AGO.search(text) or _LAST_SEASON.search(text):
+        if _YEAR.search(_undated(text)) or _YEARS_AGO.search(text) or _LAST_SEASON.search(text):
             w -= 1.5
         before = text[max(0, span.start - 14) : span.start].lower()
-        if re.search(r"\b(?:reach(?:ed)?|into|to)\s+the\s+$", before) or (
-            re.search(r"\bin\s+the\s+$", before) and _PAST_ROUND.search(text)
+        if re.search(r"\b(?:reach(?:ed)?|into|to|from)\s+(?:the|a)\s+(?:european\s+)?$", before) or (
+            re.search(r"\bin\s+the\s+$", before)
+            and (_PAST_ROUND.search(text) or (is_round and re.search(r"\b(?:meet|face)\b", text)))
         ):
-            w -= 2.5
+            w -= 3.0
         return w
 
-    def ranked(spans: list[facts.Span]) -> list[Fact]:
+    def ranked(spans: list[facts.Span], rounds: bool = False) -> list[Fact]:
         scores: dict[str, float] = {}
         where: dict[str, str] = {}
         for s in spans:
-            scores[s.value] = scores.get(s.value, 0.0) + weight(s)
-            if s.value not in where or weight(s) > 1.0:
-                where.setdefault(s.value, _text(sentences, s.sentence))
+            scores[s.value] = scores.get(s.value, 0.0) + weight(s, rounds)
+            where.setdefault(s.value, _text(sentences, s.sentence))
         return [Fact(v, where[v]) for v in sorted(scores, key=lambda v: -scores[v]) if scores[v] > 0]
 
-    claims = _claims(sentences, by_sentence, main)
+    claims = _claims(sentences, by_sentence, places_by_sentence, main)
+    decided = next(
+        (Fact(m.group(0), sent.text) for sent in sentences
+         if (m := facts.DECIDED.search(sent.text)) and facts.TIE_TALK.search(sent.text)),
+        None,
+    )  # fmt: skip
     first_leg = _first_leg(claims)
     all_dates = [d for sent in sentences for d in dates_mod.explicit_dates(sent.index, sent.text)]
     line = dates_mod.dateline(all_dates)
@@ -470,9 +577,9 @@ def extract(clean: CleanText, index: ClubIndex, *, date: dt.date | None = None) 
         clubs=mentions,
         main_club=main,
         competitions=ranked(comp_spans),
-        rounds=ranked(round_spans),
+        rounds=ranked(round_spans, rounds=True),
         first_leg=first_leg,
-        next_host=_next_host(sentences, by_sentence, index, first_leg, main),
+        next_host=None if decided is not None else _next_host(sentences, by_sentence, places_by_sentence, first_leg, main),
         date=article_date,
         dates=date_facts,
         weekdays=[Fact(w.word, _text(sentences, w.sentence)) for w in words],
@@ -480,10 +587,10 @@ def extract(clean: CleanText, index: ClubIndex, *, date: dt.date | None = None) 
         time_talk=first(facts.TIME_TALK),
         league_talk=first(facts.LEAGUE_TALK),
         tie_talk=first(facts.TIE_TALK),
-        decided=first(facts.DECIDED),
+        decided=decided,
         sentences=sentences,
         notes=clean.notes,
     )
 
 
-__all__ = ["Extraction", "Fact", "ScoreClaim", "extract"]
+__all__ = ["Extraction", "Fact", "ScoreClaim", "extract", "resolve_host"]

@@ -155,6 +155,9 @@ def candidates(store: Store, ex: Extraction, date: dt.date | None) -> list[Candi
 
 def locate(store: Store, ex: Extraction, *, date: dt.date | None) -> Located:
     """The tie ``ex`` is about and the morning the answer speaks from (no model, no tie rebuild)."""
+    if ex.league_talk is not None and ex.tie_talk is None and not ex.rounds and ex.first_leg is None:
+        return Located(None, date, None, reason=f"the article is about a league match ({ex.league_talk.value!r}), "
+                       "not a two-legged tie")  # fmt: skip
     ranked = candidates(store, ex, date)
     if not ranked:
         named = ", ".join(store.club_name(c) for c in ex.club_ids()[:6]) or "no club"

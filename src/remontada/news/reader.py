@@ -15,7 +15,7 @@ from typing import Any
 
 from remontada.news.claims import ClaimCheck, check_claims
 from remontada.news.clubs import ClubIndex, build_index
-from remontada.news.extract import Extraction, extract
+from remontada.news.extract import Extraction, extract, resolve_host
 from remontada.news.locate import Located, locate, stored_state
 from remontada.news.text import UnreadableArticle, clean
 from remontada.store import news as store_news
@@ -72,7 +72,9 @@ class ArticleAnswer:
         host = ex.next_host
         host_value = None
         if host is not None:
-            host_value = host.value if isinstance(host.value, dict) else self.name(host.value)
+            clubs = self.located.candidate.clubs if self.located is not None and self.located.candidate else None
+            resolved = resolve_host(host, clubs)
+            host_value = self.name(resolved) if resolved is not None else host.value
         return {
             "clubs": [
                 {"text": m.text, "clubs": [self.name(c) for c in m.clubs], "ambiguous": m.ambiguous,
