@@ -17,8 +17,8 @@ import argparse
 import os
 from pathlib import Path
 
-from remontada.news.evaluate import FIELDS, load_corpus, naive_fields, predict_fields, score
 from remontada.news.claims import check_claims
+from remontada.news.evaluate import FIELDS, load_corpus, naive_fields, predict_fields, score
 from remontada.news.locate import locate
 from remontada.news.reader import article_day, read_article, read_facts
 from remontada.store.reader import Store
@@ -66,9 +66,11 @@ def main() -> None:
             1, args.repeats,
         )  # fmt: skip
         facts_s = best_seconds_per_call(lambda: read_facts(article, store=store), 1, args.repeats)
-        print(f"read + answer the motivating article (model fitted): {full:.2f} s (target < 1 s); of which "
-              f"reading {facts_s:.2f} s, finding the tie and checking claims {reader:.2f} s, the rest "
-              "`remontada.answer_tie` (forecast, history base rate) and the comeback curve")
+        print(
+            f"read + answer the motivating article (model fitted): {full:.2f} s (target < 1 s); of which "
+            f"reading {facts_s:.2f} s, finding the tie and checking claims {reader:.2f} s, the rest "
+            "`remontada.answer_tie` (forecast, history base rate) and the comeback curve"
+        )
 
 
 if __name__ == "__main__":

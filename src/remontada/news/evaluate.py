@@ -80,7 +80,8 @@ def naive_fields(store: Store, text: str) -> dict[str, Any]:
         "competition": comps[0].value if comps else None,
         "round": None,
         "first_leg": {"club": clubs[0], "for": int(score.group(1)), "against": int(score.group(2))}
-        if clubs and score else None,
+        if clubs and score
+        else None,
         "next_host": None,
         "date": None,
         "as_of": None,

@@ -32,13 +32,24 @@ _LOSS_VERBS = re.compile(
 )
 _DRAW_VERBS = re.compile(r"\b(drew|draw|drawn|held|were\s+held|shared)\b", re.IGNORECASE)
 _LEAD_VERBS = re.compile(r"\b(lead|leads|led|leading|hold|holds|carry|carrying|protect|protecting|take|took)\b", re.I)
-_WIN_NOUNS = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(win|victory|triumph|success|thrashing|rout|demolition|hammering\s+of|drubbing\s+of)\b", re.I)
-_LOSS_NOUNS = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(loss|defeat|reverse|setback|humiliation|hammering|beating|drubbing|thrashing)\b", re.I)
+_WIN_NOUNS = re.compile(
+    r"^\s*(?:[\w-]+\s+){0,2}?(win|victory|triumph|success|thrashing|rout|demolition|hammering\s+of|drubbing\s+of)\b",
+    re.I,
+)
+_LOSS_NOUNS = re.compile(
+    r"^\s*(?:[\w-]+\s+){0,2}?(loss|defeat|reverse|setback|humiliation|hammering|beating|drubbing|thrashing)\b", re.I
+)
 _DRAW_NOUNS = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(draw|stalemate)\b", re.I)
 _LEAD_NOUNS = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(lead|advantage|cushion|up\b)", re.I)
 _DEFICIT_NOUNS = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(deficit|down\b|scoreline)", re.I)
-_HOME = re.compile(r"\b(?:home\s+(?:loss|defeat|win|victory|draw|leg|game|match|crowd)|at\s+home|on\s+home\s+soil|in\s+front\s+of\s+their\s+own)\b", re.I)
-_AWAY = re.compile(r"\b(?:away\s+(?:loss|defeat|win|victory|draw|leg|game|match)|on\s+the\s+road|away\s+from\s+home|on\s+their\s+travels)\b", re.I)
+_HOME = re.compile(
+    r"\b(?:home\s+(?:loss|defeat|win|victory|draw|leg|game|match|crowd)|at\s+home|on\s+home\s+soil|in\s+front\s+of\s+their\s+own)\b",
+    re.I,
+)
+_AWAY = re.compile(
+    r"\b(?:away\s+(?:loss|defeat|win|victory|draw|leg|game|match)|on\s+the\s+road|away\s+from\s+home|on\s+their\s+travels)\b",
+    re.I,
+)
 _PRONOUN = re.compile(
     r"\b(?:(?i:we|our|us|they|their|them|his\s+(?:team|side|men|players)|her\s+(?:team|side))|"
     r"[A-Z][\w'’]+['’]s\s+(?i:side|team|men)|(?i:the\s+(?:hosts|visitors|home\s+side|away\s+side|holders)))\b"
@@ -48,10 +59,26 @@ _SECOND_LEG = re.compile(r"\b(?:second|return)[- ]leg\b|\breturn\s+fixture\b", r
 _PAST_ROUND = re.compile(r"\b(?:knocked|beat|saw\s+off|reached|eliminated|won|beating|overturned)\b", re.I)
 _NOW = re.compile(r"\b(?:now|this\s+time|last\s+week)\b", re.I)
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
-_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-_YEARS_AGO = re.compile(r"\b(a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?:years?|seasons?)\s+ago\b", re.I)
+_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
+_YEARS_AGO = re.compile(
+    r"\b(a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?:years?|seasons?)\s+ago\b", re.I
+)
 _LAST_SEASON = re.compile(r"\blast\s+season\b|\blast\s+year\b", re.I)
-_TRAVEL = re.compile(r"\b(?:(?:travel(?:s|led|ling)?|head(?:s|ed)?|go(?:es)?|journey)\s+to|visit|visits)\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)", re.I)
+_TRAVEL = re.compile(
+    r"\b(?:(?:travel(?:s|led|ling)?|head(?:s|ed)?|go(?:es)?|journey)\s+to|visit|visits)\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)",
+    re.I,
+)
 _HOST = re.compile(r"\b(?:host|hosts|hosting|welcome|welcomes|entertain|entertains)\s+(?:the\s+)?([A-Z][\w'’-]+)", re.I)
 _IN_PLACE = re.compile(r"\b(?:in|at)\s+([A-Z][\w'’-]+)")
 COUNTRIES = {
@@ -198,7 +225,7 @@ def _when(text: str, legs: bool = True) -> tuple[str, int | None] | None:
 _OBJECT_MARK = re.compile(
     r"\b(?:against|to|over|with|by|from|beat|beating|face|facing|play|host|visit|welcome|trail|lead|of|knocked|"
     r"eliminated|defeated|thrashed|hammered|edged|stunned|off|overcame|crushed|routed|dispatched|humbled)\s+(?:the\s+)?$",
-    re.I
+    re.I,
 )
 
 
@@ -311,8 +338,8 @@ def _venue(
             continue
         if text[max(0, m.start - 4) : m.start].lower().endswith(("in ", "at ")):
             return "away"
-    for m in _IN_COUNTRY.finditer(clause):
-        code = COUNTRIES[m.group(1).lower()]
+    for hit in _IN_COUNTRY.finditer(clause):
+        code = COUNTRIES[hit.group(1).lower()]
         mine, theirs = _country(subject), _country(opponent)
         if code == theirs != mine:
             return "away"
@@ -369,9 +396,7 @@ def _claims(
                 continue
             opponent = _object(text, mentions, subject, at)
             if opponent is None:
-                earlier = [
-                    m for i in range(max(0, sentence.index - 4), sentence.index) for m in by_sentence.get(i, [])
-                ]
+                earlier = [m for i in range(max(0, sentence.index - 4), sentence.index) for m in by_sentence.get(i, [])]
                 others = [m.clubs[0] for m in earlier if not m.ambiguous and m.clubs[0] != subject]
                 opponent = others[-1] if others else None
             hi, lo = max(x, y), min(x, y)
@@ -449,7 +474,7 @@ def _next_host(
     "host X", "... in X" in a sentence about what is to come, or the first leg's away side."""
     for sentence in sentences:
         text = sentence.text
-        if _YEARS_AGO.search(text) or _PAST_ROUND.search(text) and not _FUTURE.search(text):
+        if _YEARS_AGO.search(text) or (_PAST_ROUND.search(text) and not _FUTURE.search(text)):
             continue
         mentions = by_sentence.get(sentence.index, [])
         places = places_by_sentence.get(sentence.index, [])
@@ -545,8 +570,8 @@ def extract(clean: CleanText, index: ClubIndex, *, date: dt.date | None = None) 
 
     claims = _claims(sentences, by_sentence, places_by_sentence, main)
     decided = next(
-        (Fact(m.group(0), sent.text) for sent in sentences
-         if (m := facts.DECIDED.search(sent.text)) and facts.TIE_TALK.search(sent.text)),
+        (Fact(hit.group(0), sent.text) for sent in sentences
+         if (hit := facts.DECIDED.search(sent.text)) and facts.TIE_TALK.search(sent.text)),
         None,
     )  # fmt: skip
     first_leg = _first_leg(claims)
@@ -579,7 +604,9 @@ def extract(clean: CleanText, index: ClubIndex, *, date: dt.date | None = None) 
         competitions=ranked(comp_spans),
         rounds=ranked(round_spans, rounds=True),
         first_leg=first_leg,
-        next_host=None if decided is not None else _next_host(sentences, by_sentence, places_by_sentence, first_leg, main),
+        next_host=None
+        if decided is not None
+        else _next_host(sentences, by_sentence, places_by_sentence, first_leg, main),
         date=article_date,
         dates=date_facts,
         weekdays=[Fact(w.word, _text(sentences, w.sentence)) for w in words],

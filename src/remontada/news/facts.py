@@ -46,7 +46,10 @@ ROUNDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("r16", r"\bround\s+of\s+16\b|\blast[- ]16\b|\blast\s+sixteen\b"),
         ("r32", r"\bround\s+of\s+32\b|\blast[- ]32\b"),
         ("po", r"\b(?:knockout\s+(?:round\s+)?)?play-?offs?\b"),
-        ("final", r"(?<![-\w])final\b(?!\s+(?:whistle|minutes?|third|day|stages?|round\s+of\s+group|matchday|say|word))"),
+        (
+            "final",
+            r"(?<![-\w])final\b(?!\s+(?:whistle|minutes?|third|day|stages?|round\s+of\s+group|matchday|say|word))",
+        ),
     )
 )
 _FINAL_PREFIX = re.compile(r"(?:semi|quarter)[- ]?$", re.IGNORECASE)

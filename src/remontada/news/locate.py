@@ -9,7 +9,7 @@ weekdays. A club that is in no tie with another named club that season cannot be
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,7 +91,7 @@ def candidates(store: Store, ex: Extraction, date: dt.date | None) -> list[Candi
     legs = store_news.legs_among(store, ids, start=start, end=end)
     if legs.empty:
         return []
-    counts: Counter[str] = Counter()
+    counts: dict[str, float] = defaultdict(float)
     for m in ex.clubs:
         for c in m.clubs:
             counts[c] += 1.0 if not m.ambiguous else 0.5

@@ -77,10 +77,14 @@ class ArticleAnswer:
             host_value = self.name(resolved) if resolved is not None else host.value
         return {
             "clubs": [
-                {"text": m.text, "clubs": [self.name(c) for c in m.clubs], "ambiguous": m.ambiguous,
-                 "sentence": ex.sentences[m.sentence].text}
+                {
+                    "text": m.text,
+                    "clubs": [self.name(c) for c in m.clubs],
+                    "ambiguous": m.ambiguous,
+                    "sentence": ex.sentences[m.sentence].text,
+                }
                 for m in ex.clubs
-            ],  # fmt: skip
+            ],
             "main_club": self.name(ex.main_club),
             "competition": ex.competitions[0].to_dict() if ex.competitions else None,
             "round": ex.rounds[0].to_dict() if ex.rounds else None,
