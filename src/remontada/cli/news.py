@@ -73,7 +73,8 @@ def _print(answer: Any) -> None:
     for key, label in (("competition", "competition"), ("round", "round"), ("date", "date")):
         fact = facts[key]
         if fact is not None:
-            table.add_row(label, cell_text(str(fact["value"])), cell_text(_short(fact["sentence"])))
+            value = fact.get("name") or fact["value"]
+            table.add_row(label, cell_text(str(value)), cell_text(_short(fact["sentence"])))
     if facts["first_leg"] is not None:
         table.add_row(
             "first leg", cell_text(facts["first_leg"]["said"]), cell_text(_short(facts["first_leg"]["sentence"]))
@@ -89,10 +90,11 @@ def _print(answer: Any) -> None:
         console.print(f"[dim]{cell_text(note)}[/dim]")
     loc, state = answer.located, answer.state
     if loc is not None and state is not None and loc.as_of is not None:
-        console.print(f"[bold]the tie:[/bold] {cell_text(state.title())} (as of {loc.as_of.isoformat()}: "
-                      f"{cell_text(loc.date_source or '')})")  # fmt: skip
+        console.print(
+            f"[bold]the tie in the store:[/bold] as of {loc.as_of.isoformat()} ({cell_text(loc.date_source or '')})"
+        )
     if answer.answer is not None:
-        _print_answer(answer.answer, 6, 6)
+        _print_answer(answer.answer, 6, 3)
     elif state is not None:
         for line in state.leg_lines():
             console.print(f"  {cell_text(line)}")

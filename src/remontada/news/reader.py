@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from remontada.competitions import display_name
 from remontada.news.claims import ClaimCheck, check_claims
 from remontada.news.clubs import ClubIndex, build_index
 from remontada.news.extract import Extraction, extract, resolve_host
@@ -22,6 +23,15 @@ from remontada.store import news as store_news
 from remontada.store.reader import Store
 from remontada.ties.state import TieState
 
+#: How the round keys of :mod:`remontada.news.facts` read.
+ROUND_WORDS = {
+    "final": "final",
+    "sf": "semi-final",
+    "qf": "quarter-final",
+    "r16": "round of 16",
+    "r32": "round of 32",
+    "po": "play-off",
+}
 #: Minutes at which the comeback curve is reported.
 CURVE_MINUTES = (0, 15, 30, 45, 60, 75, 90)
 
@@ -86,8 +96,12 @@ class ArticleAnswer:
                 for m in ex.clubs
             ],
             "main_club": self.name(ex.main_club),
-            "competition": ex.competitions[0].to_dict() if ex.competitions else None,
-            "round": ex.rounds[0].to_dict() if ex.rounds else None,
+            "competition": (
+                {**ex.competitions[0].to_dict(), "name": display_name(ex.competitions[0].value)}
+                if ex.competitions
+                else None
+            ),
+            "round": {**ex.rounds[0].to_dict(), "name": ROUND_WORDS.get(ex.rounds[0].value)} if ex.rounds else None,
             "first_leg": first_leg,
             "next_leg_host": {"value": host_value, "sentence": host.sentence} if host is not None else None,
             "date": ex.date.to_dict() if ex.date is not None else None,
@@ -207,10 +221,16 @@ def _answer(store: Store, ex: Extraction, index: ClubIndex, model: str) -> Artic
     names = dict(index.names)
     day = article_day(ex)
     cannot: list[str] = []
+    located = locate(store, ex, date=day)
+    in_tie = located.candidate.clubs if located.candidate is not None else ()
     for mention in ex.ambiguous():
         cands = ", ".join(names.get(c, c) for c in mention.clubs)
-        cannot.append(f"{mention.text!r} may be any of: {cands} (not guessed)")
-    located = locate(store, ex, date=day)
+        settled = [c for c in mention.clubs if c in in_tie]
+        if len(settled) == 1:
+            cannot.append(f"{mention.text!r} may be any of: {cands}; read as {names.get(settled[0])}, the club of "
+                          "the tie the store holds")  # fmt: skip
+        else:
+            cannot.append(f"{mention.text!r} may be any of: {cands} (not guessed)")
     tie_answer = None
     state = None
     curve = None
