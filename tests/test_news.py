@@ -180,3 +180,42 @@ def test_corpus_precision_and_recall_per_field(full_store) -> None:  # type: ign
     naive = score([naive_fields(full_store, text) for _, text, _ in corpus], expected)
     assert result["first_leg"]["recall"] > naive["first_leg"]["recall"]
     assert result["tie"]["precision"] > naive["tie"]["precision"]
+
+
+def test_a_wrong_score_is_contradicted_with_the_stored_score(full_store) -> None:  # type: ignore[no-untyped-def]
+    """West Ham won the 2022-23 Conference League semi-final first leg 2-1, not 3-1."""
+    from remontada.news.claims import check_claims
+    from remontada.news.locate import locate
+    from remontada.news.reader import article_day, read_facts
+
+    text = (CORPUS / "15-ecl-westham-az-wrong-score.txt").read_text(encoding="utf-8")
+    ex, index = read_facts(text, store=full_store)
+    loc = locate(full_store, ex, date=article_day(ex))
+    [check] = check_claims(full_store, ex, as_of=loc.as_of, tie=loc.candidate, names=index.names)
+    assert check.status == "contradicted"
+    assert check.match is not None and check.match["text"] == "West Ham United 2-1 AZ Alkmaar"
+
+
+def test_weekdays_only_take_the_date_from_the_store(full_store) -> None:  # type: ignore[no-untyped-def]
+    """No dateline: the stated first-leg score puts the article between the legs, so the answer
+    speaks from the morning of the stored second leg (Barcelona v Inter, 28 April 2010)."""
+    from remontada.news.locate import locate
+    from remontada.news.reader import read_facts
+
+    text = (CORPUS / "25-cl-2010-inter-barca-weekday.txt").read_text(encoding="utf-8")
+    ex, _ = read_facts(text, store=full_store)
+    assert ex.date is None and {"wednesday"} <= {w.value for w in ex.weekdays}
+    loc = locate(full_store, ex, date=None)
+    assert loc.candidate is not None and set(loc.candidate.clubs) == {"barcelona-esp", "inter-ita"}
+    assert loc.as_of is not None and loc.as_of.isoformat() == "2010-04-28"
+    assert loc.date_source is not None and "second leg" in loc.date_source
+
+
+def test_a_league_preview_is_not_read_as_a_tie(full_store) -> None:  # type: ignore[no-untyped-def]
+    from remontada.news.locate import locate
+    from remontada.news.reader import read_facts
+
+    text = (CORPUS / "24-league-derby-no-date.txt").read_text(encoding="utf-8")
+    ex, _ = read_facts(text, store=full_store)
+    loc = locate(full_store, ex, date=None)
+    assert loc.candidate is None and loc.reason is not None and "league match" in loc.reason
