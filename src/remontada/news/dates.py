@@ -122,20 +122,12 @@ def with_year(mention: DateMention, anchor: dt.date) -> DateMention:
     return DateMention(mention.text, mention.sentence, best, mention.month_day)
 
 
-def weekday_near(anchor: dt.date, weekday: str, *, future: bool) -> dt.date:
-    """The ``weekday`` on or after ``anchor`` (``future``) or on or before it."""
-    target = WEEKDAYS.index(weekday)
-    delta = (target - anchor.weekday()) % 7
-    return anchor + dt.timedelta(days=delta) if future else anchor - dt.timedelta(days=(anchor.weekday() - target) % 7)
-
-
 __all__ = [
     "WEEKDAYS",
     "DateMention",
     "WordMention",
     "dateline",
     "explicit_dates",
-    "weekday_near",
     "weekday_words",
     "with_year",
 ]

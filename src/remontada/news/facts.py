@@ -34,8 +34,6 @@ COMPETITIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("eng.2", r"\bChampionship\b(?!\s+(?:crown|title\s+race|side|club|team|outfit|leaders))"),
     )
 )
-#: Domestic leagues among :data:`COMPETITIONS` (an article about one is about a league match).
-LEAGUES = frozenset({"eng.1", "esp.1", "ita.1", "ger.1", "fra.1", "ned.1", "por.1", "sco.1", "eng.2"})
 
 #: Round keys (as :func:`remontada.rules.normalise_round` gives them) and how they are written.
 ROUNDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -149,7 +147,6 @@ def find_scores(index: int, text: str) -> list[ScoreSpan]:
 __all__ = [
     "COMPETITIONS",
     "DECIDED",
-    "LEAGUES",
     "LEAGUE_TALK",
     "ROUNDS",
     "SCORE",

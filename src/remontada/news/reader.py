@@ -249,6 +249,12 @@ def _answer(store: Store, ex: Extraction, index: ClubIndex, model: str) -> Artic
                 state = stored_state(store, located)
             except (LookupError, ValueError) as exc:
                 cannot.append(f"the tie cannot be read from the store: {exc}")
+        said_host = resolve_host(ex.next_host, c.clubs)
+        if state is not None and state.phase != "over" and said_host is not None:
+            stored_host = state.team_b if state.phase == "between_legs" else state.team_a
+            if said_host != stored_host:
+                cannot.append(f"the article has {names.get(said_host)} at home in the next leg; the store has "
+                              f"{names.get(stored_host)} (the store is followed)")  # fmt: skip
         if state is not None and state.phase == "over":
             cannot.append(f"the tie was decided before {state.as_of.isoformat()}: {state.to_dict()['record']}")
         if tie_answer is not None and ex.time_talk is not None:
