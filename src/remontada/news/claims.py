@@ -15,8 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from remontada.news.extract import Extraction, ScoreClaim
+from remontada.news.extract import Extraction
 from remontada.news.locate import Candidate
+from remontada.news.results import ScoreClaim
 from remontada.store import news as store_news
 from remontada.store.reader import Store
 

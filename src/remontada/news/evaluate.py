@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from remontada.news.claims import check_claims
-from remontada.news.extract import resolve_host
+from remontada.news.hosts import resolve_host
 from remontada.news.locate import locate
 from remontada.news.reader import article_day, read_facts
 from remontada.store import news as store_news

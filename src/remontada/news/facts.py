@@ -8,6 +8,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
+
+#: Countries newspapers name, as the store's country codes ("travel to Italy", "in Germany").
+COUNTRIES = {
+    "england": "ENG", "spain": "ESP", "italy": "ITA", "germany": "GER", "france": "FRA", "portugal": "POR",
+    "netherlands": "NED", "holland": "NED", "scotland": "SCO", "belgium": "BEL", "turkey": "TUR", "greece": "GRE",
+    "austria": "AUT", "switzerland": "SUI", "ukraine": "UKR", "czech republic": "CZE", "croatia": "CRO",
+    "serbia": "SRB", "denmark": "DEN", "norway": "NOR", "sweden": "SWE", "poland": "POL", "russia": "RUS",
+    "azerbaijan": "AZE", "cyprus": "CYP", "israel": "ISR", "hungary": "HUN", "romania": "ROU", "bulgaria": "BUL",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One extracted fact: its ``value`` (JSON-able) and the ``sentence`` it came from."""
+
+    value: Any
+    sentence: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "sentence": self.sentence}
+
 
 #: Competition ids of the store and how newspapers write them (first match wins per span).
 COMPETITIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -146,12 +168,14 @@ def find_scores(index: int, text: str) -> list[ScoreSpan]:
 
 __all__ = [
     "COMPETITIONS",
+    "COUNTRIES",
     "DECIDED",
     "LEAGUE_TALK",
     "ROUNDS",
     "SCORE",
     "TIE_TALK",
     "TIME_TALK",
+    "Fact",
     "ScoreSpan",
     "Span",
     "find_competitions",

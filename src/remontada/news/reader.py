@@ -16,7 +16,8 @@ from typing import Any
 from remontada.competitions import display_name
 from remontada.news.claims import ClaimCheck, check_claims
 from remontada.news.clubs import ClubIndex, build_index
-from remontada.news.extract import Extraction, extract, resolve_host
+from remontada.news.extract import Extraction, extract
+from remontada.news.hosts import resolve_host
 from remontada.news.locate import Located, locate, stored_state
 from remontada.news.text import UnreadableArticle, clean
 from remontada.store import news as store_news
