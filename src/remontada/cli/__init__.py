@@ -12,13 +12,13 @@ import sys
 
 import typer
 
-from remontada.cli import data, history, live, models, simulate, tie
+from remontada.cli import data, history, live, models, news, simulate, tie
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
     help="Football forecasting: can they come back?",
 )  # fmt: skip
-for module in (data, history, simulate, live, tie, models):
+for module in (data, history, simulate, live, tie, models, news):
     module.register(app)
 
 
