@@ -22,7 +22,9 @@ TIE = ["tie", "Liverpool", "Atalanta", "--competition", "Europa League", "--seas
 def width_80(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """An 80-column terminal, as ``COLUMNS=80`` gives one."""
     monkeypatch.setenv("COLUMNS", "80")
-    monkeypatch.setattr(common.console, "width", 80)
+    # ``_width``, not the ``width`` property: teardown must give back "follow the terminal" (None),
+    # not pin the width the property happened to compute before the test.
+    monkeypatch.setattr(common.console, "_width", 80)
     yield
 
 
