@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 import pandas as pd
@@ -34,6 +35,9 @@ def update(
     source: Annotated[list[str] | None, typer.Option("--source", help="Only this source (repeatable).")] = None,
     keep_going: Annotated[bool, typer.Option(help="Ingest the good files even if some fail.")] = False,
     force: Annotated[bool, typer.Option(help="Re-ingest files even when their checksum is unchanged.")] = False,
+    accept_shrink: Annotated[
+        bool, typer.Option(help="Let a file with fewer rows than its stored version replace it (rows are lost).")
+    ] = False,
     wait: Annotated[float, typer.Option(help="Seconds to wait for another update to finish.")] = 600.0,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
@@ -42,6 +46,8 @@ def update(
     from remontada.ingest.locking import StoreBusy
     from remontada.ingest.update import update as run_update
 
+    if not math.isfinite(wait) or wait < 0:
+        fail(f"--wait must be a number of seconds >= 0, not {wait:g}")
     path = store_path(store)
     mirror = mirror or mirror_from_env()
     progress = Progress(
@@ -73,6 +79,7 @@ def update(
                 source_keys=source,
                 keep_going=keep_going,
                 force=force,
+                accept_shrink=accept_shrink,
                 lock_timeout=wait,
                 on_plan=on_plan,
                 on_file=on_file,
@@ -105,8 +112,11 @@ def update(
             summary.add_row("conflicts", f"{r.conflicts:,}")
             summary.add_row("unresolved names", f"{r.unresolved:,} (see `remontada clubs --unresolved`)")
         console.print(summary)
+        for shrink in report.shrunk:
+            verb = "replaced, rows lost" if shrink.accepted else "kept the stored version"
+            err_console.print(f"[yellow]shrunk ({verb}):[/yellow] {escape(shrink.describe())}")
         for err in report.errors[:50]:
-            err_console.print(f"[red]error:[/red] {err}")
+            err_console.print(f"[red]error:[/red] {escape(err)}")
         if len(report.errors) > 50:
             err_console.print(f"... and {len(report.errors) - 50} more errors")
         if report.errors and not report.committed:
