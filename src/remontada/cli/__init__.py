@@ -9,8 +9,14 @@ from __future__ import annotations
 import typer
 
 from remontada.cli import data, history, live, models, simulate, tie
+from remontada.cli.guard import GuardedGroup
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Football forecasting: can they come back?")
+app = typer.Typer(
+    cls=GuardedGroup,
+    add_completion=False,
+    no_args_is_help=True,
+    help="Football forecasting: can they come back?",
+)
 for module in (data, history, simulate, live, tie, models):
     module.register(app)
 

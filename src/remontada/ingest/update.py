@@ -35,6 +35,7 @@ from pathlib import Path
 import duckdb
 
 from remontada.ingest.fetch import Fetched, Fetcher, FetchError
+from remontada.ingest.lifeline import die_with_parent
 from remontada.ingest.locking import WriteLock
 from remontada.ingest.raw_writer import FileRows, RawWriter, file_rows, stored_counts, stored_odds
 from remontada.ingest.rebuild import RebuildSummary, rebuild
@@ -245,7 +246,10 @@ class _Parser:
     """Parses files in ``workers`` forked processes when the plan holds at least ``PARALLEL_FROM`` files.
 
     The workers are forked before any download thread starts, so they inherit no lock held by
-    one; they only parse. Small updates (tests, a source or two) parse inline and never fork.
+    one; they only parse. They die with this process (:mod:`remontada.ingest.lifeline`) and close
+    their copy of the store's write lock when forked (:mod:`remontada.ingest.locking`), so a killed
+    update leaves no worker behind holding the lock. Small updates (tests, a source or two) parse
+    inline and never fork.
     """
 
     PARALLEL_FROM = 12
@@ -257,7 +261,12 @@ class _Parser:
         self._picklable: dict[int, bool] = {}
         forkable = "fork" in multiprocessing.get_all_start_methods()
         if workers > 1 and planned_files >= self.PARALLEL_FROM and forkable:
-            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            self._pool = ProcessPoolExecutor(
+                workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=die_with_parent,
+                initargs=(os.getpid(),),
+            )
             self._pool.submit(int).result()  # forks every worker now, before the download threads exist
 
     def submit(self, source: Source, fetched: Fetched) -> Future[ParseOutcome]:
