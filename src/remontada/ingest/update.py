@@ -55,6 +55,8 @@ class UpdateReport:
     unchanged: int = 0
     ingested: int = 0
     warnings: int = 0
+    #: Each warning of the files parsed in this update, as ``"url:line: message"``.
+    warning_messages: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     shrunk: list[Shrink] = field(default_factory=list)
     absent_but_stored: list[str] = field(default_factory=list)
@@ -359,6 +361,7 @@ def _handle(
             )
             return "error", False
     report.warnings += rows.n_warnings
+    report.warning_messages.extend(f"{url}:{line}: {text}" for line, text in rows.warnings)
     if writing:
         writer.add_rows(fetched, rows, replacing=url in stored)
     report.ingested += 1
