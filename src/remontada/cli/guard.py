@@ -5,6 +5,7 @@ the file and line). What is left, an interrupt or an operating-system error such
 plot into a missing or read-only directory, is turned into one clear line and an exit status
 here, for every command, by :class:`GuardedGroup`:
 
+* a :class:`~remontada.errors.RemontadaError` (bad input): its one-line message, status 1.
 * ``Ctrl-C`` (``KeyboardInterrupt``, or DuckDB's ``InterruptException`` when the signal lands in a
   query): ``interrupted`` and status 130; an update in flight rolls back, so the store is unchanged.
 * ``OSError`` (a file that cannot be read or written): the path and the reason, status 1.
@@ -22,6 +23,7 @@ import typer
 from typer.core import TyperGroup
 
 from remontada.cli.common import err_console
+from remontada.errors import RemontadaError
 
 
 class GuardedGroup(TyperGroup):
@@ -30,6 +32,9 @@ class GuardedGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except RemontadaError as exc:  # bad input reaching a command that does not report it itself
+            _say(str(exc))
+            raise typer.Exit(1) from None
         except (KeyboardInterrupt, duckdb.InterruptException):
             _say("interrupted; an update in progress was rolled back and the store is unchanged")
             raise typer.Exit(130) from None
