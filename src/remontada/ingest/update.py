@@ -37,7 +37,7 @@ import duckdb
 from remontada.ingest.fetch import Fetched, Fetcher, FetchError
 from remontada.ingest.lifeline import die_with_parent
 from remontada.ingest.locking import WriteLock
-from remontada.ingest.raw_writer import FileRows, RawWriter, file_rows, stored_counts, stored_odds
+from remontada.ingest.raw_writer import FileRows, OutOfRange, RawWriter, file_rows, stored_counts, stored_odds
 from remontada.ingest.rebuild import RebuildSummary, rebuild
 from remontada.sources import registry
 from remontada.sources.base import RemoteFile, Source
@@ -232,6 +232,10 @@ def parse_file(source: Source, data: bytes, remote: RemoteFile, location: str) -
         return file_rows(parsed, remote.url), None
     except SourceError as exc:
         return None, (exc.location, exc.line, exc.message)
+    except OutOfRange as exc:
+        return None, (location, exc.line, exc.message)
+    except (OverflowError, RecursionError, UnicodeError) as exc:  # junk no parser check foresaw: still file-level
+        return None, (location, None, f"unreadable: {type(exc).__name__}: {exc}")
     finally:
         gc.enable()
 

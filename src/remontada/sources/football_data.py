@@ -397,7 +397,7 @@ def _whole_number(text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if not _COUNT.match(text):
+    if not _COUNT.match(text) or len(text.split(".")[0]) > 9:  # nine digits: beyond any count in football
         raise ValueError(text)
     return int(float(text))
 
@@ -641,7 +641,10 @@ class _FileParser:
                 parsed[text] = _whole_number(text)
             except ValueError:
                 parsed[text] = None
-                if text.strip().upper() != "NA":
+                if text.strip().isdigit():  # a whole number too big to be any count: junk, not a blank
+                    line = self._lines_with(column, text)[0]
+                    self.problems.append((line, f"{key} {text.strip()[:30]!r} is not a plausible count"))
+                elif text.strip().upper() != "NA":
                     for line in self._lines_with(column, text):
                         self.warnings.append((line, f"{key} {text.strip()!r} is not a count; ignored"))
         return list(map(parsed.__getitem__, column))
