@@ -1,4 +1,4 @@
-"""Numbers no football file can hold are a parse error naming the file and line, even with --keep-going.
+"""Values no football file can hold are a parse error naming the file and line, even with --keep-going.
 
 Each case edits one value of the 2023-24 Premier League file of football-data.co.uk (Everton v
 Fulham, 12 August 2023, on line 6) and updates a store that already holds the genuine file: the
@@ -53,9 +53,10 @@ def edited(mirror: Path, root: Path, column: str, value: str) -> Path:
         ("HS", "70000", "home_shots = 70000 is outside 0..999"),
         ("Attendance", "10000000000000000000", "attendance '10000000000000000000' is not a plausible count"),
         ("Attendance", "400000", "attendance = 400000 is outside 0..300,000"),
+        ("Date", "12/08/9999", "date 9999-08-12 is years away from season 2023-24"),
         ("HTHG", "300", "half-time score 300-0 exceeds full-time score 0-1"),
     ],
-    ids=["FTHG=40000", "400-digit score", "HS=70000", "Attendance=1e19", "Attendance=400000", "HTHG=300"],
+    ids=["FTHG=40000", "400-digit score", "HS=70000", "Attendance=1e19", "Attendance=400000", "year 9999", "HTHG=300"],
 )
 @pytest.mark.parametrize("keep_going", [False, True], ids=["strict", "keep-going"])
 def test_an_out_of_range_number_is_an_error_at_its_line_and_loses_nothing(

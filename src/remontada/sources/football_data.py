@@ -472,10 +472,11 @@ class _FileParser:
         competition, country = self._competition(division)
         season = self.remote.season or self._season_from_path()
         matches, odds = self._matches(competition, season, country)
+        if not self.problems:
+            self._check_dates(matches, season)
         if self.problems:
             line, message = min(self.problems, key=lambda problem: problem[0])
             raise self.error(line, message)
-        self._check_dates(matches, season)
         self._summarise_unplayed(matches)
         self.warnings.sort(key=lambda warning: warning[0])
         return ParsedFile(matches=matches, warnings=self.warnings, odds=odds)
@@ -806,8 +807,14 @@ class _FileParser:
             return
         start = int(season[:4])
         for match in matches:
-            if match.date is not None and match.date.year not in (start, start + 1):
+            if match.date is None or match.date.year in (start, start + 1):
+                continue
+            if start - 1 <= match.date.year <= start + 2:  # a play-off or a late replay: possible, worth a note
                 self.warnings.append((match.line, f"date {match.date.isoformat()} lies outside season {season}"))
+            else:  # 9999-08-12 in a 2023-24 file would make a second Everton v Fulham
+                self.problems.append(
+                    (match.line, f"date {match.date.isoformat()} is years away from season {season}")
+                )
 
     def _summarise_unplayed(self, matches: list[MatchRecord]) -> None:
         scheduled = [match.line for match in matches if match.status == "scheduled"]
