@@ -12,6 +12,10 @@ changes nothing. Large updates parse files in worker processes (one per CPU), bu
 settled and written in plan order, so the store and the report do not depend on the number of
 workers.
 
+When an update leaves more than a quarter of the file as free blocks (``--force`` replaces every
+row, and DuckDB reuses the old rows' blocks only slowly), the store is compacted: copied without
+them beside itself and renamed over itself, under the same lock.
+
 A file never silently loses rows it had: when a new version of a stored file yields fewer matches
 or records than the stored one (a header-only CSV, a file cut short), it is an error naming the
 file and what would be lost, and the stored version is kept, unless ``accept_shrink`` is given.
@@ -42,8 +46,12 @@ from remontada.ingest.rebuild import RebuildSummary, rebuild
 from remontada.sources import registry
 from remontada.sources.base import RemoteFile, Source
 from remontada.sources.records import SourceError
-from remontada.store.db import first_row
+from remontada.store.db import compact, first_row, wasted_fraction
 from remontada.store.reader import Store
+
+#: Compact the store file after an update when more than this share of it is free blocks
+#: (a ``--force`` update left 524 of 1,032 blocks free: 258 MiB for 136 MiB of data).
+COMPACT_ABOVE = 0.25
 
 
 @dataclass(slots=True)
@@ -151,6 +159,10 @@ def update(
                 store.close()
             if fresh:
                 _build_beside(store_path, run, report)
+            elif report.committed and (report.ingested or force) and wasted_fraction(store_path) > COMPACT_ABOVE:
+                if on_stage:
+                    on_stage("compacting the store")
+                compact(store_path)
     finally:
         if own_fetcher:
             fetcher.close()
