@@ -44,7 +44,7 @@ class StoreStatus:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able: what ``remontada status --json`` prints."""
-        return jsonable(
+        out: dict[str, Any] = jsonable(
             {
                 "store": self.store,
                 "last_update": self.last_update,
@@ -61,6 +61,7 @@ class StoreStatus:
                 "per_season": self.per_season,
             }
         )
+        return out
 
 
 def status(

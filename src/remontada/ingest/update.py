@@ -24,7 +24,6 @@ Either way :attr:`UpdateReport.shrunk` lists each such file with its rows before
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import multiprocessing
 import os
@@ -41,13 +40,14 @@ import duckdb
 from remontada.ingest.fetch import Fetched, Fetcher, FetchError
 from remontada.ingest.lifeline import die_with_parent
 from remontada.ingest.locking import WriteLock
-from remontada.ingest.raw_writer import FileRows, OutOfRange, RawWriter, file_rows, stored_counts, stored_odds
-from remontada.ingest.rebuild import RebuildSummary, rebuild
+from remontada.ingest.raw_writer import FileRows, OutOfRange, RawWriter, file_rows
 from remontada.sources import registry
 from remontada.sources.base import RemoteFile, Source
 from remontada.sources.records import SourceError
-from remontada.store.db import compact, first_row, wasted_fraction
+from remontada.store import writer as writes
+from remontada.store.db import compact, wasted_fraction
 from remontada.store.reader import Store
+from remontada.store.rebuild import RebuildSummary, rebuild
 
 #: Compact the store file after an update when more than this share of it is free blocks
 #: (a ``--force`` update left 524 of 1,032 blocks free: 258 MiB for 136 MiB of data).
@@ -186,9 +186,9 @@ def _run(
 ) -> None:
     """Ingest the plan into ``store`` in one transaction, or, ``staged``, commit the raw layer before the rebuild."""
     con = store.con
-    counts = stored_counts(con)
+    counts = writes.stored_counts(con)
     stored = {url: sha for url, (sha, _, _) in counts.items()}
-    con.execute("BEGIN TRANSACTION")
+    writes.begin(con)
     try:
         writer = RawWriter(con)
         guard = _ShrinkGuard(con, counts, accept_shrink)
@@ -209,24 +209,21 @@ def _run(
             while pending:
                 writing = _settle(pending.popleft(), writer, guard, writing, keep_going, report, on_file)
         if report.errors and not keep_going:
-            con.execute("ROLLBACK")
+            writes.rollback(con)
             return
         writer.flush()
         if staged:
-            con.execute("COMMIT")
-            con.execute("BEGIN TRANSACTION")
+            writes.commit(con)
+            writes.begin(con)
         if report.ingested or force or _never_built(store):
             if on_stage:
                 on_stage("resolving clubs and merging sources")
             report.rebuild = rebuild(con)
-        con.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('last_update', ?)",
-            [dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()],
-        )
-        con.execute("COMMIT")
+        writes.stamp_last_update(con)
+        writes.commit(con)
         report.committed = True
     except BaseException:
-        con.execute("ROLLBACK")
+        writes.rollback(con)
         raise
 
 
@@ -243,7 +240,7 @@ def parse_file(source: Source, data: bytes, remote: RemoteFile, location: str) -
         parsed = source.parse(data, remote, location)
         return file_rows(parsed, remote.url), None
     except SourceError as exc:
-        return None, (exc.location, exc.line, exc.message)
+        return None, (exc.location or location, exc.line, exc.message)  # a parser's error always has its location
     except OutOfRange as exc:
         return None, (location, exc.line, exc.message)
     except (OverflowError, RecursionError, UnicodeError) as exc:  # junk no parser check foresaw: still file-level
@@ -400,13 +397,12 @@ class _ShrinkGuard:
             return None
         return Shrink(
             url, fetched.location, matches, rows.n_matches, records, rows.n_records,
-            stored_odds(self.con, url), len(rows.odds_match), self.accept,
+            writes.stored_odds(self.con, url), len(rows.odds_match), self.accept,
         )  # fmt: skip
 
 
 def _holds_no_rows(store: Store) -> bool:
-    row = first_row(store.con, "SELECT (SELECT count(*) FROM raw_matches) + (SELECT count(*) FROM source_files) = 0")
-    return bool(row and row[0])
+    return writes.holds_no_rows(store.con)
 
 
 def _build_beside(store_path: Path, run: Callable[[Store, bool], None], report: UpdateReport) -> None:
@@ -430,13 +426,13 @@ def _build_beside(store_path: Path, run: Callable[[Store, bool], None], report: 
 
 
 def _never_built(store: Store) -> bool:
-    row = first_row(store.con, "SELECT (SELECT count(*) FROM raw_matches) > 0 AND (SELECT count(*) FROM matches) = 0")
-    return bool(row and row[0])
+    return writes.never_built(store.con)
 
 
 def _remote_of(error: FetchError, remotes: list[RemoteFile]) -> RemoteFile:
+    location = error.location or ""  # a FetchError always names the URL or path it tried
     for r in remotes:
-        if error.location.endswith(r.mirror_path) or error.location == r.url:
+        if location.endswith(r.mirror_path) or location == r.url:
             return r
     return remotes[0]
 
