@@ -40,6 +40,8 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
 
 def wasted_fraction(path: Path) -> float:
     """The share of the DuckDB file at ``path`` made of free blocks (left by replaced rows), in [0, 1]."""
+    import duckdb
+
     con = duckdb.connect(str(path), read_only=True)
     try:
         row = first_row(con, "SELECT total_blocks, free_blocks FROM pragma_database_size()")
@@ -55,6 +57,8 @@ def compact(path: Path) -> None:
     (``--force``) would leave a file twice the size of its data. The copy is made beside the file
     (``<path>.compact``) and renamed over it only once complete; the caller holds the write lock.
     """
+    import duckdb
+
     target = path.with_name(path.name + ".compact")
     target.unlink(missing_ok=True)
     con = duckdb.connect(str(path))
