@@ -26,6 +26,7 @@ class Faults:
     html: set[str] = field(default_factory=set)  # serve a login page instead of the file
     status: dict[str, int] = field(default_factory=dict)  # answer with this status
     fail_times: dict[str, int] = field(default_factory=dict)  # answer 503 this many times first
+    no_length: set[str] = field(default_factory=set)  # no Content-Length: the end of the body is the close
     no_validators: set[str] = field(default_factory=set)  # no ETag; honour Range whatever If-Range says
     drip: dict[str, float] = field(default_factory=dict)  # send one byte every this many seconds
     hang: set[str] = field(default_factory=set)  # accept the request and never answer
@@ -105,7 +106,8 @@ def _handler(root: Path, faults: Faults) -> type[BaseHTTPRequestHandler]:
                 self.send_response(200)
             body = data[start:]
             self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
+            if rel not in faults.no_length:
+                self.send_header("Content-Length", str(len(body)))
             if validators:
                 self.send_header("ETag", etag)
             self.end_headers()

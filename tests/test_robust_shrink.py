@@ -17,11 +17,13 @@ import pytest
 from typer.testing import CliRunner
 
 from remontada.cli import app
+from remontada.ingest.fetch import Fetcher
 from remontada.ingest.update import update
 from remontada.sources.base import RemoteFile, Source
 from remontada.sources.football_data import FootballData
 from remontada.sources.openfootball import OpenFootball
 from remontada.sources.records import ParsedFile
+from tests.httpmirror import Faults, serve
 from tests.store_support import E0, store_rows
 
 EPL_TXT = "openfootball/england/2023-24/1-premierleague.txt"
@@ -126,6 +128,19 @@ def test_a_football_txt_file_cut_mid_line_is_a_parse_error_on_a_new_store(mirror
     assert report.errors[0].startswith(f"{root / EPL_TXT}:")
     assert "team name '(2-1)' is a score or bracket" in report.errors[0]
     assert all(not rows for table, rows in store_rows(store).items() if table != "meta")
+
+
+def test_a_football_txt_file_cut_short_over_http_without_content_length_is_an_error(
+    mirror: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "served"
+    (root / EPL_TXT).parent.mkdir(parents=True)
+    (root / EPL_TXT).write_bytes((mirror / EPL_TXT).read_bytes()[:13210])
+    store = tmp_path / "store.duckdb"
+    with serve(root, Faults(no_length={EPL_TXT})) as (base, _):
+        report = update(store, sources=sources()[1:], fetcher=Fetcher(base, tmp_path / "cache", backoff=0))
+    assert not report.committed and len(report.errors) == 1
+    assert f"{base}/{EPL_TXT}:" in report.errors[0] and "'(2-1)' is a score or bracket" in report.errors[0]
 
 
 def test_a_football_txt_file_cut_between_matches_is_an_error_naming_the_declared_count(
