@@ -16,9 +16,8 @@ here, for every command, by :class:`GuardedGroup`:
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, NoReturn
 
-import duckdb
 import typer
 from typer.core import TyperGroup
 
@@ -35,9 +34,8 @@ class GuardedGroup(TyperGroup):
         except RemontadaError as exc:  # bad input reaching a command that does not report it itself
             _say(str(exc))
             raise typer.Exit(1) from None
-        except (KeyboardInterrupt, duckdb.InterruptException):
-            _say("interrupted; an update in progress was rolled back and the store is unchanged")
-            raise typer.Exit(130) from None
+        except KeyboardInterrupt:
+            _interrupted()
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             _say(f"{where}{exc.strerror or exc}")
@@ -48,8 +46,21 @@ class GuardedGroup(TyperGroup):
         except Exception as exc:
             if _is_cli_exit(exc) or os.environ.get("REMONTADA_DEBUG"):
                 raise
+            if _is_duckdb_interrupt(exc):
+                _interrupted()
             _say(f"internal error, please report it: {type(exc).__name__}: {exc}".splitlines()[0][:500])
             raise typer.Exit(3) from None
+
+
+def _interrupted() -> NoReturn:
+    _say("interrupted; an update in progress was rolled back and the store is unchanged")
+    raise typer.Exit(130) from None
+
+
+def _is_duckdb_interrupt(exc: Exception) -> bool:
+    """DuckDB's ``InterruptException`` (Ctrl-C inside a query), known by name: importing duckdb here
+    would load it for every command, even ``--help``."""
+    return type(exc).__name__ == "InterruptException" and type(exc).__module__.lstrip("_").startswith("duckdb")
 
 
 def _say(message: str) -> None:

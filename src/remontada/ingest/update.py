@@ -34,8 +34,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from remontada.ingest.fetch import Fetched, Fetcher, FetchError
 from remontada.ingest.lifeline import die_with_parent
@@ -48,6 +47,9 @@ from remontada.store import writer as writes
 from remontada.store.db import compact, wasted_fraction
 from remontada.store.reader import Store
 from remontada.store.rebuild import RebuildSummary, rebuild
+
+if TYPE_CHECKING:
+    import duckdb
 
 #: Compact the store file after an update when more than this share of it is free blocks
 #: (a ``--force`` update left 524 of 1,032 blocks free: 258 MiB for 136 MiB of data).
