@@ -18,6 +18,7 @@ from remontada._api.common import (
     using_store,
 )
 from remontada.errors import InvalidInput, NotRated, UnknownClub
+from remontada.inplay.model import MAX_RATE
 
 if TYPE_CHECKING:
     from remontada.inplay.comeback import ComebackCurve
@@ -129,8 +130,10 @@ def _rates(given: tuple[float, float] | str | None) -> tuple[float, float] | Non
         raise InvalidInput(
             f"rates are two expected-goal numbers (home, away) like 1.37,1.81, got {given!r}", field="rates"
         ) from None
-    if not (home >= 0 and away >= 0):
-        raise InvalidInput(f"rates are expected goals per 90 minutes, 0 or more; got {given!r}", field="rates")
+    if not (0 <= home <= MAX_RATE and 0 <= away <= MAX_RATE):  # also false for nan
+        raise InvalidInput(
+            f"rates (--rates) are expected goals per 90 minutes, 0 to {MAX_RATE:g}; got {given!r}", field="rates"
+        )
     return home, away
 
 
@@ -254,6 +257,11 @@ def live(
     clock = _clock(minute)
     now = as_score(score, "score") or (0, 0)
     reds = as_score(red_cards, "red_cards") or (0, 0)
+    if max(reds) > 4:
+        raise InvalidInput(
+            f"red_cards (--red-cards) are 0 to 4 per side (a fifth ends the match), got {red_cards!r}",
+            field="red_cards",
+        )
     given = _rates(rates)
     inplay = _inplay(params)
     model = check_model(model)

@@ -61,6 +61,10 @@ LeadRule = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 DEFAULT_TAIL = 1e-9
 
+#: The highest pre-match scoring rate accepted, goals per 90 minutes. The grid of goals to come
+#: grows with the rate (about 40 x 40 cells at 10); rates far outside football would need gigabytes.
+MAX_RATE = 10.0
+
 
 # ---- parameters ------------------------------------------------------------------------------
 
@@ -560,8 +564,8 @@ class InplayModel:
         start_clock: float,
     ) -> GoalChain:
         for name, rate in (("home_rate", home_rate), ("away_rate", away_rate)):
-            if not math.isfinite(rate) or rate < 0:
-                raise ValueError(f"{name} must be finite, non-negative goals per 90 minutes, got {rate}")
+            if not math.isfinite(rate) or not 0 <= rate <= MAX_RATE:
+                raise ValueError(f"{name} must be 0 to {MAX_RATE:g} goals per 90 minutes, got {rate:g}")
         if min(red_cards) < 0 or max(red_cards) > 4:
             raise ValueError(f"red cards must be 0..4 per side, got {red_cards}")
         duration = steps.duration[first:].copy()

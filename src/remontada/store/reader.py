@@ -58,8 +58,11 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = self._connect(wait)
         if not read_only:
-            self.con.execute(DDL)
-            self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+            # a store already at this schema is not written on opening, so an update that changes
+            # nothing (or fails) leaves the file byte for byte as it was
+            if self.meta("schema_version") != SCHEMA_VERSION:
+                self.con.execute(DDL)
+                self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         else:
             version = self.meta("schema_version")
             if version not in (None, SCHEMA_VERSION):
