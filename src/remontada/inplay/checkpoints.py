@@ -12,8 +12,8 @@ there (pre-match rates from the odds, no further red card), and the forecasts ar
 
 One backward pass of the chain from kick-off (:meth:`GoalChain.backward`) gives the chance of
 each final result from every score at every minute, so a match costs nothing once its group of
-pre-match rates (binned to ``rate_step`` goals, each group at its mean rates) and red cards has
-been solved.
+pre-match rates (binned to ``rate_step`` goals, each group at its mean rates), season (the
+added time of its season: :meth:`InplayParams.for_season`) and red cards has been solved.
 """
 
 from __future__ import annotations
@@ -26,7 +26,14 @@ import pandas as pd
 
 from remontada.evaluation.scoring import calibration_table, log_loss_per_match
 from remontada.inplay.data import FIRST_ADDED_CELL, EventTimes
-from remontada.inplay.model import InplayModel, InplayParams, MatchClock, clock_position, regular_steps
+from remontada.inplay.model import (
+    InplayModel,
+    InplayParams,
+    MatchClock,
+    clock_position,
+    regular_steps,
+    stack_chains,
+)
 from remontada.stats import wilson_interval
 
 #: The checkpoints, as the clock shows them ("HT": the first half with its added time is over).
@@ -68,13 +75,17 @@ def forecasts(
     *,
     rate_step: float = 0.05,
     progress: Callable[[int, int], None] | None = None,
+    chunk: int = 128,
 ) -> np.ndarray:
     """``(matches, checkpoints, 3)`` P(home win, draw, away win) at full time from each checkpoint."""
-    model = InplayModel(params)
     n = len(data)
     at = [states(data, c) for c in checkpoints]
-    bounds = [_boundary(params, c) for c in checkpoints]
-    bins = np.column_stack([np.round(data.home_rate / rate_step), np.round(data.away_rate / rate_step)])
+    seasons = sorted({int(s) for s in data.season_start})
+    models = {s: InplayModel(params.for_season(s)) for s in seasons}
+    bounds = {s: [_boundary(m.params, c) for c in checkpoints] for s, m in models.items()}
+    bins = np.column_stack(
+        [np.round(data.home_rate / rate_step), np.round(data.away_rate / rate_step), data.season_start]
+    )
     _, group = np.unique(bins, axis=0, return_inverse=True)
     group = group.ravel()
     n_groups = int(group.max()) + 1 if n else 0
@@ -82,27 +93,45 @@ def forecasts(
     home_rate = np.bincount(group, weights=data.home_rate, minlength=n_groups) / np.maximum(size, 1)
     away_rate = np.bincount(group, weights=data.away_rate, minlength=n_groups) / np.maximum(size, 1)
     more_home, more_away = np.indices(_SHAPE)
-    home_win, draw = (more_home > more_away).astype(float), (more_home == more_away).astype(float)
+    terminal = np.stack([(more_home > more_away), (more_home == more_away)]).astype(float)  # home win, draw
     out = np.zeros((n, len(checkpoints), 3))
     reds_all = np.stack([np.column_stack([np.minimum(s[2], 4), np.minimum(s[3], 4)]) for s in at], axis=1)
+    # the chains to solve: one per (group, red cards at a checkpoint), batched by season
+    group_reds = np.column_stack([np.repeat(group, len(checkpoints)), reds_all.reshape(-1, 2)])
+    jobs = np.unique(group_reds, axis=0)
+    job_season = _first_season(group, data.season_start, n_groups)[jobs[:, 0]]
     order = np.argsort(group, kind="stable")
     starts = np.searchsorted(group[order], np.arange(n_groups + 1))
-    for g in range(n_groups):
-        members = order[starts[g] : starts[g + 1]]
-        for reds in {tuple(r) for r in reds_all[members].reshape(-1, 2).tolist()}:
-            chain = model.chain(home_rate[g], away_rate[g], red_cards=reds, shape=_SHAPE)  # type: ignore[arg-type]
-            values = (chain.backward(home_win), chain.backward(draw))
-            for c, (hg, ag, hr, ar) in enumerate(at):
-                pick = members[(np.minimum(hr[members], 4) == reds[0]) & (np.minimum(ar[members], 4) == reds[1])]
-                if not len(pick):
-                    continue
-                i, j = np.minimum(hg[pick], _SHAPE[0] - 1), np.minimum(ag[pick], _SHAPE[1] - 1)
-                p_home = values[0][bounds[c], i, j]
-                p_draw = values[1][bounds[c], i, j]
-                out[pick, c] = np.column_stack([p_home, p_draw, 1.0 - p_home - p_draw])
-        if progress:
-            progress(g + 1, n_groups)
+    done = 0
+    for season in seasons:
+        mine = jobs[job_season == season]
+        model = models[season]
+        for start in range(0, len(mine), chunk):
+            batch = mine[start : start + chunk]
+            chains = [model.chain(home_rate[g], away_rate[g], red_cards=(int(r), int(a)), shape=_SHAPE)
+                      for g, r, a in batch]  # fmt: skip
+            values = stack_chains(chains).backward(terminal)  # (boundaries, chain, 2, rows, cols)
+            for b, (g, r, a) in enumerate(batch):
+                members = order[starts[g] : starts[g + 1]]
+                for c, (hg, ag, hr, ar) in enumerate(at):
+                    pick = members[(np.minimum(hr[members], 4) == r) & (np.minimum(ar[members], 4) == a)]
+                    if not len(pick):
+                        continue
+                    i, j = np.minimum(hg[pick], _SHAPE[0] - 1), np.minimum(ag[pick], _SHAPE[1] - 1)
+                    p_home = values[bounds[season][c], b, 0, i, j]
+                    p_draw = values[bounds[season][c], b, 1, i, j]
+                    out[pick, c] = np.column_stack([p_home, p_draw, 1.0 - p_home - p_draw])
+            done += len(batch)
+            if progress:
+                progress(done, len(jobs))
     return np.clip(out, 1e-12, 1.0)
+
+
+def _first_season(group: np.ndarray, season: np.ndarray, n_groups: int) -> np.ndarray:
+    """Season of each group (a group holds one season)."""
+    out = np.zeros(n_groups, dtype=np.int64)
+    out[group] = season
+    return out
 
 
 def outcome(data: EventTimes) -> np.ndarray:

@@ -144,9 +144,6 @@ def cell_table(data: EventTimes, competitions: tuple[str, ...] | None = None) ->
 
 # ---- designs -----------------------------------------------------------------------------------------
 
-Design = Callable[[CellTable], tuple[np.ndarray, list[str]]]
-
-
 def _time_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
     cell = t.cell
     first = cell < FIRST_ADDED_CELL
@@ -194,55 +191,6 @@ def _design(*parts: tuple[list[np.ndarray], list[str]]) -> tuple[np.ndarray, lis
     return np.column_stack(columns), names
 
 
-def _base(t: CellTable) -> tuple[np.ndarray, list[str]]:
-    return _design(_time_columns(t), _lead_columns(t, True), _red_columns(t))
-
-
-def _shared(t: CellTable) -> tuple[np.ndarray, list[str]]:
-    return _design(_time_columns(t), _lead_columns(t, False), _red_columns(t))
-
-
-def _favourite(t: CellTable) -> tuple[np.ndarray, list[str]]:
-    return _design(_time_columns(t), _lead_columns(t, True), _lead_columns(t, False, t.favourite, "_fav"),
-                   _red_columns(t))  # fmt: skip
-
-
-def _league(t: CellTable) -> tuple[np.ndarray, list[str]]:
-    extra = [(t.competition == i).astype(float) for i in range(1, len(t.competitions))]
-    names = [f"league_{c}" for c in t.competitions[1:]]
-    return _design(_time_columns(t), _lead_columns(t, True), _red_columns(t), (extra, names))
-
-
-def _home_time(t: CellTable) -> tuple[np.ndarray, list[str]]:
-    columns, names = _time_columns(t)
-    away = (t.side == 1).astype(float)
-    extra = [c * away for c in columns[2:4]]
-    return _design((columns, names), (extra, ["away_first_half_slope", "away_second_half_slope"]),
-                   _lead_columns(t, True), _red_columns(t))  # fmt: skip
-
-
-def _second_red(t: CellTable) -> tuple[np.ndarray, list[str]]:
-    extra = [(t.own_reds >= 2).astype(float), (t.opp_reds >= 2).astype(float)]
-    return _design(_time_columns(t), _lead_columns(t, True), _red_columns(t),
-                   (extra, ["red_own_second", "red_opponent_second"]))  # fmt: skip
-
-
-def _red_timing(t: CellTable) -> tuple[np.ndarray, list[str]]:
-    extra = [t.own_early.astype(float), t.opp_early.astype(float)]
-    return _design(_time_columns(t), _lead_columns(t, True), _red_columns(t),
-                   (extra, ["red_own_early", "red_opponent_early"]))  # fmt: skip
-
-
-def _closing_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
-    columns, names = [], []
-    closing = t.cell >= CLOSING_CELL
-    for side_name, side_mask in (("home", t.side == 0), ("away", t.side == 1)):
-        for lead in _NON_ZERO:
-            columns.append((side_mask & closing & (t.lead == lead)).astype(float))
-            names.append(f"{side_name}_lead_closing_{lead:+d}")
-    return columns, names
-
-
 #: Season the added-time trend is centred on (its added minutes are those of this season).
 TREND_SEASON = 2019
 
@@ -255,26 +203,78 @@ def _added_trend_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
     )
 
 
-def _added_trend(t: CellTable) -> tuple[np.ndarray, list[str]]:
-    return _design(_time_columns(t), _added_trend_columns(t), _lead_columns(t, False), _red_columns(t))
+def _favourite_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    return _lead_columns(t, False, t.favourite, "_fav")
 
 
-def _closing(t: CellTable) -> tuple[np.ndarray, list[str]]:
-    return _design(_time_columns(t), _lead_columns(t, True), _closing_columns(t), _red_columns(t))
+def _league_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    extra = [(t.competition == i).astype(float) for i in range(1, len(t.competitions))]
+    return extra, [f"league_{c}" for c in t.competitions[1:]]
 
 
-#: The designs compared on held-out seasons; ``base`` is what :class:`InplayParams` expresses.
-VARIANTS: dict[str, tuple[Design, str]] = {
-    "base": (_base, "time profile, lead effects by side and half, red cards (own, opponent)"),
-    "shared": (_shared, "lead effects the same for home and away sides"),
-    "favourite": (_favourite, "+ lead effects of the pre-match favourite"),
-    "league": (_league, "+ a scoring level per league"),
-    "home_time": (_home_time, "+ the away side's own slope through each half"),
-    "second_red": (_second_red, "+ a second red card of a side weighs differently"),
-    "red_timing": (_red_timing, "+ a first-half red card weighs differently from a late one"),
-    "closing": (_closing, "+ lead effects of their own from minute 76"),
-    "added_trend": (_added_trend, "shared + added time growing (log-linearly) season by season"),
+def _away_slope_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    columns, _ = _time_columns(t)
+    away = (t.side == 1).astype(float)
+    return [c * away for c in columns[2:4]], ["away_first_half_slope", "away_second_half_slope"]
+
+
+def _second_red_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    names = ["red_own_second", "red_opponent_second"]
+    return [(t.own_reds >= 2).astype(float), (t.opp_reds >= 2).astype(float)], names
+
+
+def _red_timing_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    return [t.own_early.astype(float), t.opp_early.astype(float)], ["red_own_early", "red_opponent_early"]
+
+
+def _closing_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    closing = t.cell >= CLOSING_CELL
+    columns = [(closing & (t.lead == lead)).astype(float) for lead in _NON_ZERO]
+    return columns, [f"both_lead_closing_{lead:+d}" for lead in _NON_ZERO]
+
+
+def _shared_leads(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    return _lead_columns(t, False)
+
+
+def _leads_by_side(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    return _lead_columns(t, True)
+
+
+_PIECES: dict[str, Callable[[CellTable], tuple[list[np.ndarray], list[str]]]] = {
+    "time": _time_columns,
+    "trend": _added_trend_columns,
+    "leads": _shared_leads,
+    "leads_by_side": _leads_by_side,
+    "reds": _red_columns,
+    "favourite": _favourite_columns,
+    "league": _league_columns,
+    "away_slope": _away_slope_columns,
+    "second_red": _second_red_columns,
+    "red_timing": _red_timing_columns,
+    "closing": _closing_columns,
 }
+
+#: The design the packaged parameters come from, and the alternatives scored against it on
+#: held-out seasons: (pieces, what it tests). Only ``chosen``, ``no_trend`` and ``by_side`` map
+#: onto :class:`InplayParams`; the others say whether an effect the model lacks would help.
+CHOSEN = ("time", "trend", "leads", "reds")
+VARIANTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "chosen": (CHOSEN, "time profile with added time growing by season, lead effects by half, red cards"),
+    "no_trend": (("time", "leads", "reds"), "the same added time every season"),
+    "by_side": (("time", "trend", "leads_by_side", "reds"), "lead effects of their own for home and away sides"),
+    "favourite": ((*CHOSEN, "favourite"), "+ lead effects of their own for the pre-match favourite"),
+    "league": ((*CHOSEN, "league"), "+ a scoring level per league"),
+    "away_slope": ((*CHOSEN, "away_slope"), "+ the away side's own slope through each half"),
+    "second_red": ((*CHOSEN, "second_red"), "+ a side's second red card weighs differently"),
+    "red_timing": ((*CHOSEN, "red_timing"), "+ a first-half red card weighs differently from a later one"),
+    "closing": ((*CHOSEN, "closing"), "+ lead effects of their own from minute 76"),
+}
+
+
+def design(table: CellTable, variant: str) -> tuple[np.ndarray, list[str]]:
+    """Design matrix and column names of ``variant`` (a :data:`VARIANTS` key) on ``table``."""
+    return _design(*(_PIECES[name](table) for name in VARIANTS[variant][0]))
 
 
 # ---- fitting ------------------------------------------------------------------------------------------
@@ -330,62 +330,66 @@ def log_likelihood(design: np.ndarray, beta: np.ndarray, table: CellTable) -> fl
     return float((table.goals[used] * np.log(mean) - mean).sum())
 
 
-def fit_variant(table: CellTable, variant: str = "base") -> CellFit:
+def fit_variant(table: CellTable, variant: str = "chosen") -> CellFit:
     """Fit the design ``variant`` (a :data:`VARIANTS` key) to ``table``."""
-    build, _ = VARIANTS[variant]
-    design, names = build(table)
-    beta, covariance = _poisson_fit(design, table.goals, table.exposure)
-    return CellFit(variant, names, beta, covariance, log_likelihood(design, beta, table), table.n_matches,
+    matrix, names = design(table, variant)
+    beta, covariance = _poisson_fit(matrix, table.goals, table.exposure)
+    return CellFit(variant, names, beta, covariance, log_likelihood(matrix, beta, table), table.n_matches,
                    int(table.goals.sum()))  # fmt: skip
 
 
 def held_out_log_likelihood(fit: CellFit, table: CellTable) -> float:
     """Log-likelihood of ``table`` (held-out cells) under ``fit``'s coefficients."""
-    design, names = VARIANTS[fit.variant][0](table)
+    matrix, names = design(table, fit.variant)
     if names != fit.names:  # a league absent from the training seasons
         raise ValueError(f"held-out design of {fit.variant} has other columns than its fit")
-    return log_likelihood(design, fit.beta, table)
+    return log_likelihood(matrix, fit.beta, table)
 
 
-def compare(train: EventTimes, test: EventTimes, variants: list[str] | None = None,
-            progress: Callable[[str], None] | None = None) -> list[dict[str, object]]:  # fmt: skip
-    """Fit every variant on ``train``; score each on ``test`` against ``base``.
+def compare(
+    train: CellTable,
+    test: CellTable,
+    n_test: int,
+    variants: list[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[list[dict[str, object]], dict[str, CellFit]]:
+    """Fit every variant on ``train``; score each on ``test`` (``n_test`` matches) against ``chosen``.
 
-    Returns one row per variant: parameters, training and held-out log-likelihood, and the
-    held-out gain over ``base`` per 1,000 matches (positive: the extra effects predict better).
+    Returns one row per variant (parameters, training and held-out log-likelihood, and the
+    held-out gain over ``chosen`` per 1,000 matches: positive when the variant predicts better)
+    and the fits by name. Both tables must be built with the same ``competitions``.
     """
-    competitions = tuple(sorted({str(c) for c in train.competition}))
-    train_table, test_table = cell_table(train, competitions), cell_table(test, competitions)
-    rows = []
-    base_ll = None
+    rows, fits = [], {}
     for name in variants or list(VARIANTS):
-        fit = fit_variant(train_table, name)
-        held = held_out_log_likelihood(fit, test_table)
-        if name == "base":
-            base_ll = held
+        fit = fits[name] = fit_variant(train, name)
         rows.append({"variant": name, "what": VARIANTS[name][1], "parameters": len(fit.names),
-                     "train_log_lik": fit.log_likelihood, "held_out_log_lik": held})  # fmt: skip
+                     "train_log_lik": fit.log_likelihood, "held_out_log_lik": held_out_log_likelihood(fit, test)})  # fmt: skip
         if progress:
             progress(name)
+    reference = next((float(r["held_out_log_lik"]) for r in rows if r["variant"] == "chosen"), 0.0)  # type: ignore[arg-type]
     for row in rows:
-        gain = float(row["held_out_log_lik"]) - float(base_ll if base_ll is not None else 0.0)  # type: ignore[arg-type]
-        row["held_out_gain_per_1000"] = 1000.0 * gain / max(len(test), 1)
-    return rows
+        row["held_out_gain_per_1000"] = 1000.0 * (float(row["held_out_log_lik"]) - reference) / max(n_test, 1)  # type: ignore[arg-type]
+    return rows, fits
 
 
 def params_from_fit(fit: CellFit, template: InplayParams) -> InplayParams:
-    """The ``base`` design's coefficients as :class:`InplayParams` (``template`` gives what the
-    events do not identify: extra time)."""
-    if fit.variant not in ("base", "shared"):
-        raise ValueError(f"only the base or shared design maps onto InplayParams, not {fit.variant!r}")
+    """A fit of ``chosen``, ``no_trend`` or ``by_side`` as :class:`InplayParams`.
+
+    The added minutes are those of :data:`TREND_SEASON` (``added_season``); ``template`` gives
+    what league events do not identify (the extra-time level, carried so that extra time keeps
+    its rate in goals per minute: it is stated relative to the end of the second half).
+    """
+    if fit.variant not in ("chosen", "no_trend", "by_side"):
+        raise ValueError(f"only chosen, no_trend or by_side map onto InplayParams, not {fit.variant!r}")
 
     def leads(prefix: str) -> tuple[float, ...]:
-        values = [fit.value(f"{prefix}_{lead:+d}") if lead else 0.0 for lead in LEADS]
-        return tuple(values)
+        return tuple(fit.value(f"{prefix}_{lead:+d}") if lead else 0.0 for lead in LEADS)
 
-    side = ("home", "away") if fit.variant == "base" else ("both", "both")
+    side = ("home", "away") if fit.variant == "by_side" else ("both", "both")
+    trend = fit.variant != "no_trend"
     level1, slope1 = fit.value("first_half_level"), fit.value("first_half_slope")
     level2, slope2 = fit.value("second_half_level"), fit.value("second_half_slope")
+    end_before = template.second_half_level + template.second_half_slope
     return replace(
         template,
         first_half_level=level1,
@@ -394,10 +398,93 @@ def params_from_fit(fit: CellFit, template: InplayParams) -> InplayParams:
         second_half_slope=slope2,
         first_half_added=min(30.0, math.exp(fit.value("first_half_added_cell") - level1 - slope1)),
         second_half_added=min(30.0, math.exp(fit.value("second_half_added_cell") - level2 - slope2)),
+        extra_time_level=template.extra_time_level + end_before - (level2 + slope2),
         home_lead=leads(f"{side[0]}_lead"),
         away_lead=leads(f"{side[1]}_lead"),
         home_lead_late=leads(f"{side[0]}_lead_late"),
         away_lead_late=leads(f"{side[1]}_lead_late"),
         red_own=fit.value("red_own"),
         red_opponent=fit.value("red_opponent"),
+        first_half_added_trend=fit.value("first_half_added_trend") if trend else 0.0,
+        second_half_added_trend=fit.value("second_half_added_trend") if trend else 0.0,
+        added_season=float(TREND_SEASON) if trend else 0.0,
     )
+
+
+# ---- the whole refit ------------------------------------------------------------------------------
+
+#: First season whose files write added time as ``45+2``/``90+3``: before 2008-09 almost no goal
+#: has a ``+`` minute (added-time goals are written as minute 45 or 90), which would fold added
+#: time into the last minute of each half.
+FIRST_SEASON = 2009
+#: First held-out season (2020-21): the fit learns from 2009-10 .. 2019-20.
+HOLDOUT_FROM = 2020
+
+
+@dataclass(frozen=True, eq=False)
+class EventFit:
+    """The refit: ``params`` (added time of ``added_season``), every coefficient of the chosen
+    design with its standard error (``fit``), and the held-out comparison of designs."""
+
+    params: InplayParams
+    fit: CellFit
+    comparison: list[dict[str, object]]
+    train_seasons: tuple[int, int]
+    n_train: int
+    n_test: int
+
+    def estimates(self) -> tuple[Estimate, ...]:
+        first, last = self.train_seasons
+        evidence = (f"goal and red-card minutes, {self.n_train} league matches {first}-{(first + 1) % 100:02d}.."
+                    f"{last}-{(last + 1) % 100:02d}, odds-implied pre-match rates")  # fmt: skip
+        return self.fit.estimates(evidence)
+
+    def notes(self) -> dict[str, str]:
+        """Per parameter name: the estimate with its standard error (for the CSV's note column)."""
+        notes = {}
+        for e in self.estimates():
+            for name in _param_names(e.name):
+                notes[name] = f"{e.value:+.4f} se {e.se:.4f}"
+        for half in ("first_half", "second_half"):
+            cell = next(e for e in self.estimates() if e.name == f"{half}_added_cell")
+            notes[f"{half}_added"] = f"minutes of {TREND_SEASON}-{(TREND_SEASON + 1) % 100:02d} from its cell {cell.value:+.4f} se {cell.se:.4f}"
+        notes["extra_time_level"] = "not in league matches: carried over (same extra-time goals per minute)"
+        return notes
+
+
+def _param_names(name: str) -> list[str]:
+    if name.startswith("both_lead"):
+        rest = name[len("both_"):]
+        return [f"home_{rest}", f"away_{rest}"]
+    return [name]
+
+
+def fit_events(
+    data: EventTimes,
+    template: InplayParams,
+    *,
+    first_season: int = FIRST_SEASON,
+    holdout_from: int = HOLDOUT_FROM,
+    progress: Callable[[str], None] | None = None,
+) -> EventFit:
+    """Fit the chosen design on seasons ``first_season`` .. ``holdout_from - 1`` and score every
+    design of :data:`VARIANTS` on the seasons from ``holdout_from``."""
+    train = data.select((data.season_start >= first_season) & (data.season_start < holdout_from))
+    test = data.select(data.season_start >= holdout_from)
+    if not len(train):
+        raise ValueError(f"no matches with events in seasons {first_season}..{holdout_from - 1}")
+    competitions = tuple(sorted({str(c) for c in train.competition}))
+    train_table = cell_table(train, competitions)
+    if len(test):
+        comparison, fits = compare(train_table, cell_table(test, competitions), len(test), progress=progress)
+        fit = fits["chosen"]
+    else:
+        comparison, fit = [], fit_variant(train_table, "chosen")
+    seasons = sorted({int(s) for s in train.season_start})
+    params = params_from_fit(fit, template)
+    source = (
+        f"fitted by remontada.inplay.minutes: goal and red-card minutes of {len(train)} league matches "
+        f"{seasons[0]}-{(seasons[0] + 1) % 100:02d}..{seasons[-1]}-{(seasons[-1] + 1) % 100:02d} "
+        "(schochastics/football-data events), odds-implied pre-match rates; added time grows by season"
+    )
+    return EventFit(replace(params, source=source), fit, comparison, (seasons[0], seasons[-1]), len(train), len(test))
