@@ -100,6 +100,7 @@ class InplayCheck:
     red_cards: list[dict[str, Any]]
     published: list[dict[str, Any]]
     models: dict[str, str]
+    reliability: dict[str, Any] = field(repr=False, default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return jsonable(  # type: ignore[no-any-return]
@@ -182,4 +183,5 @@ def check_inplay(
         reds,
         published_comparison(reds),
         {name: p.source.splitlines()[0] if p.source else name for name, p in models.items()},
+        report.reliability(),
     )

@@ -14,7 +14,6 @@ from remontada.cli.common import (
     StoreOpt,
     cell_text,
     console,
-    frame_table,
     guarded,
     print_json,
     records_table,
@@ -214,6 +213,7 @@ def inplay_check(
         Path | None, typer.Option(help="Parameters to compare with (default: the fit before the event data).")
     ] = None,
     min_matches: Annotated[int, typer.Option(help="Show a score when at least this many matches reach it.")] = 300,
+    plot: Annotated[Path | None, typer.Option(help="Write a reliability diagram PNG here.")] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -229,10 +229,17 @@ def inplay_check(
     with progress:
         check = rm.check_inplay(from_season=from_season, params=params, current=current, min_matches=min_matches,
                                 progress=step, store=store)  # fmt: skip
+    if plot is not None:
+        from remontada.evaluation.scoring import plot_calibration
+
+        plot_calibration(check.reliability, plot,
+                         title=f"final result from 15'..85', held-out club matches {check.from_season}-")  # fmt: skip
     if as_json:
         print_json(check.to_dict())
         return
     _print_check(check)
+    if plot is not None:
+        console.print(f"reliability diagram written to {plot}")
 
 
 def _print_check(check: Any) -> None:
@@ -267,8 +274,8 @@ def _print_check(check: Any) -> None:
         table.add_column(col, justify="right")
     for _, row in check.trailing_by_one.iterrows():
         inside = ", ".join(m for m in models if row[f"{m}:inside"]) or "none"
-        table.add_row(row["checkpoint"], row["trailing"], str(row["matches"]),
-                      f"[{100 * row['low']:.1f}-{100 * row['high']:.1f}] " + trio(row, "avoided_defeat"), inside)  # fmt: skip
+        observed = f"[{100 * row['low']:.1f}-{100 * row['high']:.1f}] " + trio(row, "avoided_defeat")
+        table.add_row(row["checkpoint"], row["trailing"], str(row["matches"]), observed, inside)
     console.print(table)
     if check.red_cards:
         rows = [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()} for r in check.red_cards]

@@ -22,7 +22,9 @@ from remontada.sources.records import ParsedFile, TeamRef
 from remontada.store.db import first_row, insert_frame
 from remontada.store.schema import RESULT_COLUMNS, STAT_COLUMNS
 
-_RAW_TABLES_BY_URL = ("raw_matches", "raw_goals", "raw_events", "raw_ratings", "raw_forecasts", "raw_shootouts", "raw_competitions")
+_RAW_TABLES_BY_URL = (
+    "raw_matches", "raw_goals", "raw_events", "raw_ratings", "raw_forecasts", "raw_shootouts", "raw_competitions",
+)  # fmt: skip
 
 _MATCH_COLUMNS = (
     "raw_id", "source", "url", "line", "competition", "season", "date", "kickoff", "stage", "round", "leg",

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from remontada.evaluation.scoring import calibration_table, log_loss_per_match
+from remontada.evaluation.scoring import CalibrationTable, calibration_table, log_loss_per_match
 from remontada.inplay.data import FIRST_ADDED_CELL, EventTimes
 from remontada.inplay.model import (
     InplayModel,
@@ -161,13 +161,17 @@ class CheckpointReport:
                 })  # fmt: skip
         return pd.DataFrame(rows)
 
-    def ece(self) -> dict[str, float]:
-        """ECE of every forecast of each model, all checkpoints pooled."""
+    def reliability(self, bins: int = 10) -> dict[str, CalibrationTable]:
+        """Reliability table of every forecast of each model, all checkpoints pooled."""
         result = np.tile(outcome(self.data), len(self.checkpoints))
         return {
-            name: float(calibration_table(probs.transpose(1, 0, 2).reshape(-1, 3), result, 10).calibration_error())
+            name: calibration_table(probs.transpose(1, 0, 2).reshape(-1, 3), result, bins)
             for name, probs in self.probs.items()
         }
+
+    def ece(self) -> dict[str, float]:
+        """ECE of every forecast of each model, all checkpoints pooled."""
+        return {name: float(table.calibration_error()) for name, table in self.reliability().items()}
 
     def by_score(self, min_matches: int = 300) -> pd.DataFrame:
         """Predicted against observed results by checkpoint and score (states with ``min_matches``)."""
@@ -205,8 +209,10 @@ class CheckpointReport:
                     continue
                 hits = int(avoided[mask].sum())
                 low, high = wilson_interval(hits, count)
-                row: dict[str, object] = {"checkpoint": checkpoint, "trailing": label, "matches": count,
-                                          "avoided_defeat": hits / count, "low": float(low), "high": float(high)}  # fmt: skip
+                row: dict[str, object] = {
+                    "checkpoint": checkpoint, "trailing": label, "matches": count,
+                    "avoided_defeat": hits / count, "low": float(low), "high": float(high),
+                }  # fmt: skip
                 for name, probs in self.probs.items():
                     predicted = float(1.0 - probs[mask, c, lose_column].mean())
                     row[f"{name}:avoided_defeat"] = predicted

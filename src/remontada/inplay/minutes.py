@@ -362,8 +362,10 @@ def compare(
     rows, fits = [], {}
     for name in variants or list(VARIANTS):
         fit = fits[name] = fit_variant(train, name)
-        rows.append({"variant": name, "what": VARIANTS[name][1], "parameters": len(fit.names),
-                     "train_log_lik": fit.log_likelihood, "held_out_log_lik": held_out_log_likelihood(fit, test)})  # fmt: skip
+        rows.append({
+            "variant": name, "what": VARIANTS[name][1], "parameters": len(fit.names),
+            "train_log_lik": fit.log_likelihood, "held_out_log_lik": held_out_log_likelihood(fit, test),
+        })  # fmt: skip
         if progress:
             progress(name)
     reference = next((float(r["held_out_log_lik"]) for r in rows if r["variant"] == "chosen"), 0.0)  # type: ignore[arg-type]
@@ -447,7 +449,8 @@ class EventFit:
                 notes[name] = f"{e.value:+.4f} se {e.se:.4f}"
         for half in ("first_half", "second_half"):
             cell = next(e for e in self.estimates() if e.name == f"{half}_added_cell")
-            notes[f"{half}_added"] = f"minutes of {TREND_SEASON}-{(TREND_SEASON + 1) % 100:02d} from its cell {cell.value:+.4f} se {cell.se:.4f}"
+            season = f"{TREND_SEASON}-{(TREND_SEASON + 1) % 100:02d}"
+            notes[f"{half}_added"] = f"minutes of {season} from its cell {cell.value:+.4f} se {cell.se:.4f}"
         notes["extra_time_level"] = "not in league matches: carried over (same extra-time goals per minute)"
         return notes
 

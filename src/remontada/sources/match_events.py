@@ -20,9 +20,9 @@ Reading the incidents:
 * ``minute`` ``"42'"`` is minute 42; ``"90+3'"`` is minute 90 with 3 added (stored apart).
 * ``Goal`` and ``Own goal`` change the score; ``team`` is the side credited (an own goal's
   ``team`` is the side that gains it). ``Penalty Awarded`` with a running score is a penalty
-  scored; without one, in a file that writes running scores, a penalty missed; files of the
-  early 2000s write no running scores, and there a ``Penalty Awarded`` is a penalty scored (the
-  goal counts add up to the final scores that way). Entries whose minute is a bare number
+  scored; without one, in a match whose list writes running scores, a penalty missed; the lists
+  of the early 2000s write no running scores, and there a ``Penalty Awarded`` is a penalty
+  scored (the goal counts add up to the final scores that way). Entries whose minute is a bare number
   (``"3"``) after the match are shoot-out kicks and are left out.
 * ``Red Card``, ``Yellow Card``, ``Substitution`` (and the rarer ``Substitution - In``/``- Out``),
   ``Goal Disallowed``; anything else is ``other``.
@@ -110,19 +110,25 @@ class MatchEvents:
     key = KEY
     description = "minute-by-minute league match events (schochastics/football-data goals_time2), 2000-01..2024-25"
 
-    def __init__(self, base_url: str = BASE_URL, leagues: list[str] | None = None) -> None:
+    def __init__(
+        self, base_url: str = BASE_URL, leagues: list[str] | None = None, seasons: list[str] | None = None
+    ) -> None:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.leagues = list(LEAGUES) if leagues is None else leagues
+        self.seasons = None if seasons is None else set(seasons)
         unknown = [k for k in self.leagues if k not in LEAGUES]
         if unknown:
             raise ValueError(f"unknown league(s) {', '.join(unknown)}; known: {', '.join(LEAGUES)}")
 
     def files(self) -> list[RemoteFile]:
-        """One file per league and season (202 for all leagues)."""
+        """One file per league and season (202 for all leagues and seasons)."""
         out = []
         for league in self.leagues:
             competition, _, first = LEAGUES[league]
             for start in range(first, LAST_SEASON + 1):
+                season = f"{start}-{(start + 1) % 100:02d}"
+                if self.seasons is not None and season not in self.seasons:
+                    continue
                 path = DIRECTORY + league_file(league, start)
                 out.append(
                     RemoteFile(
@@ -131,7 +137,7 @@ class MatchEvents:
                         url=self.base_url + path,
                         mirror_path=MIRROR_PREFIX + path,
                         competition=competition,
-                        season=f"{start}-{(start + 1) % 100:02d}",
+                        season=season,
                     )
                 )
         return out
@@ -157,27 +163,20 @@ def parse_events(data: bytes, location: str, file_name: str) -> ParsedFile:
         raise SourceError(location, None, f"not JSON: {exc}") from None
     if not isinstance(matches, list):
         raise SourceError(location, None, "expected a JSON list of matches")
-    # files that write running scores mark scored penalties with one; older files write none
-    running_scores = any(
-        isinstance(e, dict) and "home_score" in e for m in matches for e in _incidents(m, location, 0, lenient=True)
-    )
     parsed = ParsedFile()
     teams: dict[str, TeamRef] = {}
     for number, match in enumerate(matches, start=1):
-        _match(match, number, location, f"{league}-{start}-{end}", competition, season, country, teams,
-               running_scores, parsed)  # fmt: skip
+        _match(match, number, location, f"{league}-{start}-{end}", competition, season, country, teams, parsed)
     return parsed
 
 
-def _incidents(match: Any, location: str, number: int, lenient: bool = False) -> list[Any]:
-    incident = match.get("incident") if isinstance(match, dict) else None
+def _incidents(match: dict[str, Any], location: str, number: int) -> list[Any]:
+    incident = match.get("incident")
     if incident is None or incident == {}:
         return []
     events = incident.get("incidents") if isinstance(incident, dict) else None
     if isinstance(events, list):
         return events
-    if lenient:
-        return []
     raise SourceError(location, number, "incident.incidents is not a list")
 
 
@@ -190,7 +189,6 @@ def _match(
     season: str,
     country: str,
     teams: dict[str, TeamRef],
-    running_scores: bool,
     parsed: ParsedFile,
 ) -> None:
     if not isinstance(match, dict):
@@ -212,7 +210,10 @@ def _match(
         return
     if not all(isinstance(g, int) and not isinstance(g, bool) and 0 <= g <= 30 for g in goals):
         raise SourceError(location, number, f"score GH={goals[0]!r} GA={goals[1]!r} is not two goal counts")
-    events, problems = _events(_incidents(match, location, number), number, running_scores)
+    incidents = _incidents(match, location, number)
+    # lists that write running scores mark scored penalties with one; early lists write none
+    running_scores = any(isinstance(e, dict) and "home_score" in e for e in incidents)
+    events, problems = _events(incidents, number, running_scores)
     if not events and not problems:
         problems.append("no incident listed")
     counted = [sum(1 for e in events if e.kind in SCORING_KINDS and e.side == side) for side in ("home", "away")]
