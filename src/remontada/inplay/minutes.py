@@ -425,8 +425,9 @@ HOLDOUT_FROM = 2020
 
 @dataclass(frozen=True, eq=False)
 class EventFit:
-    """The refit: ``params`` (added time of ``added_season``), every coefficient of the chosen
-    design with its standard error (``fit``), and the held-out comparison of designs."""
+    """The refit: ``params`` (added time of the season starting in ``added_season``, the latest of
+    the evidence: the trend carries it there from :data:`TREND_SEASON`), every coefficient of the
+    chosen design with its standard error (``fit``), and the held-out comparison of designs."""
 
     params: InplayParams
     fit: CellFit
@@ -434,6 +435,7 @@ class EventFit:
     train_seasons: tuple[int, int]
     n_train: int
     n_test: int
+    added_season: int
 
     def estimates(self) -> tuple[Estimate, ...]:
         first, last = self.train_seasons
@@ -449,8 +451,12 @@ class EventFit:
                 notes[name] = f"{e.value:+.4f} se {e.se:.4f}"
         for half in ("first_half", "second_half"):
             cell = next(e for e in self.estimates() if e.name == f"{half}_added_cell")
-            season = f"{TREND_SEASON}-{(TREND_SEASON + 1) % 100:02d}"
-            notes[f"{half}_added"] = f"minutes of {season} from its cell {cell.value:+.4f} se {cell.se:.4f}"
+            trend = next(e for e in self.estimates() if e.name == f"{half}_added_trend")
+            season = f"{self.added_season}-{(self.added_season + 1) % 100:02d}"
+            notes[f"{half}_added"] = (
+                f"minutes of {season}: {TREND_SEASON}-{(TREND_SEASON + 1) % 100:02d}'s from its cell "
+                f"{cell.value:+.4f} se {cell.se:.4f}, moved by the trend {trend.value:+.4f} a season"
+            )
         notes["extra_time_level"] = "not in league matches: carried over (same extra-time goals per minute)"
         return notes
 
@@ -484,10 +490,13 @@ def fit_events(
     else:
         comparison, fit = [], fit_variant(train_table, "chosen")
     seasons = sorted({int(s) for s in train.season_start})
-    params = params_from_fit(fit, template)
+    latest = int(data.season_start.max())
+    # stated for the latest season of the evidence, the one callers without a date get
+    params = params_from_fit(fit, template).for_season(latest)
     source = (
         f"fitted by remontada.inplay.minutes: goal and red-card minutes of {len(train)} league matches "
         f"{seasons[0]}-{(seasons[0] + 1) % 100:02d}..{seasons[-1]}-{(seasons[-1] + 1) % 100:02d} "
         "(schochastics/football-data events), odds-implied pre-match rates; added time grows by season"
     )
-    return EventFit(replace(params, source=source), fit, comparison, (seasons[0], seasons[-1]), len(train), len(test))
+    return EventFit(replace(params, source=source), fit, comparison, (seasons[0], seasons[-1]), len(train), len(test),
+                    latest)  # fmt: skip
