@@ -11,19 +11,21 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar
-
-import duckdb
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from remontada import competitions as comps
 from remontada.errors import AmbiguousClub, StoreError, UnknownClub
-from remontada.ingest.names import fold, normalise
-from remontada.matchset import MatchSet
 from remontada.paths import default_store_path
 from remontada.store.db import first_row
 from remontada.store.schema import DDL, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    # duckdb, numpy and pandas are imported where first needed: ``remontada --help`` never needs them.
+    import duckdb
+    import numpy as np
+    import pandas as pd
+
+    from remontada.matchset import MatchSet
 
 #: Kept under their old names: the store's lookups raise the public errors of :mod:`remontada.errors`.
 TeamNotFound = UnknownClub
@@ -64,6 +66,8 @@ class Store:
                 raise StoreError(f"{self.path} has schema version {version}; this remontada needs {SCHEMA_VERSION}")
 
     def _connect(self, wait: float) -> duckdb.DuckDBPyConnection:
+        import duckdb
+
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -86,6 +90,8 @@ class Store:
 
     # ---- small helpers ------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
+        import duckdb
+
         try:
             row = first_row(self.con, "SELECT value FROM meta WHERE key = ?", [key])
         except duckdb.CatalogException:
@@ -138,6 +144,8 @@ class Store:
             WHERE n.club_id IS NOT NULL
             """
         ).df()
+        from remontada.ingest.names import fold, normalise
+
         q_fold, q_norm = fold(query).strip(), normalise(query)
         best: dict[str, tuple[int, int]] = {}
         for club_id, name, club_name, n in frame.itertuples(index=False):
@@ -309,6 +317,10 @@ class Store:
         (``psh``/``psch``... for Pinnacle, ``avgh``/``avgch``... for the market average, ``b365h``...);
         ``stats`` adds shots, shots on target, half-time score and red cards.
         """
+        import numpy as np
+
+        from remontada.matchset import MatchSet
+
         where = ["m.status = 'played'", "m.home_goals IS NOT NULL", "m.away_goals IS NOT NULL", "m.date IS NOT NULL"]
         params: list[Any] = []
         if competitions:
@@ -381,6 +393,9 @@ class Store:
     }
 
     def _odds_columns(self, match_ids: np.ndarray) -> dict[str, np.ndarray]:
+        import numpy as np
+        import pandas as pd
+
         ids = pd.DataFrame({"match_id": match_ids, "pos": np.arange(len(match_ids))})
         self.con.register("_ids", ids)
         try:
