@@ -118,7 +118,7 @@ def cell_table(data: EventTimes, competitions: tuple[str, ...] | None = None) ->
     unique, inverse = np.unique(np.concatenate(keys), return_inverse=True)
     summed_goals = np.bincount(inverse, weights=np.concatenate(goals))
     summed_exposure = np.bincount(inverse, weights=np.concatenate(exposure))
-    side = unique % 2
+    side_of = unique % 2
     rest = unique // 2
     cell = rest % N_CELLS
     rest //= N_CELLS
@@ -137,7 +137,7 @@ def cell_table(data: EventTimes, competitions: tuple[str, ...] | None = None) ->
     own_reds = rest % 3
     lead_value = rest // 3 - 2
     return CellTable(
-        side, cell, lead_value, own_reds, opp_reds, own_early.astype(bool), opp_early.astype(bool),
+        side_of, cell, lead_value, own_reds, opp_reds, own_early.astype(bool), opp_early.astype(bool),
         favourite.astype(bool), competition, season_of, summed_goals, summed_exposure, competitions, len(data),
     )  # fmt: skip
 

@@ -40,20 +40,13 @@ the file's list: the file is one line of JSON, so a text line would say nothing.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from collections.abc import Callable
 from typing import Any
+
+import orjson  # three times faster than json on these files: 0.7 s against 2.0 s for all 202 on one core
 
 from remontada.sources.base import RemoteFile
 from remontada.sources.records import SCORING_KINDS, MatchEvent, MatchRecord, ParsedFile, SourceError, TeamRef
-
-try:  # three times faster than json on these files (2.0 s -> 0.7 s for all 202, one core)
-    from orjson import JSONDecodeError as _DecodeError
-    from orjson import loads as _loads
-except ImportError:  # pragma: no cover - orjson is a dependency; json reads the same files
-    _loads: Callable[[bytes], Any] = json.loads  # type: ignore[no-redef]
-    _DecodeError = json.JSONDecodeError  # type: ignore[misc]
 
 KEY = "match-events"
 COMMIT = "6ba5e7e8f8657b6ccdeb0e89778765423f8d5aaf"
@@ -158,8 +151,8 @@ def parse_events(data: bytes, location: str, file_name: str) -> ParsedFile:
     competition, country, _ = LEAGUES[league]
     season = f"{start}-{end % 100:02d}"
     try:
-        matches = _loads(data)
-    except (UnicodeDecodeError, ValueError, _DecodeError) as exc:
+        matches = orjson.loads(data)
+    except ValueError as exc:  # orjson.JSONDecodeError is one, and so is a UnicodeDecodeError
         raise SourceError(location, None, f"not JSON: {exc}") from None
     if not isinstance(matches, list):
         raise SourceError(location, None, "expected a JSON list of matches")
