@@ -185,3 +185,34 @@ def check_inplay(
         {name: p.source.splitlines()[0] if p.source else name for name, p in models.items()},
         report.reliability(),
     )
+
+
+@dataclass(frozen=True, eq=False)
+class EventLists:
+    """The minute-by-minute event lists in the store: how many, how many complete, how many on a
+    match another source reports; ``unaligned`` and ``problems`` list the others with their file
+    (``url``) and match (``line``: its position in the file)."""
+
+    lists: int
+    complete: int
+    aligned: int
+    events: int
+    unaligned: Any
+    problems: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(  # type: ignore[no-any-return]
+            {"lists": self.lists, "complete": self.complete, "aligned": self.aligned, "events": self.events,
+             "unaligned": self.unaligned, "problems": self.problems}
+        )  # fmt: skip
+
+
+def event_lists(*, store: Store | str | os.PathLike[str] | None = None) -> EventLists:
+    """What the store holds of the minute-by-minute event lists (source ``match-events``), and
+    which lists did not align with another source's match or are not used (with file and match)."""
+    with using_store(store) as st:
+        lists = st.event_matches(complete_only=False)
+        unaligned, problems = st.unaligned_events(), st.event_problems()
+        n_events = st.event_count()
+    return EventLists(len(lists), int(lists["complete"].sum()), int(lists["aligned"].sum()), n_events, unaligned,
+                      problems)  # fmt: skip

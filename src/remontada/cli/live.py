@@ -14,6 +14,7 @@ from remontada.cli.common import (
     StoreOpt,
     cell_text,
     console,
+    frame_table,
     guarded,
     print_json,
     records_table,
@@ -284,7 +285,31 @@ def _print_check(check: Any) -> None:
         console.print(records_table(rows, "published red-card effects beside ours"))
 
 
+def inplay_events(
+    show: Annotated[int, typer.Option(help="List this many of the unaligned and unused lists (0: counts only).")] = 10,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The minute-by-minute event lists: counts, and those that did not align or are not used."""
+    lists = rm.event_lists(store=store)
+    if as_json:
+        print_json(lists.to_dict())
+        return
+    console.print(
+        f"{lists.lists:,} event lists ({lists.events:,} events): {lists.complete:,} complete, "
+        f"{lists.aligned:,} on a match another source reports, {lists.lists - lists.aligned:,} not"
+    )
+    for title, frame, columns in (
+        ("not aligned with another source", lists.unaligned, ["file", "line", "date", "home", "away"]),
+        ("not used", lists.problems, ["file", "line", "problem"]),
+    ):
+        if len(frame) and show:
+            rows = frame.head(show).assign(file=frame["url"].head(show).str.rsplit("/", n=1).str[-1])
+            console.print(frame_table(rows, f"{title}: {len(frame):,} (first {min(show, len(frame))})", columns))
+
+
 inplay_app.command("fit")(guarded(inplay_fit))
+inplay_app.command("events")(guarded(inplay_events))
 inplay_app.command("check")(guarded(inplay_check))
 
 

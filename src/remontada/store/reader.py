@@ -274,6 +274,11 @@ class Store:
             params,
         )
 
+    def event_count(self) -> int:
+        """How many minute-by-minute events the store holds."""
+        row = first_row(self.con, "SELECT count(*) FROM match_events")
+        return int(row[0]) if row else 0
+
     def event_problems(self) -> pd.DataFrame:
         """Event lists the in-play model does not learn from, with file, match and reason."""
         return self.query(
