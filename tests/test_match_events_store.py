@@ -66,3 +66,20 @@ def test_the_full_store_holds_sixty_thousand_complete_lists_and_names_the_broken
     assert problems["problem"].str.startswith("events unusable: ").all()
     unaligned = full_store.unaligned_events()
     assert len(unaligned) < 0.03 * len(lists)
+
+
+def test_the_facade_counts_the_lists_and_checks_the_model_on_them(slice_store: Path) -> None:
+    import remontada as rm
+
+    lists = rm.event_lists(store=slice_store)
+    assert (lists.lists, lists.complete, lists.aligned) == (380, 380, 380)
+    assert lists.unaligned.empty and lists.problems.empty
+    check = rm.check_inplay(from_season=2023, store=slice_store, min_matches=30)
+    assert check.matches == 380
+    scores = check.scores.set_index(["checkpoint", "model"])["log_loss"]
+    assert len(scores) == 6 * 3
+    # late in a match the clock and the score matter most: the flat model is clearly worse at 85'
+    assert scores[("85", "new")] < scores[("85", "flat")] - 0.01
+    assert set(check.trailing_by_one["checkpoint"]) == {"15", "30", "HT", "60", "75", "85"}
+    assert check.red_cards == []  # no season before 2023-24 to fit them on in this store
+    assert check.to_dict()["matches"] == 380
