@@ -1,6 +1,6 @@
 """The evidence the in-play model is estimated from, pulled out of the store as numpy arrays.
 
-Three kinds of match records, each with the two sides' pre-match expected goals per 90 minutes
+Four kinds of match records, each with the two sides' pre-match expected goals per 90 minutes
 (``home_rate``, ``away_rate``) so that team strength is known before any in-play effect is fitted:
 
 * :class:`GoalTimes` — matches whose every goal has a minute (martj42 ``goalscorers.csv`` for
@@ -12,8 +12,12 @@ Three kinds of match records, each with the two sides' pre-match expected goals 
   (:func:`rates_from_odds`), the sharpest pre-match strength measure in the mirror.
 * :class:`ExtraTimes` — matches that went to extra time (90-minute and after-extra-time scores);
   pre-match rates from the same Elo rating.
+* :class:`EventTimes` — club league matches with the minute of every goal and red card (the
+  ``match-events`` source, added time kept apart), pre-match rates from the odds: what the
+  packaged parameters are estimated from (:mod:`remontada.inplay.minutes`).
 
-Nothing here estimates an in-play effect; :mod:`remontada.inplay.fit` does.
+Nothing here estimates an in-play effect; :mod:`remontada.inplay.minutes` (and, for the earlier
+fit from half-time scores, :mod:`remontada.inplay.fit`) does.
 """
 
 from __future__ import annotations
