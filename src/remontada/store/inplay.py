@@ -75,8 +75,13 @@ def event_match_frames(store: Store) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
     """Matches with a complete minute-by-minute event list (:meth:`Store.event_matches`), oldest
     first; and for the same matches the preferred 1X2 and over/under 2.5 quotes (as
     :func:`half_time_frames` gives them)."""
-    where = "m.match_id IN (SELECT match_id FROM event_matches WHERE complete)"
     frame = store.event_matches(complete_only=True)
+    if frame.empty:  # no event lists (or a store built before they existed): nothing to price
+        import pandas as pd
+
+        none = pd.DataFrame(columns=["match_id", "price1", "price2", "price3"])
+        return frame, none, none.copy()
+    where = "m.match_id IN (SELECT match_id FROM event_matches WHERE complete)"
     return frame, _preferred_quotes(store, "1x2", where, []), _preferred_quotes(store, "ou", where, [])
 
 
