@@ -276,6 +276,7 @@ def live(
             pre_rates, pre = _pre_match(st, match, model)
             source = f"{model}, fitted on matches before {match.date.isoformat()}"
         warnings, cutoff = cutoff_warnings(st, match.date, "the pre-match rates")
+    inplay = inplay.for_date(match.date)  # the added time of the match's season
     try:
         forecast = live_forecast(match, pre_rates, minute=clock, score=now, red_cards=reds, model=inplay)
     except ValueError as exc:

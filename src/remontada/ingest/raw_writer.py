@@ -35,6 +35,9 @@ _GOAL_COLUMNS = (
     "url", "line", "match_line", "date", "home_name", "away_name", "side", "minute", "stoppage", "player",
     "own_goal", "penalty",
 )  # fmt: skip
+_EVENT_COLUMNS = (
+    "url", "match_line", "seq", "side", "minute", "added", "kind", "incident", "player", "home_score", "away_score",
+)  # fmt: skip
 _RATING_COLUMNS = (
     "source", "url", "line", "team_name", "team_country", "date_from", "date_to", "rating", "rank", "level",
 )  # fmt: skip
@@ -54,6 +57,7 @@ _TABLES: dict[str, tuple[str, ...]] = {
     "raw_matches": _MATCH_COLUMNS,
     "raw_odds": _ODDS_COLUMNS,
     "raw_goals": _GOAL_COLUMNS,
+    "raw_events": _EVENT_COLUMNS,
     "raw_ratings": _RATING_COLUMNS,
     "raw_forecasts": _FORECAST_COLUMNS,
     "raw_shootouts": _SHOOTOUT_COLUMNS,
@@ -64,7 +68,8 @@ _TABLES: dict[str, tuple[str, ...]] = {
 
 #: Columns stored as integers; they travel as float64 (NaN for missing), which DuckDB reads as NULL.
 _INTEGER_COLUMNS = frozenset(
-    {"line", "leg", "agg_home", "agg_away", "match_line", "minute", "stoppage", "rank", "level", "tier",
+    {"line", "leg", "agg_home", "agg_away", "match_line", "minute", "stoppage", "seq", "added", "home_score",
+     "away_score", "rank", "level", "tier",
      "home_goals", "away_goals", *RESULT_COLUMNS, *STAT_COLUMNS}
 )  # fmt: skip
 _FLOAT_COLUMNS = frozenset(
@@ -150,6 +155,9 @@ def file_rows(parsed: ParsedFile, url: str) -> FileRows:
                 "away_name": [_name(g.away) for g in goals],
             }
         )
+    events = parsed.events
+    if events:
+        tables["raw_events"] = _columns({c: list(map(attrgetter(c), events)) for c in _EVENT_COLUMNS[1:]})
     ratings = parsed.ratings
     if ratings:
         teams = [r.team for r in ratings]
@@ -198,7 +206,7 @@ def file_rows(parsed: ParsedFile, url: str) -> FileRows:
         tables=tables,
         odds_match=odds_match,
         n_matches=len(matches),
-        n_records=len(goals) + len(ratings) + len(forecasts) + len(shootouts),
+        n_records=len(goals) + len(events) + len(ratings) + len(forecasts) + len(shootouts),
         n_warnings=len(parsed.warnings),
         warnings=tuple((int(line), str(text)) for line, text in parsed.warnings),
     )

@@ -251,6 +251,85 @@ class Store:
             params,
         )
 
+    # ---- minute-by-minute events ---------------------------------------------------------------
+    def _has_table(self, table: str) -> bool:
+        """Whether the store has ``table`` (a store built before the table existed has not)."""
+        row = first_row(self.con, "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table])
+        return bool(row and row[0])
+
+    @staticmethod
+    def _nothing(columns: str) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(columns=[c.strip() for c in columns.split(",")])
+
+    def event_matches(self, *, complete_only: bool = True) -> pd.DataFrame:
+        """Matches with a minute-by-minute event list, oldest first: ``match_id, date, season,
+        competition_id, home_goals, away_goals, url, line, complete, aligned, problem``.
+
+        ``complete_only`` keeps the lists whose goals add up to the score, whose minutes all read
+        and that end at full time (the ones models may learn from)."""
+        where = "WHERE e.complete" if complete_only else ""
+        if not self._has_table("event_matches"):
+            return self._nothing("match_id, date, season, competition_id, home_goals, away_goals, url, line, complete, "
+                                 "aligned, problem")  # fmt: skip
+        return self.query(
+            f"""
+            SELECT DISTINCT ON (m.match_id) m.match_id, m.date, m.season, m.competition_id, m.home_goals,
+                   m.away_goals, e.url, e.line, e.complete, e.aligned, e.problem
+            FROM event_matches e JOIN matches m USING (match_id) {where}
+            ORDER BY m.match_id, e.complete DESC, e.url
+            """
+        ).sort_values(["date", "match_id"], kind="stable", ignore_index=True)
+
+    def match_events(self, kinds: list[str] | None = None) -> pd.DataFrame:
+        """Every stored event (``match_id, seq, side, minute, added, kind``) in playing order within
+        each match; ``kinds`` keeps those kinds only (e.g. ``["goal", "own_goal", "red_card"]``)."""
+        if not self._has_table("match_events"):
+            return self._nothing("match_id, seq, side, minute, added, kind")
+        where, params = "", []
+        if kinds:
+            where = f"WHERE kind IN ({', '.join('?' for _ in kinds)})"
+            params = list(kinds)
+        return self.query(
+            f"SELECT match_id, seq, side, minute, added, kind FROM match_events {where} ORDER BY match_id, seq",
+            params,
+        )
+
+    def event_count(self) -> int:
+        """How many minute-by-minute events the store holds."""
+        if not self._has_table("match_events"):
+            return 0
+        row = first_row(self.con, "SELECT count(*) FROM match_events")
+        return int(row[0]) if row else 0
+
+    def event_problems(self) -> pd.DataFrame:
+        """Event lists the in-play model does not learn from, with file, match and reason."""
+        if not self._has_table("event_matches"):
+            return self._nothing("url, line, date, home, away, home_goals, away_goals, problem")
+        return self.query(
+            """
+            SELECT e.url, e.line, m.date, h.name AS home, a.name AS away, m.home_goals, m.away_goals, e.problem
+            FROM event_matches e JOIN matches m USING (match_id)
+            JOIN clubs h ON h.club_id = m.home_id JOIN clubs a ON a.club_id = m.away_id
+            WHERE NOT e.complete ORDER BY e.url, e.line
+            """
+        )
+
+    def unaligned_events(self) -> pd.DataFrame:
+        """Event-list matches no other source reports (their clubs or date did not line up)."""
+        if not self._has_table("event_matches"):
+            return self._nothing("url, line, competition_id, season, date, home, away, home_goals, away_goals")
+        return self.query(
+            """
+            SELECT e.url, e.line, m.competition_id, m.season, m.date, h.name AS home, a.name AS away,
+                   m.home_goals, m.away_goals
+            FROM event_matches e JOIN matches m USING (match_id)
+            JOIN clubs h ON h.club_id = m.home_id JOIN clubs a ON a.club_id = m.away_id
+            WHERE NOT e.aligned ORDER BY m.competition_id, m.season, e.line
+            """
+        )
+
     def provenance(self, match_id: int) -> pd.DataFrame:
         return self.query("SELECT * FROM provenance WHERE match_id = ? ORDER BY source, url", [match_id])
 

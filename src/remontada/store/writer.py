@@ -14,7 +14,9 @@ import duckdb
 from remontada.store.db import first_row
 
 #: Raw tables whose rows carry the URL of the file they came from.
-RAW_TABLES_BY_URL = ("raw_matches", "raw_goals", "raw_ratings", "raw_forecasts", "raw_shootouts", "raw_competitions")
+RAW_TABLES_BY_URL = (
+    "raw_matches", "raw_goals", "raw_events", "raw_ratings", "raw_forecasts", "raw_shootouts", "raw_competitions",
+)  # fmt: skip
 
 
 def begin(con: duckdb.DuckDBPyConnection) -> None:
