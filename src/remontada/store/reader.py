@@ -61,12 +61,15 @@ class ClubInfo:
 class Store:
     """A DuckDB store file. ``Store(path, read_only=True)`` for queries.
 
-    Read-only opening retries for ``wait`` seconds while a writer holds the file.
+    Read-only opening retries for ``wait`` seconds while a writer holds the file. ``origin`` is the
+    file the data came from (``path`` itself, or the store a private copy was taken of): caches of
+    fitted models key on it.
     """
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = True, wait: float = 30.0) -> None:
         self.path = Path(path) if path is not None else default_store_path()
         self.read_only = read_only
+        self.origin = self.path
         if read_only and not self.path.exists():
             raise StoreError(f"no store at {self.path}; run `remontada update` first")
         self.path.parent.mkdir(parents=True, exist_ok=True)
