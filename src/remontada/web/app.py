@@ -136,6 +136,17 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
         """Clubs matching ``q`` (accent-insensitive, any source's spelling), with "did you mean" when none does."""
         return answer(lambda st: facade.clubs(st, q, limit))
 
+    picker: dict[int, facade.Answer] = {}
+
+    @app.get("/api/competitions", tags=["ties"])
+    def competitions() -> dict[str, Any]:
+        """Competitions with two-legged ties in the store, and their seasons (for pickers)."""
+        generation = snapshots.current.generation
+        if generation not in picker:
+            picker.clear()
+            picker[generation] = answer(facade.competitions)  # type: ignore[assignment]
+        return picker[generation]  # type: ignore[return-value]
+
     @app.get("/api/ties", tags=["ties"])
     def ties(competition: OptName = None, season: Season = None) -> dict[str, Any]:
         """The two-legged knockout ties in the store, for pickers (default: every UEFA club competition)."""

@@ -55,6 +55,19 @@ def ties(store: Store, competition: str | None, season: str | None) -> Answer:
     return _jsonable({"ties": [t.to_dict() for t in found]}), None, None
 
 
+def competitions(store: Store) -> Answer:
+    """The competitions with two-legged ties in the store and their seasons, for the page's pickers."""
+    from remontada.ties.history import rebuild_ties
+
+    found: dict[str, dict[str, Any]] = {}
+    for t in rebuild_ties(store, ["uefa.cl", "uefa.el", "uefa.ecl", "uefa.cwc"]):
+        entry = found.setdefault(t.competition, {"id": t.competition, "name": store.competition(t.competition).name,
+                                                 "seasons": set()})
+        entry["seasons"].add(t.season)
+    listed = [{**c, "seasons": sorted(c["seasons"])} for c in found.values()]
+    return {"competitions": listed}, None, None
+
+
 def tie(
     store: Store,
     home: str,
