@@ -110,6 +110,7 @@ class FileRows:
     n_matches: int
     n_records: int
     n_warnings: int
+    warnings: tuple[tuple[int, str], ...] = ()  # (1-based line, message) of each warning
 
 
 def file_rows(parsed: ParsedFile, url: str) -> FileRows:
@@ -210,6 +211,7 @@ def file_rows(parsed: ParsedFile, url: str) -> FileRows:
         n_matches=len(matches),
         n_records=len(goals) + len(ratings) + len(forecasts) + len(shootouts),
         n_warnings=len(parsed.warnings),
+        warnings=tuple((int(line), str(text)) for line, text in parsed.warnings),
     )
 
 

@@ -47,6 +47,8 @@ class UpdateReport:
     unchanged: int = 0
     ingested: int = 0
     warnings: int = 0
+    #: Each warning of the files parsed in this update, as ``"url:line: message"``.
+    warning_messages: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     absent_but_stored: list[str] = field(default_factory=list)
     rebuild: RebuildSummary | None = None
@@ -298,6 +300,7 @@ def _handle(
         return "error", False
     assert rows is not None  # parse_file returns rows or an error
     report.warnings += rows.n_warnings
+    report.warning_messages.extend(f"{url}:{line}: {text}" for line, text in rows.warnings)
     if writing:
         writer.add_rows(fetched, rows, replacing=url in stored)
     report.ingested += 1

@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from remontada.competitions import display_name
 from remontada.grid import ScoreGrid
 from remontada.inplay.model import InplayModel, MatchClock, match_lead, second_leg_lead
 from remontada.penalties import ShootoutModel
-from remontada.rules import TieRules, rules_for
+from remontada.rules import TieRules, round_name, rules_for
 from remontada.store.reader import Store
 from remontada.ties.engine import TieForecast, forecast_live_from_rates
 
@@ -55,7 +56,8 @@ class LiveMatch:
     def describe(self) -> str:
         parts = [f"{self.home} v {self.away}", self.date.isoformat()]
         if self.competition:
-            parts.append(" ".join(p for p in (self.competition, self.season, self.round) if p))
+            words = (display_name(self.competition), self.season, round_name(self.round))
+            parts.append(" ".join(p for p in words if p))
         if self.first_leg is not None:
             parts.append(f"second leg; first leg {self.away} {self.first_leg[0]}-{self.first_leg[1]} {self.home}")
         return ", ".join(parts)
@@ -194,6 +196,7 @@ class LiveForecast:
             "away": self.match.away,
             "date": self.match.date.isoformat(),
             "competition": self.match.competition,
+            "competition_name": display_name(self.match.competition),
             "minute": str(self.minute),
             "score": f"{self.score[0]}-{self.score[1]}",
             "red_cards": f"{self.red_cards[0]}-{self.red_cards[1]}",

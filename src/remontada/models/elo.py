@@ -28,7 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
-from remontada.competitions import CATALOGUE
+from remontada.competitions import CATALOGUE, competition_id
+from remontada.errors import NotFitted, NotRated
 from remontada.grid import ScoreGrid
 from remontada.matchset import MatchSet, to_day
 
@@ -332,14 +333,14 @@ class Elo:
     # ---- answers --------------------------------------------------------------------
     def _check_fitted(self) -> None:
         if not hasattr(self, "goal_map_"):
-            raise RuntimeError("Elo is not fitted: call fit(matches) first")
+            raise NotFitted("Elo is not fitted: call fit(matches) first")
 
     def rating(self, team: str, date: str | dt.date | np.datetime64 | None = None) -> float:
         """A club's rating (Elo points) before ``date`` (after every processed match when ``None``)."""
         self._check_fitted()
         index = self.team_index_.get(team)
         if index is None:
-            raise KeyError(f"no rating for {team!r}: it played no match in the fitted data")
+            raise NotRated(f"no rating for {team!r}: it played no match in the fitted data", club=str(team))
         if date is None:
             return float(self._rating[index])
         return float(self.ratings(date)[team])
@@ -371,11 +372,13 @@ class Elo:
         return {self.teams_[i]: float(current[i]) for i in ranked}
 
     def _pre_match(self, home: str, away: str, competition: str | None, day: int | None) -> tuple[float, float, str]:
-        comp = competition
+        comp = competition_id(competition) if competition else None  # a name keys as its id, never as itself
         if comp is None:
             index = self.team_index_.get(home, self.team_index_.get(away))
             if index is None:
-                raise KeyError(f"neither {home!r} nor {away!r} is rated; pass competition= to rate newcomers")
+                raise NotRated(
+                    f"neither {home!r} nor {away!r} is rated; pass competition= to rate newcomers", club=home
+                )
             comp = self.competitions_[self._last_competition[index]]
         c = self.competition_index_.get(comp)
         ratings = self.ratings(np.datetime64(day, "D")) if day is not None else None
@@ -388,7 +391,7 @@ class Elo:
             elif c is not None:
                 out.append(self._newcomer_rating(c, day if day is not None else int(self._log["day"][-1])))
             else:
-                raise KeyError(f"{team!r} is not rated and competition {comp!r} was not in the fitted data")
+                raise NotRated(f"{team!r} is not rated and competition {comp!r} was not in the fitted data", club=team)
         return out[0], out[1], comp
 
     def rates(

@@ -18,32 +18,16 @@ import numpy as np
 import pandas as pd
 
 from remontada import competitions as comps
+from remontada.errors import AmbiguousClub, StoreError, UnknownClub
 from remontada.ingest.names import fold, normalise
 from remontada.matchset import MatchSet
 from remontada.paths import default_store_path
 from remontada.store.db import first_row
 from remontada.store.schema import DDL, SCHEMA_VERSION
 
-
-class StoreError(RuntimeError):
-    """The store cannot answer: missing, locked by a writer, or built by another schema version."""
-
-
-class TeamNotFound(LookupError):
-    """No club matches a name; ``suggestions`` lists close ones."""
-
-    def __init__(self, query: str, suggestions: list[str]) -> None:
-        self.query = query
-        self.suggestions = suggestions
-        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"no club matches {query!r}{hint}")
-
-
-class AmbiguousTeam(LookupError):
-    def __init__(self, query: str, candidates: list[str]) -> None:
-        self.query = query
-        self.candidates = candidates
-        super().__init__(f"{query!r} matches several clubs: {', '.join(candidates)}; be more specific")
+#: Kept under their old names: the store's lookups raise the public errors of :mod:`remontada.errors`.
+TeamNotFound = UnknownClub
+AmbiguousTeam = AmbiguousClub
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +182,18 @@ class Store:
     def club_name(self, club_id: str) -> str:
         row = first_row(self.con, "SELECT name FROM clubs WHERE club_id = ?", [club_id])
         return str(row[0]) if row else club_id
+
+    def last_played(self, *, clubs_only: bool = True) -> dt.date | None:
+        """The date of the latest played match with a score (club matches only by default): the
+        store's data cut-off. ``None`` for an empty store."""
+        national = "AND NOT h.national" if clubs_only else ""
+        row = first_row(
+            self.con,
+            f"""SELECT max(m.date) FROM matches m JOIN clubs h ON h.club_id = m.home_id
+                WHERE m.status = 'played' AND m.home_goals IS NOT NULL {national}""",
+        )
+        value = None if row is None else row[0]
+        return value.date() if isinstance(value, dt.datetime) else value
 
     def unresolved(self) -> pd.DataFrame:
         return self.query("SELECT * FROM unresolved_names ORDER BY source, country, name")

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-from remontada.rules import TieRules, normalise_round, rules_for, season_label, season_start_year
+from remontada.competitions import display_name
+from remontada.rules import TieRules, normalise_round, round_name, rules_for, season_label, season_start_year
 from remontada.stats import wilson_interval
 
 if TYPE_CHECKING:
@@ -182,6 +183,11 @@ class Tie:
         return self.complete and self.winner is not None
 
     @property
+    def qualifying(self) -> bool:
+        """A qualifying-round tie (played before the main draw), not a tie of the competition proper."""
+        return self.stage == "qualifying"
+
+    @property
     def date(self) -> dt.date | None:
         """The day the tie ended: its last replay, else its second leg (ISO date)."""
         for leg in (*reversed(self.replays), self.leg2, self.leg1):
@@ -270,8 +276,9 @@ class Tie:
         return f"{self.name(leg.home_id)} {leg.score_text()} {self.name(leg.away_id)}"
 
     def describe(self) -> str:
-        """One line: round, legs, and how it ended."""
-        parts = [f"{self.season} {self.competition} {self.round or ''}".rstrip() + ":"]
+        """One line: season, competition and round by name, legs, and how it ended."""
+        head = f"{self.season} {display_name(self.competition)} {round_name(self.round) or ''}"
+        parts = [head.rstrip() + ":"]
         legs = [leg for leg in (self.leg1, self.leg2, *self.replays) if leg is not None]
         parts.append("; ".join(self.leg_text(leg) for leg in legs) or f"{self.name_a} v {self.name_b}")
         parts.append(f"-> {self.outcome_text()}")
@@ -295,9 +302,12 @@ class Tie:
     def to_dict(self) -> dict[str, Any]:
         return {
             "competition": self.competition,
+            "competition_name": display_name(self.competition),
             "season": self.season,
             "stage": self.stage,
+            "qualifying": self.qualifying,
             "round": self.round,
+            "round_name": round_name(self.round),
             "team_a": self.team_a,
             "team_b": self.team_b,
             "name_a": self.name_a,

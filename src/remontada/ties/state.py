@@ -27,7 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from remontada.rules import TieRules, normalise_round, rules_for, season_label, season_start_year
+from remontada import errors
+from remontada.rules import TieRules, normalise_round, round_name, rules_for, season_label, season_start_year
 from remontada.store.reader import Store
 from remontada.ties.history import Leg, Tie, leg_from_row, rebuild_ties
 
@@ -37,7 +38,7 @@ Phase = Literal["before_first_leg", "between_legs", "single_match", "over"]
 RULE_FIELDS: tuple[str, ...] = ("away_goals", "away_goals_in_extra_time", "extra_time_minutes", "decider")
 
 
-class TieNotFound(LookupError):
+class TieNotFound(errors.TieNotFound):
     """The store holds no knockout tie between the two clubs that fits the query."""
 
 
@@ -134,8 +135,8 @@ class TieState:
         return {self.team_a: self.name_a, self.team_b: self.name_b}.get(club, club)
 
     def title(self) -> str:
-        """``"Europa League 2023-24, Quarterfinals: Liverpool v Atalanta"``."""
-        where = f", {self.round}" if self.round else ""
+        """``"Europa League 2023-24, Quarter-finals: Liverpool v Atalanta"`` (names, not ids)."""
+        where = f", {round_name(self.round)}" if self.round else ""
         return f"{self.tie.competition_name} {self.season}{where}: {self.name_a} v {self.name_b}"
 
     def leg_lines(self) -> list[str]:
@@ -161,6 +162,7 @@ class TieState:
             "season": self.season,
             "stage": self.tie.stage,
             "round": self.round,
+            "round_name": round_name(self.round),
             "team_a": self.team_a,
             "team_b": self.team_b,
             "name_a": self.name_a,
