@@ -128,6 +128,7 @@ class _SharedFits:
 
 
 _shared = _SharedFits(SHARED_FITS)
+_seen = _SharedFits(4 * SHARED_FITS)
 
 
 class Forecaster:
@@ -163,6 +164,20 @@ class Forecaster:
         model = _shared.get_or_fit(key, lambda: self._load_or_fit(day))
         self._fitted[day] = model
         return model
+
+    def seen(self, as_of: str | dt.date | np.datetime64) -> tuple[int, np.datetime64 | None]:
+        """How many club matches the model fitted as of ``as_of`` learnt from, and the day of the latest.
+
+        Counted once per process for each (store data, model, date), like the fit.
+        """
+        day = to_day(as_of)
+        key = (self._data_key(), self.spec.name, day)
+
+        def count() -> tuple[int, np.datetime64 | None]:
+            matches = self.history(day)
+            return len(matches), (matches.date.max() if len(matches) else None)
+
+        return _seen.get_or_fit(key, count)  # type: ignore[no-any-return]
 
     def _load_or_fit(self, day: np.datetime64) -> Any:
         path = self._cache_path(day)

@@ -7,6 +7,7 @@ inter-process lock); everything here reads.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,31 +132,22 @@ class Store:
     def _club_candidates(self, query: str) -> list[tuple[str, int, int]]:
         """``(club_id, rank, matches)`` best first. Rank 0: the id; 1: a name as written (accents
         folded); 2: the same normalised name; 3: the query inside a name. Busier clubs first."""
-        frame = self.con.execute(
-            """
-            SELECT n.club_id, n.name, c.name AS club_name, coalesce(m.n, 0) AS n_matches
-            FROM club_names n JOIN clubs c USING (club_id)
-            LEFT JOIN (SELECT club_id, count(*) AS n FROM (
-                SELECT home_id AS club_id FROM matches UNION ALL SELECT away_id FROM matches) GROUP BY club_id) m
-            USING (club_id)
-            WHERE n.club_id IS NOT NULL
-            """
-        ).df()
+        names = _name_index(self)
         q_fold, q_norm = fold(query).strip(), normalise(query)
         best: dict[str, tuple[int, int]] = {}
-        for club_id, name, club_name, n in frame.itertuples(index=False):
+        for club_id, n, name_fold, club_fold, name_norm, club_norm in names:
             if query == club_id:
                 rank = 0
-            elif q_fold in (fold(club_name), fold(name)):
+            elif q_fold in (club_fold, name_fold):
                 rank = 1
-            elif q_norm in (normalise(name), normalise(club_name)):
+            elif q_norm in (name_norm, club_norm):
                 rank = 2
-            elif q_norm and (q_norm in normalise(name) or q_fold in fold(name)):
+            elif q_norm and (q_norm in name_norm or q_fold in name_fold):
                 rank = 3
             else:
                 continue
             if club_id not in best or rank < best[club_id][0]:
-                best[club_id] = (rank, int(n))
+                best[club_id] = (rank, n)
         return sorted(((c, r, n) for c, (r, n) in best.items()), key=lambda t: (t[1], -t[2], t[0]))
 
     def resolve_club(self, query: str) -> str:
@@ -391,3 +383,39 @@ class Store:
             "sources": sources,
             "per_season": per_season,
         }
+
+
+# ---- the club-name index, shared by every Store of the same data ----------------------------------
+#: (club_id, matches, folded name, folded club name, normalised name, normalised club name) rows.
+_NameRows = list[tuple[str, int, str, str, str, str]]
+_NAME_INDEXES: dict[str, _NameRows] = {}
+_NAME_LOCK = threading.Lock()
+
+
+def _name_index(store: Store) -> _NameRows:
+    """Every name of every club, folded and normalised once per process and store data (not per lookup)."""
+    key = f"{store.origin.resolve()}|{store.meta('last_update') or 'never'}"
+    rows = _NAME_INDEXES.get(key)
+    if rows is not None:
+        return rows
+    with _NAME_LOCK:
+        rows = _NAME_INDEXES.get(key)
+        if rows is None:
+            frame = store.con.execute(
+                """
+                SELECT n.club_id, n.name, c.name AS club_name, coalesce(m.n, 0) AS n_matches
+                FROM club_names n JOIN clubs c USING (club_id)
+                LEFT JOIN (SELECT club_id, count(*) AS n FROM (
+                    SELECT home_id AS club_id FROM matches UNION ALL SELECT away_id FROM matches) GROUP BY club_id) m
+                USING (club_id)
+                WHERE n.club_id IS NOT NULL
+                """
+            ).fetchall()
+            rows = [
+                (club_id, int(n), fold(name), fold(club_name), normalise(name), normalise(club_name))
+                for club_id, name, club_name, n in frame
+            ]
+            if len(_NAME_INDEXES) >= 4:
+                _NAME_INDEXES.clear()
+            _NAME_INDEXES[key] = rows
+    return rows

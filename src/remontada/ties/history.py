@@ -18,6 +18,7 @@ home; Barcelona's 4-0 defeat in Paris (16 February 2017) is deficit 4, first leg
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -546,18 +547,34 @@ def rebuild_ties(store: Store, competitions: Iterable[str] | None = None) -> lis
     a play-off replay between the same clubs in the same round joins the tie. Unpaired legs
     become incomplete ties.
     """
+    ids = None if competitions is None else tuple(store.competition(c).id for c in competitions)
+    if ids is not None and not ids:
+        return []
+    key = (str(store.origin.resolve()), store.meta("last_update") or "never", ids)
+    with _REBUILT_LOCK:
+        cached = _REBUILT.get(key)
+    if cached is not None:
+        return list(cached)
     where, params = "", []
-    if competitions is not None:
-        ids = [store.competition(c).id for c in competitions]
-        if not ids:
-            return []
+    if ids is not None:
         where = f"AND m.competition_id IN ({', '.join('?' for _ in ids)})"
-        params = ids
+        params = list(ids)
     # Plain tuples rather than a DataFrame: NULLs arrive as None and dates as dates, and the
     # rebuild runs several times faster without pandas' per-cell boxing.
     result = store.con.execute(_LEGS_SQL.format(where=where), params)
     columns = [d[0] for d in result.description]
-    return ties_from_rows(dict(zip(columns, values, strict=True)) for values in result.fetchall())
+    ties = ties_from_rows(dict(zip(columns, values, strict=True)) for values in result.fetchall())
+    with _REBUILT_LOCK:
+        if len(_REBUILT) >= 32:
+            _REBUILT.clear()
+        _REBUILT[key] = tuple(ties)
+    return ties
+
+
+#: Ties rebuilt in this process, per (store of origin, its last update, competitions): a store's data
+#: changes only with its last update, and ties are immutable, so every caller can share them.
+_REBUILT: dict[tuple[str, str, tuple[str, ...] | None], tuple[Tie, ...]] = {}
+_REBUILT_LOCK = threading.Lock()
 
 
 def ties_from_frame(frame: pd.DataFrame) -> list[Tie]:

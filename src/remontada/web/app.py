@@ -10,14 +10,18 @@ Requests are answered from a snapshot of the store (:mod:`remontada.web.snapshot
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,6 +41,8 @@ from remontada.web.limits import (
 from remontada.web.snapshot import StoreSnapshots
 
 STATIC = Path(__file__).resolve().parent / "static"
+#: Answers kept per server process (their JSON, a few KB to a few hundred KB each).
+ANSWER_CACHE = 512
 #: The environment variable ``remontada serve --workers N`` passes the store path through.
 STORE_ENV = "REMONTADA_SERVE_STORE"
 
@@ -94,8 +100,16 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
     app.add_middleware(errors.BodyLimit, max_bytes=MAX_BODY_BYTES)
     errors.install(app)
 
-    def answer(call: Callable[[Store], facade.Answer | None]) -> dict[str, Any]:
+    cache = AnswerCache(ANSWER_CACHE)
+
+    def answer(call: Callable[[Store], facade.Answer | None], key: tuple[Any, ...] | None = None) -> Response:
+        """Run ``call`` on a connection of the current snapshot and wrap its answer; answers are kept per
+        snapshot under ``key`` (the endpoint and its parameters), so asking again costs a lookup."""
         snapshot = snapshots.current
+        if key is not None:
+            hit = cache.get((snapshot.generation, *key))
+            if hit is not None:
+                return Response(hit, media_type="application/json")
         with snapshots.use() as store:
             result = call(store)
             if snapshot.generation not in cutoffs:
@@ -103,13 +117,16 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
         if result is None:
             raise _NotAvailable()
         body, model, fit_date = result
-        return {
+        content = _dumps({
             "model": model,
             "fit_date": fit_date,
             "data_cutoff": cutoffs.get(snapshot.generation),
             "store_updated": snapshot.last_update,
             "answer": body,
-        }
+        })  # fmt: skip
+        if key is not None:
+            cache.put((snapshot.generation, *key), content)
+        return Response(content, media_type="application/json")
 
     @app.exception_handler(_NotAvailable)
     def _not_available(request: Request, exc: _NotAvailable) -> JSONResponse:
@@ -127,30 +144,24 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
 
     # ---- the API -----------------------------------------------------------------------------------
     @app.get("/api/status", tags=["store"])
-    def status() -> dict[str, Any]:
+    def status() -> Response:
         """What the store holds: matches, clubs, sources and when it was last updated."""
-        return answer(facade.status)
+        return answer(facade.status, ("status",))
 
     @app.get("/api/clubs", tags=["store"])
-    def clubs(q: Name, limit: Annotated[int, Query(ge=1, le=MAX_CLUBS)] = 10) -> dict[str, Any]:
+    def clubs(q: Name, limit: Annotated[int, Query(ge=1, le=MAX_CLUBS)] = 10) -> Response:
         """Clubs matching ``q`` (accent-insensitive, any source's spelling), with "did you mean" when none does."""
-        return answer(lambda st: facade.clubs(st, q, limit))
-
-    picker: dict[int, facade.Answer] = {}
+        return answer(lambda st: facade.clubs(st, q, limit), ("clubs", q, limit))
 
     @app.get("/api/competitions", tags=["ties"])
-    def competitions() -> dict[str, Any]:
+    def competitions() -> Response:
         """Competitions with two-legged ties in the store, and their seasons (for pickers)."""
-        generation = snapshots.current.generation
-        if generation not in picker:
-            picker.clear()
-            picker[generation] = answer(facade.competitions)  # type: ignore[assignment]
-        return picker[generation]  # type: ignore[return-value]
+        return answer(facade.competitions, ("competitions",))
 
     @app.get("/api/ties", tags=["ties"])
-    def ties(competition: OptName = None, season: Season = None) -> dict[str, Any]:
+    def ties(competition: OptName = None, season: Season = None) -> Response:
         """The two-legged knockout ties in the store, for pickers (default: every UEFA club competition)."""
-        return answer(lambda st: facade.ties(st, competition, season))
+        return answer(lambda st: facade.ties(st, competition, season), ("ties", competition, season))
 
     @app.get("/api/tie", tags=["ties"])
     def tie(
@@ -162,7 +173,7 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
         date: Day = None,
         first_leg: OptScore = None,
         model: Model = "dixon-coles",
-    ) -> dict[str, Any]:
+    ) -> Response:
         """Who goes through: per side split 90 minutes / extra time / penalties, the scores that decide it,
         the history base rate with its interval and the comebacks from the same position.
 
@@ -173,7 +184,8 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
             lambda st: facade.tie(
                 st, home, away, competition=competition, season=season, round=round, date=date,
                 first_leg=first_leg, model=model,
-            )
+            ),
+            ("tie", home, away, competition, season, round, date, first_leg, model),
         )  # fmt: skip
 
     @app.get("/api/live", tags=["live"])
@@ -188,14 +200,15 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
         first_leg: OptScore = None,
         team: OptName = None,
         model: Model = "dixon-coles",
-    ) -> dict[str, Any]:
+    ) -> Response:
         """A match in play: the result after 90 minutes, the goals to come and, in a second leg, who goes
         through and the comeback curve (the chance to go through if the next goal comes at each minute)."""
         return answer(
             lambda st: facade.live(
                 st, home, away, date=date, minute=minute, score=score, red_cards=red_cards,
                 competition=competition, first_leg=first_leg, team=team, model=model,
-            )
+            ),
+            ("live", home, away, date, minute, score, red_cards, competition, first_leg, team, model),
         )  # fmt: skip
 
     @app.get("/api/history", tags=["ties"])
@@ -204,11 +217,12 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
         deficit: Annotated[int | None, Query(ge=0, le=MAX_DEFICIT)] = None,
         first_leg_at: Literal["home", "away", "neutral"] | None = None,
         before: Day = None,
-    ) -> dict[str, Any]:
+    ) -> Response:
         """How often sides behind after the first leg went through, with the comebacks."""
         return answer(
             lambda st: facade.history(st, competition=competition, deficit=deficit, first_leg_at=first_leg_at,
-                                      before=before)
+                                      before=before),
+            ("history", competition, deficit, first_leg_at, before),
         )  # fmt: skip
 
     @app.get("/api/predict", tags=["models"])
@@ -219,10 +233,11 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
         competition: OptName = None,
         neutral: bool = False,
         model: Model = "dixon-coles",
-    ) -> dict[str, Any]:
+    ) -> Response:
         """One match as a scoreline distribution: 1X2, expected goals, likely scores."""
         return answer(
-            lambda st: facade.predict(st, home, away, date=date, competition=competition, neutral=neutral, model=model)
+            lambda st: facade.predict(st, home, away, date=date, competition=competition, neutral=neutral, model=model),
+            ("predict", home, away, date, competition, neutral, model),
         )
 
     @app.get("/api/ratings", tags=["models"])
@@ -231,27 +246,71 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
         competition: OptName = None,
         top: Annotated[int, Query(ge=1, le=MAX_TOP)] = 20,
         model: Model = "dixon-coles",
-    ) -> dict[str, Any]:
+    ) -> Response:
         """Club strengths on one scale across every league and UEFA competition."""
-        return answer(lambda st: facade.ratings(st, date=date, competition=competition, top=top, model=model))
+        return answer(
+            lambda st: facade.ratings(st, date=date, competition=competition, top=top, model=model),
+            ("ratings", date, competition, top, model),
+        )
 
     @app.post("/api/simulate", tags=["competitions"])
-    def simulate(request: SimulateRequest) -> dict[str, Any]:
+    def simulate(request: SimulateRequest) -> Response:
         """Each club's chance to reach each round (or finish in each place), simulated from ``date``."""
         r = request
         return answer(
             lambda st: facade.simulate(
                 st, competition=r.competition, season=r.season, date=r.date, start=r.start, sims=r.sims,
                 seed=r.seed, model=r.model,
-            )
+            ),
+            ("simulate", r.competition, r.season, r.date, r.start, r.sims, r.seed, r.model),
         )  # fmt: skip
 
     @app.post("/api/read", tags=["news"])
-    def read(request: ReadRequest) -> dict[str, Any]:
+    def read(request: ReadRequest) -> Response:
         """An article about a tie or a match: which one it is, and the answer to the question it asks."""
         return answer(lambda st: facade.read_article(st, request.text, date=request.date))
 
     return app
+
+
+class AnswerCache:
+    """The JSON of recent answers, least recently used dropped first (thread-safe)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> bytes | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple[Any, ...], value: bytes) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def _dumps(value: Any) -> bytes:
+    """Strict JSON (NaN and infinities become null)."""
+    try:
+        return json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode()
+    except ValueError:
+        return json.dumps(_finite(value), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 class _NotAvailable(Exception):

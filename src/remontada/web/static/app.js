@@ -157,7 +157,7 @@ function curveChart(curve) {
   if (!rows.length) return s;
   const x0 = rows[0].x, x1 = Math.max(x0 + 1, rows[rows.length - 1].x);
   const top = Math.max(0.1, ...rows.map((r) => r.at || 0));
-  const ymax = Math.min(1, Math.ceil(top * 10) / 10);
+  const ymax = Math.min(1, Math.ceil(top * 5) / 5);
   const X = (x) => L + ((x - x0) / (x1 - x0)) * (W - L - R), Y = (y) => T + (1 - y / ymax) * (H - T - B);
   for (let k = 0; k <= 4; k++) {
     const y = (ymax * k) / 4;
@@ -216,17 +216,17 @@ $("tie-season").addEventListener("change", async () => {
     const data = await api(`/api/ties?${query({ competition, season })}`);
     tieList = data.answer.ties;
     $("tie-list").replaceChildren(el("option", { value: "" }, `choose a tie (${tieList.length})…`),
-      ...tieList.map((t, i) => el("option", { value: i }, `${t.round || t.stage}: ${t.name_a} v ${t.name_b}`)));
+      ...tieList.map((t, i) => el("option", { value: i }, `${t.round || t.stage}: ${t.team_a} v ${t.team_b}`)));
   } catch (err) { showError($("tie-error"), err); }
 });
 
 $("tie-list").addEventListener("change", () => {
   const t = tieList[Number($("tie-list").value)];
   if (!t || $("tie-list").value === "") return;
-  $("tie-home").value = t.name_a;
-  $("tie-away").value = t.name_b;
+  $("tie-home").value = t.team_a;
+  $("tie-away").value = t.team_b;
   $("tie-season-typed").value = t.season;
-  runTie({ home: t.team_a, away: t.team_b, competition: t.competition, season: t.season, round: t.round });
+  runTie({ home: t.team_a_id, away: t.team_b_id, competition: t.competition_id, season: t.season, round: t.round });
 });
 
 $("tie-pick").addEventListener("submit", (event) => {
@@ -264,7 +264,7 @@ function renderTie(data) {
   const a = data.answer, t = a.tie, f = a.forecast;
   lastTie = a;
   $("tie-result").hidden = false;
-  $("tie-title").textContent = `${t.name_a} v ${t.name_b} · ${t.competition_name || t.competition} ${t.season} ${t.round || ""}`;
+  $("tie-title").textContent = `${t.name_a} v ${t.name_b} · ${t.competition_name || t.competition} ${t.season} ${t.round_name || t.round || ""}`;
   const legs = [legLine(t, t.leg1, "first leg"), legLine(t, t.leg2, "second leg")].filter(Boolean);
   legs.push(el("li", { class: "meta" }, `forecast as of the morning of ${t.as_of} (${t.phase.replace(/_/g, " ")}); rules: ${t.rules}`));
   for (const note of [...(t.hypothetical || []), ...(t.notes || [])]) legs.push(el("li", { class: "meta" }, note));
@@ -373,6 +373,7 @@ function renderLive(data) {
     { value: r.draw, color: "#999", label: "draw" },
     { value: r.away_win, color: "#bbb", ink: "#222", label: `${a.away} win` },
   ], 26));
+  $("live-wdl-text").textContent = `${a.home} win ${pct(r.home_win)} · draw ${pct(r.draw)} · ${a.away} win ${pct(r.away_win)} · score now ${a.score}, red cards ${a.red_cards}`;
   const curve = a.comeback_curve;
   $("live-curve").parentElement.hidden = !curve;
   if (curve) {
