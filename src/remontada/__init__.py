@@ -44,6 +44,7 @@ _EXPORTS: dict[str, str] = {
     "status": "remontada._api.data",
     "unresolved_names": "remontada._api.data",
     "update": "remontada._api.data",
+    "read_article": "remontada.news.reader",
     # results
     "TieAnswer": "remontada.ties.answer",
     "TieSummary": "remontada._api.ties",
@@ -59,6 +60,7 @@ _EXPORTS: dict[str, str] = {
     "ClubMatches": "remontada._api.data",
     "StoreStatus": "remontada._api.data",
     "UpdateResult": "remontada._api.data",
+    "ArticleAnswer": "remontada.news.reader",
     # building blocks
     "Store": "remontada.store.reader",
     "ScoreGrid": "remontada.grid",
@@ -84,6 +86,7 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "AmbiguousClub",
+    "ArticleAnswer",
     "BacktestResult",
     "BivariatePoisson",
     "ClubMatch",
@@ -129,6 +132,7 @@ __all__ = [
     "open_store",
     "predict",
     "ratings",
+    "read_article",
     "simulate",
     "status",
     "unresolved_names",

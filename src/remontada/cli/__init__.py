@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import typer
 
-from remontada.cli import data, history, live, models, serve, simulate, tie
+from remontada.cli import data, history, live, models, news, serve, simulate, tie
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Football forecasting: can they come back?")
-for module in (data, history, simulate, live, tie, models, serve):
+for module in (data, history, simulate, live, tie, models, news, serve):
     module.register(app)
 
 

@@ -1,0 +1,182 @@
+"""Finding the tie an article is about: the extraction is the evidence, the store the arbiter.
+
+Every knockout leg the store holds between two clubs the article names (ambiguous mentions give
+all their candidates) near the article's date is a candidate tie. Each is scored by the evidence:
+how often its clubs are named, the competition and round, the stated first-leg score, the date or
+weekdays. A club that is in no tie with another named club that season cannot be the answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from remontada.news.dates import WEEKDAYS
+from remontada.news.extract import Extraction
+from remontada.rules import normalise_round
+from remontada.store import news as store_news
+from remontada.store.reader import Store
+from remontada.ties.state import StoredTie, TieNotFound, TieState, find_tie, tie_state
+
+#: Days before / after the article's date a tie's legs may fall in.
+DAYS_BEFORE, DAYS_AFTER = 240, 60
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A tie the store holds between two named clubs and the evidence ``score`` for it."""
+
+    competition: str
+    season: str
+    clubs: tuple[str, str]
+    round: str | None
+    leg_dates: tuple[dt.date | None, ...]
+    first_leg: tuple[str, str, int | None, int | None] | None
+    score: float
+    evidence: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "competition": self.competition,
+            "season": self.season,
+            "clubs": list(self.clubs),
+            "round": self.round,
+            "score": round(self.score, 2),
+            "evidence": list(self.evidence),
+        }
+
+
+@dataclass(frozen=True)
+class Located:
+    """The tie (``tie`` and its ``state`` on ``as_of``), how ``as_of`` was chosen
+    (``date_source``), the other ``candidates`` and, when none fits, ``reason``."""
+
+    tie: StoredTie | None
+    state: TieState | None
+    as_of: dt.date | None
+    date_source: str | None
+    candidates: list[Candidate] = field(default_factory=list)
+    reason: str | None = None
+
+
+def _day(value: Any) -> dt.date | None:
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+def candidates(store: Store, ex: Extraction, date: dt.date | None) -> list[Candidate]:
+    """Candidate ties, best first (see the module docstring)."""
+    ids = ex.candidate_ids()
+    start = date - dt.timedelta(days=DAYS_BEFORE) if date else None
+    end = date + dt.timedelta(days=DAYS_AFTER) if date else None
+    legs = store_news.legs_among(store, ids, start=start, end=end)
+    if legs.empty:
+        return []
+    counts: Counter[str] = Counter()
+    for m in ex.clubs:
+        for c in m.clubs:
+            counts[c] += 1.0 if not m.ambiguous else 0.5
+    top_comp = ex.competitions[0].value if ex.competitions else None
+    comps = [f.value for f in ex.competitions]
+    top_round = ex.rounds[0].value if ex.rounds else None
+    days = {w.value for w in ex.weekdays}
+    out: list[Candidate] = []
+    legs["pair"] = [tuple(sorted((h, a))) for h, a in zip(legs["home_id"], legs["away_id"], strict=True)]
+    for (comp, season, pair), group in legs.groupby(["competition_id", "season", "pair"], sort=False):
+        group = group.sort_values(["leg", "date"])
+        evidence: list[str] = []
+        score = 0.5 * min(counts[pair[0]], counts[pair[1]])
+        if top_comp is not None:
+            if comp == top_comp:
+                score += 3
+                evidence.append(f"the article names the {comp}")
+            elif comp in comps:
+                score += 1
+            else:
+                score -= 2
+        rnd = group["round"].iloc[0]
+        key = normalise_round(rnd) if isinstance(rnd, str) else None
+        if top_round is not None and key == top_round:
+            score += 2
+            evidence.append(f"the round ({rnd})")
+        first = group[group["leg"] == 1]
+        leg1 = None
+        if len(first):
+            row = first.iloc[0]
+            hg, ag = row["home_goals"], row["away_goals"]
+            leg1 = (row["home_id"], row["away_id"], None if pd.isna(hg) else int(hg), None if pd.isna(ag) else int(ag))
+        fl = ex.first_leg
+        if fl is not None and leg1 is not None and fl.club in pair and leg1[2] is not None and leg1[3] is not None:
+            stored_for = (leg1[2], leg1[3]) if leg1[0] == fl.club else (leg1[3], leg1[2])
+            if stored_for == (fl.goals_for, fl.goals_against):
+                score += 4
+                evidence.append("the first-leg score")
+            else:
+                score -= 3
+        dates = tuple(_day(d) for d in group["date"])
+        known = [d for d in dates if d is not None]
+        if date is not None and known:
+            if min(known) - dt.timedelta(days=14) <= date <= max(known) + dt.timedelta(days=3):
+                score += 3
+                evidence.append("the article's date falls in the tie")
+            else:
+                gap = min(abs((d - date).days) for d in known)
+                score -= gap / 30
+        elif known and days & {WEEKDAYS[d.weekday()] for d in known}:
+            score += 1
+            evidence.append("a weekday the article names")
+        if date is None and known:
+            score += max(known).toordinal() * 1e-6  # among equals, the latest
+        out.append(Candidate(comp, season, pair, rnd if isinstance(rnd, str) else None, dates, leg1, score,
+                             tuple(evidence)))  # fmt: skip
+    return sorted(out, key=lambda c: -c.score)
+
+
+def locate(store: Store, ex: Extraction, *, date: dt.date | None) -> Located:
+    """The tie ``ex`` is about and its state on the day the article speaks from."""
+    ranked = candidates(store, ex, date)
+    if not ranked:
+        named = ", ".join(store.club_name(c) for c in ex.club_ids()[:6]) or "no club"
+        return Located(None, None, date, None, [], f"the store holds no two-legged tie between the clubs named ({named})"
+                       + (f" around {date.isoformat()}" if date else ""))  # fmt: skip
+    best = ranked[0]
+    try:
+        tie = find_tie(store, best.clubs[0], best.clubs[1], competition=best.competition, season=best.season,
+                       round=best.round)  # fmt: skip
+    except (TieNotFound, LookupError, ValueError) as exc:
+        return Located(None, None, date, None, ranked, str(exc))
+    as_of, source = _as_of(tie, ex, date)
+    state = tie_state(tie, as_of=as_of, today=as_of)
+    return Located(tie, state, as_of, source, ranked)
+
+
+def _as_of(tie: StoredTie, ex: Extraction, date: dt.date | None) -> tuple[dt.date, str]:
+    """The morning the answer speaks from: the next leg's when the article is dated before it
+    (what `remontada tie` uses; the tie is known to the same point), else the article's date."""
+    leg1 = tie.leg1.date if tie.leg1 is not None else None
+    leg2 = tie.leg2.date if tie.leg2 is not None else None
+    if date is not None:
+        if leg2 is not None and leg1 is not None and leg1 < date <= leg2:
+            return leg2, f"the article's date ({date.isoformat()}) is before the second leg: forecast as of its morning"
+        if leg1 is not None and date <= leg1:
+            return leg1, f"the article's date ({date.isoformat()}) is before the first leg: forecast as of its morning"
+        return date, "the article's date"
+    if ex.decided is not None and leg2 is not None:
+        return leg2 + dt.timedelta(days=1), "not dated: the text says the tie is decided, so after the second leg"
+    if ex.first_leg is not None and leg2 is not None:
+        return leg2, "not dated: the text states the first-leg score, so the morning of the second leg (from the store)"
+    if leg1 is not None:
+        return leg1, "not dated: no first-leg score in the text, so the morning of the first leg (from the store)"
+    return dt.date.today(), "not dated and the store has no leg date: today"
+
+
+__all__ = ["Candidate", "Located", "candidates", "locate"]
