@@ -64,6 +64,10 @@ def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         got = err.get("input")
         shown = repr(got)[:60] if isinstance(got, str | int | float) else None
         rule = str(err.get("msg", "invalid"))
+        if err.get("type") == "string_pattern_mismatch":
+            rule = "not in the expected form"
+        elif err.get("type") == "json_invalid":
+            field, rule, shown = "body", "the body is not valid JSON", None
         problems.append(
             {"field": field, "rule": rule, "got": shown, "allowed": FIELD_HELP.get(field or "")}
         )

@@ -486,17 +486,30 @@ $("article-form").addEventListener("submit", async (event) => {
 function renderArticle(box, data) {
   const a = data.answer;
   const parts = [];
-  const headline = a.headline || a.summary || a.question || a.text;
-  if (headline) parts.push(el("h3", { class: "headline" }, headline));
-  const tie = a.tie_answer || a.answer || null;
-  if (tie && tie.forecast) {
+  const title = (a.tie && a.tie.title) || (a.match_forecast && `${a.match_forecast.home} v ${a.match_forecast.away}`) || "What the article is about";
+  parts.push(el("h3", { class: "headline" }, title));
+  if (a.tie && a.tie.as_of_reason) parts.push(el("p", { class: "meta" }, a.tie.as_of_reason));
+  const answer = a.answer;
+  if (answer && answer.forecast) {
     const holder = el("div", { class: "through" });
-    throughNumbers(holder, tie.forecast);
-    parts.push(holder, el("div", { class: "bar-holder" }, throughBar(tie.forecast)));
+    throughNumbers(holder, answer.forecast);
+    parts.push(holder, el("div", { class: "bar-holder" }, throughBar(answer.forecast)));
+    const t = answer.tie;
+    if (t) parts.push(el("ul", { class: "legs" }, [legLine(t, t.leg1, "first leg"), legLine(t, t.leg2, "second leg")].filter(Boolean)));
   }
-  for (const key of ["claims", "notes", "found"]) {
-    if (Array.isArray(a[key]) && a[key].length) parts.push(el("ul", { class: "notes" }, ...a[key].map((x) => el("li", {}, typeof x === "string" ? x : (x.text || x.claim || JSON.stringify(x))))));
+  const mf = a.match_forecast;
+  if (mf && mf.home_win != null) {
+    parts.push(el("p", {}, `${mf.home} win ${pct(mf.home_win)} · draw ${pct(mf.draw)} · ${mf.away} win ${pct(mf.away_win)}`));
   }
+  if (a.comeback_curve && a.comeback_curve.rows && a.comeback_curve.rows.length > 1) {
+    parts.push(el("h3", {}, `Comeback curve: ${a.comeback_curve.team}`), el("div", { class: "curve" }, curveChart(a.comeback_curve)));
+    if (a.comeback_curve.note) parts.push(el("p", { class: "meta" }, a.comeback_curve.note));
+  }
+  if (Array.isArray(a.claims) && a.claims.length) {
+    parts.push(el("h3", {}, "The article's claims, checked against the store"),
+      el("ul", { class: "notes claims" }, ...a.claims.map((c) => el("li", {}, `${c.claim}: `, el("b", {}, c.status), c.note ? ` (${c.note})` : ""))));
+  }
+  if (Array.isArray(a.cannot) && a.cannot.length) parts.push(el("ul", { class: "notes" }, ...a.cannot.map((c) => el("li", {}, typeof c === "string" ? c : JSON.stringify(c)))));
   parts.push(el("details", {}, el("summary", {}, "the full answer (JSON)"), el("pre", {}, JSON.stringify(a, null, 2))));
   parts.push(el("p", { class: "meta" }, metaLine(data)));
   box.replaceChildren(...parts);
