@@ -24,6 +24,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from remontada import __version__
 from remontada.store.reader import Store
@@ -102,28 +103,32 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
 
     cache = AnswerCache(ANSWER_CACHE)
 
-    def answer(call: Callable[[Store], facade.Answer | None], key: tuple[Any, ...] | None = None) -> Response:
-        """Run ``call`` on a connection of the current snapshot and wrap its answer; answers are kept per
-        snapshot under ``key`` (the endpoint and its parameters), so asking again costs a lookup."""
+    async def answer(call: Callable[[Store], facade.Answer | None], key: tuple[Any, ...] | None = None) -> Response:
+        """Answer with ``call`` run on a connection of the current snapshot, in a worker thread; answers are
+        kept per snapshot under ``key`` (the endpoint and its parameters), so asking again is a lookup here."""
         snapshot = snapshots.current
         if key is not None:
             hit = cache.get((snapshot.generation, *key))
             if hit is not None:
                 return Response(hit, media_type="application/json")
-        with snapshots.use() as store:
-            result = call(store)
-            if snapshot.generation not in cutoffs:
-                cutoffs[snapshot.generation] = facade.data_cutoff(store)
-        if result is None:
-            raise _NotAvailable()
-        body, model, fit_date = result
-        content = _dumps({
-            "model": model,
-            "fit_date": fit_date,
-            "data_cutoff": cutoffs.get(snapshot.generation),
-            "store_updated": snapshot.last_update,
-            "answer": body,
-        })  # fmt: skip
+
+        def compute() -> bytes:
+            with snapshots.use() as store:
+                result = call(store)
+                if snapshot.generation not in cutoffs:
+                    cutoffs[snapshot.generation] = facade.data_cutoff(store)
+            if result is None:
+                raise _NotAvailable()
+            body, model, fit_date = result
+            return _dumps({
+                "model": model,
+                "fit_date": fit_date,
+                "data_cutoff": cutoffs.get(snapshot.generation),
+                "store_updated": snapshot.last_update,
+                "answer": body,
+            })  # fmt: skip
+
+        content = await run_in_threadpool(compute)
         if key is not None:
             cache.put((snapshot.generation, *key), content)
         return Response(content, media_type="application/json")
@@ -144,27 +149,27 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
 
     # ---- the API -----------------------------------------------------------------------------------
     @app.get("/api/status", tags=["store"])
-    def status() -> Response:
+    async def status() -> Response:
         """What the store holds: matches, clubs, sources and when it was last updated."""
-        return answer(facade.status, ("status",))
+        return await answer(facade.status, ("status",))
 
     @app.get("/api/clubs", tags=["store"])
-    def clubs(q: Name, limit: Annotated[int, Query(ge=1, le=MAX_CLUBS)] = 10) -> Response:
+    async def clubs(q: Name, limit: Annotated[int, Query(ge=1, le=MAX_CLUBS)] = 10) -> Response:
         """Clubs matching ``q`` (accent-insensitive, any source's spelling), with "did you mean" when none does."""
-        return answer(lambda st: facade.clubs(st, q, limit), ("clubs", q, limit))
+        return await answer(lambda st: facade.clubs(st, q, limit), ("clubs", q, limit))
 
     @app.get("/api/competitions", tags=["ties"])
-    def competitions() -> Response:
+    async def competitions() -> Response:
         """Competitions with two-legged ties in the store, and their seasons (for pickers)."""
-        return answer(facade.competitions, ("competitions",))
+        return await answer(facade.competitions, ("competitions",))
 
     @app.get("/api/ties", tags=["ties"])
-    def ties(competition: OptName = None, season: Season = None) -> Response:
+    async def ties(competition: OptName = None, season: Season = None) -> Response:
         """The two-legged knockout ties in the store, for pickers (default: every UEFA club competition)."""
-        return answer(lambda st: facade.ties(st, competition, season), ("ties", competition, season))
+        return await answer(lambda st: facade.ties(st, competition, season), ("ties", competition, season))
 
     @app.get("/api/tie", tags=["ties"])
-    def tie(
+    async def tie(
         home: Name,
         away: Name,
         competition: OptName = None,
@@ -180,7 +185,7 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
         ``home`` and ``away`` are the two clubs in either order. A tie the store does not hold is stated
         with ``competition`` and ``date`` (and ``first_leg``, its home side first, once it is played).
         """
-        return answer(
+        return await answer(
             lambda st: facade.tie(
                 st, home, away, competition=competition, season=season, round=round, date=date,
                 first_leg=first_leg, model=model,
@@ -189,7 +194,7 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
         )  # fmt: skip
 
     @app.get("/api/live", tags=["live"])
-    def live(
+    async def live(
         home: Name,
         away: Name,
         date: Day = None,
@@ -203,7 +208,7 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
     ) -> Response:
         """A match in play: the result after 90 minutes, the goals to come and, in a second leg, who goes
         through and the comeback curve (the chance to go through if the next goal comes at each minute)."""
-        return answer(
+        return await answer(
             lambda st: facade.live(
                 st, home, away, date=date, minute=minute, score=score, red_cards=red_cards,
                 competition=competition, first_leg=first_leg, team=team, model=model,
@@ -212,21 +217,21 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
         )  # fmt: skip
 
     @app.get("/api/history", tags=["ties"])
-    def history(
+    async def history(
         competition: OptName = None,
         deficit: Annotated[int | None, Query(ge=0, le=MAX_DEFICIT)] = None,
         first_leg_at: Literal["home", "away", "neutral"] | None = None,
         before: Day = None,
     ) -> Response:
         """How often sides behind after the first leg went through, with the comebacks."""
-        return answer(
+        return await answer(
             lambda st: facade.history(st, competition=competition, deficit=deficit, first_leg_at=first_leg_at,
                                       before=before),
             ("history", competition, deficit, first_leg_at, before),
         )  # fmt: skip
 
     @app.get("/api/predict", tags=["models"])
-    def predict(
+    async def predict(
         home: Name,
         away: Name,
         date: Day = None,
@@ -235,29 +240,29 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
         model: Model = "dixon-coles",
     ) -> Response:
         """One match as a scoreline distribution: 1X2, expected goals, likely scores."""
-        return answer(
+        return await answer(
             lambda st: facade.predict(st, home, away, date=date, competition=competition, neutral=neutral, model=model),
             ("predict", home, away, date, competition, neutral, model),
         )
 
     @app.get("/api/ratings", tags=["models"])
-    def ratings(
+    async def ratings(
         date: Day = None,
         competition: OptName = None,
         top: Annotated[int, Query(ge=1, le=MAX_TOP)] = 20,
         model: Model = "dixon-coles",
     ) -> Response:
         """Club strengths on one scale across every league and UEFA competition."""
-        return answer(
+        return await answer(
             lambda st: facade.ratings(st, date=date, competition=competition, top=top, model=model),
             ("ratings", date, competition, top, model),
         )
 
     @app.post("/api/simulate", tags=["competitions"])
-    def simulate(request: SimulateRequest) -> Response:
+    async def simulate(request: SimulateRequest) -> Response:
         """Each club's chance to reach each round (or finish in each place), simulated from ``date``."""
         r = request
-        return answer(
+        return await answer(
             lambda st: facade.simulate(
                 st, competition=r.competition, season=r.season, date=r.date, start=r.start, sims=r.sims,
                 seed=r.seed, model=r.model,
@@ -266,9 +271,9 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
         )  # fmt: skip
 
     @app.post("/api/read", tags=["news"])
-    def read(request: ReadRequest) -> Response:
+    async def read(request: ReadRequest) -> Response:
         """An article about a tie or a match: which one it is, and the answer to the question it asks."""
-        return answer(lambda st: facade.read_article(st, request.text, date=request.date))
+        return await answer(lambda st: facade.read_article(st, request.text, date=request.date))
 
     return app
 

@@ -178,4 +178,5 @@ def status(store: Store) -> Answer:
 
 def data_cutoff(store: Store) -> str | None:
     """The day of the latest played match in the store (ISO): no answer knows anything after it."""
-    return rm.status(store=store).to_dict().get("data_cutoff")
+    day = store.last_played()
+    return day.isoformat() if day is not None else None

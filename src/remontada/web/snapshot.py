@@ -107,6 +107,28 @@ class Snapshot:
             p.unlink(missing_ok=True)
 
 
+def _copy_from(fd: int, dest: Path) -> None:
+    """Copy the file open as ``fd`` to ``dest`` in the kernel (no round trip through Python buffers)."""
+    size = os.fstat(fd).st_size
+    with open(dest, "wb") as out:
+        offset = 0
+        try:
+            while offset < size:
+                sent = os.copy_file_range(fd, out.fileno(), size - offset, offset)
+                if sent == 0:
+                    break
+                offset += sent
+        except OSError:  # a file system without copy_file_range: copy by hand
+            out.seek(0)
+            out.truncate()
+            with os.fdopen(os.dup(fd), "rb") as src:
+                src.seek(0)
+                shutil.copyfileobj(src, out, 16 << 20)
+            return
+        if offset != size:
+            raise OSError(f"copied {offset} of {size} bytes of the store")
+
+
 class StoreSnapshots:
     """Serve reads of the store at ``path`` from snapshots refreshed when it changes.
 
@@ -216,8 +238,7 @@ class StoreSnapshots:
                 last_update = guard.meta("last_update")
                 self._generation += 1
                 dest = self._dir / f"store-{self._generation}.duckdb"
-                with open(dest, "wb") as out, os.fdopen(os.dup(fd), "rb") as src:
-                    shutil.copyfileobj(src, out, 16 << 20)
+                _copy_from(fd, dest)
                 wal = self.path.with_name(self.path.name + ".wal")
                 if wal.is_file():
                     shutil.copyfile(wal, dest.with_name(dest.name + ".wal"))
