@@ -88,14 +88,14 @@ def _print(answer: Any) -> None:
     console.print(table)
     for note in facts["notes"]:
         console.print(f"[dim]{cell_text(note)}[/dim]")
-    loc = answer.located
-    if loc is not None and loc.state is not None:
-        console.print(f"[bold]the tie:[/bold] {cell_text(loc.state.title())} (as of {loc.as_of.isoformat()}: "
+    loc, state = answer.located, answer.state
+    if loc is not None and state is not None and loc.as_of is not None:
+        console.print(f"[bold]the tie:[/bold] {cell_text(state.title())} (as of {loc.as_of.isoformat()}: "
                       f"{cell_text(loc.date_source or '')})")  # fmt: skip
     if answer.answer is not None:
         _print_answer(answer.answer, 6, 6)
-    elif loc is not None and loc.state is not None:
-        for line in loc.state.leg_lines():
+    elif state is not None:
+        for line in state.leg_lines():
             console.print(f"  {cell_text(line)}")
     if answer.curve is not None:
         curve = Table(title=f"comeback curve: {answer.curve['team']} through, by minute of the second leg")

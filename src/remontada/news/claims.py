@@ -18,7 +18,7 @@ import pandas as pd
 from remontada.news.extract import Extraction, ScoreClaim
 from remontada.store import news as store_news
 from remontada.store.reader import Store
-from remontada.ties.state import StoredTie
+from remontada.news.locate import Candidate
 
 
 @dataclass(frozen=True)
@@ -103,21 +103,26 @@ def _venue_ok(row: Any, claim: ScoreClaim) -> bool:
 
 
 def check_claim(
-    store: Store, claim: ScoreClaim, *, as_of: dt.date | None, tie: StoredTie | None, names: dict[str, str]
+    matches_of: pd.DataFrame,
+    claim: ScoreClaim,
+    *,
+    as_of: dt.date | None,
+    tie: Candidate | None,
+    names: dict[str, str],
 ) -> ClaimCheck:
-    """The store's verdict on one claim (see the module docstring)."""
+    """The store's verdict on one claim (see the module docstring); ``matches_of`` holds every
+    stored match of the claim's club (from :func:`remontada.store.news.matches_of`)."""
     opponent = claim.opponent
     start, end, specific = _window(claim, as_of)
-    if claim.when == ("first_leg", None) and tie is not None and claim.club in (tie.team_a, tie.team_b):
+    if claim.when == ("first_leg", None) and tie is not None and claim.club in tie.clubs:
         opponent = tie.team_b if claim.club == tie.team_a else tie.team_a
-        if tie.leg1 is not None and tie.leg1.date is not None:
-            start = end = tie.leg1.date
+        if tie.leg_dates[0] is not None:
+            start = end = tie.leg_dates[0]
             specific = True
     claim = ScoreClaim(**{**{f: getattr(claim, f) for f in claim.__dataclass_fields__}, "opponent": opponent})
     said = claim.describe(names)
     end = end - dt.timedelta(days=1) if end is not None and as_of is not None and end >= as_of else end
-    matches = store_news.meetings(store, claim.club, opponent, start=start, end=end)
-    matches = matches[matches["status"].isin(["played", "awarded"])] if len(matches) else matches
+    matches = _select(matches_of, claim.club, opponent, start, end)
     want = (claim.goals_for, claim.goals_against)
     for row in matches.itertuples(index=False):
         if want in _goals_for(row, claim.club) and _venue_ok(row, claim):
@@ -136,14 +141,34 @@ def check_claim(
     )
 
 
+def _select(
+    frame: pd.DataFrame, club: str, opponent: str | None, start: dt.date | None, end: dt.date | None
+) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    keep = ((frame["home_id"] == club) | (frame["away_id"] == club)) & frame["status"].isin(["played", "awarded"])
+    if opponent is not None:
+        keep &= (frame["home_id"] == opponent) | (frame["away_id"] == opponent)
+    days = frame["day"]
+    if start is not None:
+        keep &= days >= pd.Timestamp(start)
+    if end is not None:
+        keep &= days <= pd.Timestamp(end)
+    return frame[keep]
+
+
 def check_claims(
-    store: Store, extraction: Extraction, *, as_of: dt.date | None, tie: StoredTie | None, names: dict[str, str]
+    store: Store, extraction: Extraction, *, as_of: dt.date | None, tie: Candidate | None, names: dict[str, str]
 ) -> list[ClaimCheck]:
     """Every claim of ``extraction`` checked; claims confirmed by the same match merged."""
     out: list[ClaimCheck] = []
     seen: dict[tuple[int, str], ClaimCheck] = {}
+    clubs = sorted({c.club for c in extraction.claims})
+    every = store_news.matches_of(store, clubs, end=as_of) if clubs else pd.DataFrame()
+    if not every.empty:
+        every["day"] = pd.to_datetime(every["date"])
     for claim in extraction.claims:
-        check = check_claim(store, claim, as_of=as_of, tie=tie, names=names)
+        check = check_claim(every, claim, as_of=as_of, tie=tie, names=names)
         if check.match is not None:
             key = (check.match["match_id"], check.status)
             if key in seen:

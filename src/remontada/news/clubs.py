@@ -34,6 +34,8 @@ _COMMON = frozenset(
     spanish french dutch english champions premier europa conference uefa fifa carabao
     coppa copa serie liga bundesliga ligue eredivisie""".split()
 )
+#: A one-word name of a club with fewer matches is not looked for (places: "Trafford", "Amsterdam").
+MIN_MATCHES_ONE_WORD = 100
 _WORD = re.compile(r"[^\W_]+(?:[.'’&][^\W_]+)*", re.UNICODE)
 
 
@@ -105,7 +107,7 @@ def build_index(store: Store) -> ClubIndex:
         names[club_id] = club_name
         matches[club_id] = int(n)
         key = _key(name)
-        if not key or (len(key) == 1 and (key[0] in _COMMON or len(key[0]) < 3)):
+        if not key or (len(key) == 1 and (key[0] in _COMMON or len(key[0]) < 3 or n < MIN_MATCHES_ONE_WORD)):
             continue
         by_key[key].add(club_id)
     keys: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {
@@ -134,7 +136,8 @@ def find_mentions(sentences: list[Any], index: ClubIndex) -> list[ClubMention]:
         while i < len(words):
             found = None
             first = words[i].group(0)
-            if first[:1].isupper() or first[:1].isdigit():
+            shouting = len(first) > 3 and first.isupper()  # a dateline's "MANCHESTER,"
+            if (first[:1].isupper() or first[:1].isdigit()) and not shouting:
                 for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
                     key = tuple(folded[i : i + n])
                     if n > 1 and not words[i + n - 1].group(0)[:1].isupper() and key[-1] not in ("de", "del"):

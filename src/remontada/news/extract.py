@@ -32,11 +32,11 @@ _LOSS_VERBS = re.compile(
 )
 _DRAW_VERBS = re.compile(r"\b(drew|draw|drawn|held|were\s+held|shared)\b", re.IGNORECASE)
 _LEAD_VERBS = re.compile(r"\b(lead|leads|led|leading|hold|holds|carry|carrying|protect|protecting|take|took)\b", re.I)
-_WIN_NOUNS = re.compile(r"^\s*(?:\w+\s+){0,2}?(win|victory|triumph|success|thrashing|rout|demolition|hammering\s+of|drubbing\s+of)\b", re.I)
-_LOSS_NOUNS = re.compile(r"^\s*(?:\w+\s+){0,2}?(loss|defeat|reverse|setback|humiliation|hammering|beating|drubbing|thrashing)\b", re.I)
-_DRAW_NOUNS = re.compile(r"^\s*(?:\w+\s+){0,2}?(draw|stalemate)\b", re.I)
-_LEAD_NOUNS = re.compile(r"^\s*(?:\w+\s+){0,2}?(lead|advantage|cushion|up\b)", re.I)
-_DEFICIT_NOUNS = re.compile(r"^\s*(?:\w+\s+){0,2}?(deficit|down\b|scoreline)", re.I)
+_WIN_NOUNS = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(win|victory|triumph|success|thrashing|rout|demolition|hammering\s+of|drubbing\s+of)\b", re.I)
+_LOSS_NOUNS = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(loss|defeat|reverse|setback|humiliation|hammering|beating|drubbing|thrashing)\b", re.I)
+_DRAW_NOUNS = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(draw|stalemate)\b", re.I)
+_LEAD_NOUNS = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(lead|advantage|cushion|up\b)", re.I)
+_DEFICIT_NOUNS = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(deficit|down\b|scoreline)", re.I)
 _HOME = re.compile(r"\b(?:home\s+(?:loss|defeat|win|victory|draw|leg|game|match|crowd)|at\s+home|on\s+home\s+soil|in\s+front\s+of\s+their\s+own)\b", re.I)
 _AWAY = re.compile(r"\b(?:away\s+(?:loss|defeat|win|victory|draw|leg|game|match)|on\s+the\s+road|away\s+from\s+home|on\s+their\s+travels)\b", re.I)
 _PRONOUN = re.compile(
@@ -45,12 +45,13 @@ _PRONOUN = re.compile(
 )
 _FIRST_LEG = re.compile(r"\b(?:first|opening)[- ]leg\b|\blast\s+week\b|\bfirst\s+meeting\b|\(first\)\s+leg", re.I)
 _SECOND_LEG = re.compile(r"\b(?:second|return)[- ]leg\b|\breturn\s+fixture\b", re.I)
+_PAST_ROUND = re.compile(r"\b(?:knocked|beat|saw\s+off|reached|eliminated|won|beating)\b", re.I)
 _NOW = re.compile(r"\b(?:now|this\s+time|last\s+week|on\s+thursday|on\s+tuesday|on\s+wednesday)\b", re.I)
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 _YEARS_AGO = re.compile(r"\b(a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?:years?|seasons?)\s+ago\b", re.I)
 _LAST_SEASON = re.compile(r"\blast\s+season\b|\blast\s+year\b", re.I)
-_TRAVEL = re.compile(r"\b(?:travel(?:s|led|ling)?|head(?:s|ed)?|go(?:es)?|journey)\s+to\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)", re.I)
+_TRAVEL = re.compile(r"\b(?:(?:travel(?:s|led|ling)?|head(?:s|ed)?|go(?:es)?|journey)\s+to|visit|visits)\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)", re.I)
 _HOST = re.compile(r"\b(?:host|hosts|hosting|welcome|welcomes|entertain|entertains)\s+(?:the\s+)?([A-Z][\w'’-]+)", re.I)
 _IN_PLACE = re.compile(r"\b(?:in|at)\s+([A-Z][\w'’-]+)")
 COUNTRIES = {
@@ -187,14 +188,23 @@ def _when(text: str, legs: bool = True) -> tuple[str, int | None] | None:
     return None
 
 
-def _nearest_before(mentions: list[ClubMention], pos: int) -> ClubMention | None:
+_OBJECT_MARK = re.compile(
+    r"\b(?:against|to|over|with|by|from|beat|beating|face|facing|play|host|visit|welcome|trail|lead|of)\s+(?:the\s+)?$", re.I
+)
+
+
+def _nearest_before(mentions: list[ClubMention], pos: int, text: str = "") -> ClubMention | None:
+    """The nearest club named before ``pos`` that is not the object of a verb or preposition."""
     before = [m for m in mentions if m.end <= pos and not m.ambiguous]
+    for m in reversed(before):
+        if not _OBJECT_MARK.search(text[max(0, m.start - 20) : m.start]):
+            return m
     return before[-1] if before else None
 
 
 def _subject(text: str, mentions: list[ClubMention], pos: int, main: str | None) -> str | None:
     """The club whose result sits at ``pos``: the nearest club or pronoun before it."""
-    club = _nearest_before(mentions, pos)
+    club = _nearest_before(mentions, pos, text)
     pronouns = [m for m in _PRONOUN.finditer(text[:pos])]
     pronoun = pronouns[-1] if pronouns else None
     if pronoun is not None and (club is None or pronoun.start() > club.end):
@@ -292,7 +302,8 @@ def _claims(
             if _NOW.search(text[max(0, score.start - 25) : score.start]):
                 when = ("first_leg", None)
             first_leg = bool(_FIRST_LEG.search(text)) or bool(
-                re.search(r"\b(lead|deficit|advantage|trail\w*)\b", text, re.I) and _SECOND_LEG.search(text)
+                re.search(r"\b(lead|deficit|advantage|trail\w*|overturn|recover|defend|protect|carry|bring|hold)\b", text, re.I)
+                and (_SECOND_LEG.search(text) or re.search(r"\bsecond\s+leg|return\s+leg", context, re.I))
             )
             if explicit is not None:
                 home, away = explicit
@@ -363,7 +374,7 @@ def _next_host(
     away side."""
     for sentence in sentences:
         text = sentence.text
-        if _YEAR.search(text) and not _SECOND_LEG.search(text):
+        if _YEARS_AGO.search(text):
             continue
         mentions = by_sentence.get(sentence.index, [])
         for m in _TRAVEL.finditer(text):
@@ -374,6 +385,11 @@ def _next_host(
             country = COUNTRIES.get(place) or COUNTRIES.get(place.split()[0])
             if country is not None:
                 return Fact({"country": country}, text)
+        m_host = re.search(r"\b(?:host|hosts|hosting)\s+the\s+(?:second|return)[- ]leg", text, re.I)
+        if m_host is not None:
+            subject = _subject(text, mentions, m_host.start(), main)
+            if subject is not None:
+                return Fact(subject, text)
         for m in _HOST.finditer(text):
             guest = next((x for x in mentions if x.start == m.start(1) and not x.ambiguous), None)
             subject = _subject(text, mentions, m.start(), main)
@@ -409,6 +425,11 @@ def extract(clean: CleanText, index: ClubIndex, *, date: dt.date | None = None) 
             w += 2.0
         if _YEAR.search(text) or _YEARS_AGO.search(text) or _LAST_SEASON.search(text):
             w -= 1.5
+        before = text[max(0, span.start - 14) : span.start].lower()
+        if re.search(r"\b(?:reach(?:ed)?|into|to)\s+the\s+$", before) or (
+            re.search(r"\bin\s+the\s+$", before) and _PAST_ROUND.search(text)
+        ):
+            w -= 2.5
         return w
 
     def ranked(spans: list[facts.Span]) -> list[Fact]:

@@ -31,7 +31,7 @@ COMPETITIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("ned.1", r"\bEredivisie\b"),
         ("por.1", r"\bPrimeira\s+Liga\b"),
         ("sco.1", r"\bScottish\s+Premiership\b"),
-        ("eng.2", r"\bChampionship\b(?!\s+(?:crown|title\s+race))"),
+        ("eng.2", r"\bChampionship\b(?!\s+(?:crown|title\s+race|side|club|team|outfit|leaders))"),
     )
 )
 #: Domestic leagues among :data:`COMPETITIONS` (an article about one is about a league match).

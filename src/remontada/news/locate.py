@@ -20,7 +20,7 @@ from remontada.news.extract import Extraction
 from remontada.rules import normalise_round
 from remontada.store import news as store_news
 from remontada.store.reader import Store
-from remontada.ties.state import StoredTie, TieNotFound, TieState, find_tie, tie_state
+from remontada.ties.state import TieState, find_tie, tie_state
 
 #: Days before / after the article's date a tie's legs may fall in.
 DAYS_BEFORE, DAYS_AFTER = 240, 60
@@ -28,22 +28,31 @@ DAYS_BEFORE, DAYS_AFTER = 240, 60
 
 @dataclass(frozen=True)
 class Candidate:
-    """A tie the store holds between two named clubs and the evidence ``score`` for it."""
+    """A tie the store holds between two named clubs and the evidence ``score`` for it.
+
+    ``team_a`` hosts the first leg (when the store has it), ``leg_dates`` are the first and
+    second legs' days (``None`` when not stored), ``first_leg`` = (home id, away id, home goals,
+    away goals) of the stored first leg."""
 
     competition: str
     season: str
-    clubs: tuple[str, str]
+    team_a: str
+    team_b: str
     round: str | None
-    leg_dates: tuple[dt.date | None, ...]
+    leg_dates: tuple[dt.date | None, dt.date | None]
     first_leg: tuple[str, str, int | None, int | None] | None
     score: float
     evidence: tuple[str, ...]
+
+    @property
+    def clubs(self) -> tuple[str, str]:
+        return (self.team_a, self.team_b)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "competition": self.competition,
             "season": self.season,
-            "clubs": list(self.clubs),
+            "clubs": [self.team_a, self.team_b],
             "round": self.round,
             "score": round(self.score, 2),
             "evidence": list(self.evidence),
@@ -52,13 +61,14 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Located:
-    """The tie (``tie`` and its ``state`` on ``as_of``), how ``as_of`` was chosen
-    (``date_source``), the other ``candidates`` and, when none fits, ``reason``."""
+    """The best candidate tie, the morning the answer speaks from (``as_of``) and why
+    (``date_source``), whether the tie was ``over`` by then, the other ``candidates`` and, when
+    none fits, ``reason``."""
 
-    tie: StoredTie | None
-    state: TieState | None
+    candidate: Candidate | None
     as_of: dt.date | None
     date_source: str | None
+    over: bool = False
     candidates: list[Candidate] = field(default_factory=list)
     reason: str | None = None
 
@@ -122,7 +132,8 @@ def candidates(store: Store, ex: Extraction, date: dt.date | None) -> list[Candi
                 evidence.append("the first-leg score")
             else:
                 score -= 3
-        dates = tuple(_day(d) for d in group["date"])
+        leg_day = {int(lg): _day(d) for lg, d in zip(group["leg"], group["date"], strict=True)}
+        dates = (leg_day.get(1), leg_day.get(2))
         known = [d for d in dates if d is not None]
         if date is not None and known:
             if min(known) - dt.timedelta(days=14) <= date <= max(known) + dt.timedelta(days=3):
@@ -136,34 +147,39 @@ def candidates(store: Store, ex: Extraction, date: dt.date | None) -> list[Candi
             evidence.append("a weekday the article names")
         if date is None and known:
             score += max(known).toordinal() * 1e-6  # among equals, the latest
-        out.append(Candidate(comp, season, pair, rnd if isinstance(rnd, str) else None, dates, leg1, score,
-                             tuple(evidence)))  # fmt: skip
+        team_a, team_b = (leg1[0], leg1[1]) if leg1 is not None else pair
+        out.append(Candidate(comp, season, team_a, team_b, rnd if isinstance(rnd, str) else None, dates, leg1,
+                             score, tuple(evidence)))  # fmt: skip
     return sorted(out, key=lambda c: -c.score)
 
 
 def locate(store: Store, ex: Extraction, *, date: dt.date | None) -> Located:
-    """The tie ``ex`` is about and its state on the day the article speaks from."""
+    """The tie ``ex`` is about and the morning the answer speaks from (no model, no tie rebuild)."""
     ranked = candidates(store, ex, date)
     if not ranked:
         named = ", ".join(store.club_name(c) for c in ex.club_ids()[:6]) or "no club"
-        return Located(None, None, date, None, [], f"the store holds no two-legged tie between the clubs named ({named})"
+        return Located(None, date, None, reason=f"the store holds no two-legged tie between the clubs named ({named})"
                        + (f" around {date.isoformat()}" if date else ""))  # fmt: skip
     best = ranked[0]
-    try:
-        tie = find_tie(store, best.clubs[0], best.clubs[1], competition=best.competition, season=best.season,
-                       round=best.round)  # fmt: skip
-    except (TieNotFound, LookupError, ValueError) as exc:
-        return Located(None, None, date, None, ranked, str(exc))
-    as_of, source = _as_of(tie, ex, date)
-    state = tie_state(tie, as_of=as_of, today=as_of)
-    return Located(tie, state, as_of, source, ranked)
+    as_of, source = _as_of(best, ex, date)
+    leg2 = best.leg_dates[1]
+    over = leg2 is not None and as_of > leg2
+    return Located(best, as_of, source, over, ranked)
 
 
-def _as_of(tie: StoredTie, ex: Extraction, date: dt.date | None) -> tuple[dt.date, str]:
+def stored_state(store: Store, located: Located) -> TieState:
+    """The stored tie of ``located`` and what was known on its ``as_of`` (rebuilds the
+    competition's ties: used when no forecast is made, e.g. a decided tie)."""
+    c = located.candidate
+    assert c is not None and located.as_of is not None
+    tie = find_tie(store, c.team_a, c.team_b, competition=c.competition, season=c.season, round=c.round)
+    return tie_state(tie, as_of=located.as_of, today=located.as_of)
+
+
+def _as_of(c: Candidate, ex: Extraction, date: dt.date | None) -> tuple[dt.date, str]:
     """The morning the answer speaks from: the next leg's when the article is dated before it
     (what `remontada tie` uses; the tie is known to the same point), else the article's date."""
-    leg1 = tie.leg1.date if tie.leg1 is not None else None
-    leg2 = tie.leg2.date if tie.leg2 is not None else None
+    leg1, leg2 = c.leg_dates
     if date is not None:
         if leg2 is not None and leg1 is not None and leg1 < date <= leg2:
             return leg2, f"the article's date ({date.isoformat()}) is before the second leg: forecast as of its morning"
@@ -179,4 +195,4 @@ def _as_of(tie: StoredTie, ex: Extraction, date: dt.date | None) -> tuple[dt.dat
     return dt.date.today(), "not dated and the store has no leg date: today"
 
 
-__all__ = ["Candidate", "Located", "candidates", "locate"]
+__all__ = ["Candidate", "Located", "candidates", "locate", "stored_state"]

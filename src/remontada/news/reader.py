@@ -16,10 +16,11 @@ from typing import Any
 from remontada.news.claims import ClaimCheck, check_claims
 from remontada.news.clubs import ClubIndex, build_index
 from remontada.news.extract import Extraction, extract
-from remontada.news.locate import Located, locate
+from remontada.news.locate import Located, locate, stored_state
 from remontada.news.text import UnreadableArticle, clean
 from remontada.store import news as store_news
 from remontada.store.reader import Store
+from remontada.ties.state import TieState
 
 #: Minutes at which the comeback curve is reported.
 CURVE_MINUTES = (0, 15, 30, 45, 60, 75, 90)
@@ -36,6 +37,7 @@ class ArticleAnswer:
     extraction: Extraction
     names: dict[str, str] = field(repr=False)
     located: Located | None = None
+    state: TieState | None = None
     answer: Any = None
     curve: dict[str, Any] | None = None
     claims: list[ClaimCheck] = field(default_factory=list)
@@ -45,8 +47,8 @@ class ArticleAnswer:
     @property
     def kind(self) -> str:
         """``tie`` (a two-legged tie found), ``match`` (a single match) or ``none``."""
-        if self.located is not None and self.located.tie is not None:
-            return "tie" if self.located.tie.rules.legs == 2 else "match"
+        if self.located is not None and self.located.candidate is not None:
+            return "tie"
         return "match" if self.match_forecast is not None else "none"
 
     def name(self, club: str | None) -> str | None:
@@ -91,8 +93,8 @@ class ArticleAnswer:
     def to_dict(self) -> dict[str, Any]:
         loc = self.located
         tie: dict[str, Any] | None = None
-        if loc is not None and loc.state is not None:
-            state = loc.state
+        if loc is not None and self.state is not None:
+            state = self.state
             tie = {
                 "title": state.title(),
                 "competition": state.competition,
@@ -204,29 +206,35 @@ def _answer(store: Store, ex: Extraction, index: ClubIndex, model: str) -> Artic
         cannot.append(f"{mention.text!r} may be any of: {cands} (not guessed)")
     located = locate(store, ex, date=day)
     tie_answer = None
+    state = None
     curve = None
     forecast = None
-    if located.state is not None:
-        state = located.state
-        if state.phase == "over":
-            cannot.append(f"the tie was decided before {state.as_of.isoformat()}: {state.to_dict()['record']}")
-        else:
+    c = located.candidate
+    if c is not None:
+        if not located.over:
             try:
-                tie_answer = rm.answer_tie(state.team_a, state.team_b, competition=state.competition,
-                                           season=state.season, round=state.round, date=state.as_of, model=model,
-                                           store=store)  # fmt: skip
+                tie_answer = rm.answer_tie(c.team_a, c.team_b, competition=c.competition, season=c.season,
+                                           round=c.round, date=located.as_of, model=model, store=store)  # fmt: skip
+                state = tie_answer.state
             except (LookupError, ValueError) as exc:
                 cannot.append(f"no forecast for the tie: {exc}")
-            if tie_answer is not None and ex.time_talk is not None:
-                curve = _curve(tie_answer)
-                if curve is None:
-                    cannot.append("the text talks about time, but the curve needs the first leg played")
+        if state is None:
+            try:
+                state = stored_state(store, located)
+            except (LookupError, ValueError) as exc:
+                cannot.append(f"the tie cannot be read from the store: {exc}")
+        if state is not None and state.phase == "over":
+            cannot.append(f"the tie was decided before {state.as_of.isoformat()}: {state.to_dict()['record']}")
+        if tie_answer is not None and ex.time_talk is not None:
+            curve = _curve(tie_answer)
+            if curve is None:
+                cannot.append("the text talks about time, but the curve needs the first leg played")
     else:
         cannot.append(located.reason or "no two-legged tie found")
         forecast = _league_match(store, ex, day, model, cannot)
     as_of = located.as_of or day
-    claims = check_claims(store, ex, as_of=as_of, tie=located.tie, names=names)
-    return ArticleAnswer(ex, names, located, tie_answer, curve, claims, forecast, cannot)
+    claims = check_claims(store, ex, as_of=as_of, tie=c, names=names)
+    return ArticleAnswer(ex, names, located, state, tie_answer, curve, claims, forecast, cannot)
 
 
 def _curve(answer: Any) -> dict[str, Any] | None:

@@ -18,7 +18,7 @@ from remontada.errors import InvalidInput
 MAX_BYTES = 200_000
 
 _ENGLISH = frozenset(
-    "the a an and of to in on at for with by from is are was were be been has have had that this it "
+    "the an and of to in on at for with by from is are was were be been has have had that this it "
     "they their he his we our but not as after before will".split()
 )
 _FURNITURE = re.compile(

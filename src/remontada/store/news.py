@@ -73,6 +73,23 @@ def meetings(
     )
 
 
+def matches_of(
+    store: Store, clubs: list[str], *, start: dt.date | None = None, end: dt.date | None = None
+) -> pd.DataFrame:
+    """Matches of any of ``clubs`` (ids) with ``start <= date <= end``, oldest first: one query for
+    every claim of an article."""
+    if not clubs:
+        return pd.DataFrame()
+    marks = ", ".join("?" for _ in clubs)
+    where = [f"(m.home_id IN ({marks}) OR m.away_id IN ({marks}))"]
+    params: list[Any] = [*clubs, *clubs]
+    _window(where, params, start, end)
+    return store.query(
+        f"SELECT {_MATCH_COLUMNS} {_MATCH_JOINS} WHERE {' AND '.join(where)} ORDER BY m.date NULLS LAST, m.match_id",
+        params,
+    )
+
+
 def legs_among(
     store: Store, clubs: list[str], *, start: dt.date | None = None, end: dt.date | None = None
 ) -> pd.DataFrame:
@@ -107,4 +124,4 @@ def single_matches_among(
     )
 
 
-__all__ = ["club_names", "legs_among", "meetings", "single_matches_among"]
+__all__ = ["club_names", "legs_among", "matches_of", "meetings", "single_matches_among"]

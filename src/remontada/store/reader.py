@@ -155,7 +155,10 @@ class Store:
 
         Among equally good matches the club with at least three times the matches of the next
         wins ("Liverpool" is Liverpool FC, not a namesake); otherwise the query is ambiguous.
+        A club id is returned at once (an id always wins).
         """
+        if first_row(self.con, "SELECT 1 FROM clubs WHERE club_id = ?", [query]) is not None:
+            return query
         ranked = self._club_candidates(query)
         if not ranked:
             raise TeamNotFound(query, self._suggest(query))
