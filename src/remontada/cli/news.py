@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from remontada.cli.common import JsonOpt, StoreOpt, cell_text, console, fail, open_store, print_json
+from remontada.cli.common import JsonOpt, StoreOpt, cell_text, console, fail, print_json, store_path
 
 
 def _pct(p: float | None) -> str:
@@ -46,13 +46,12 @@ def read(
                 data = handle.read(MAX_BYTES * 30)
         except OSError as exc:
             fail(f"cannot read {source}: {exc}")
-    with open_store(store) as st:
-        try:
-            answer = read_article(data, date=date, store=st, model=model)
-        except RemontadaError as exc:
-            fail(f"{source}: {exc}")
-        except (LookupError, ValueError) as exc:
-            fail(f"{source}: {exc}")
+    try:
+        answer = read_article(data, date=date, store=store_path(store), model=model)
+    except RemontadaError as exc:
+        fail(f"{source}: {exc}")
+    except (LookupError, ValueError) as exc:
+        fail(f"{source}: {exc}")
     if as_json:
         print_json(answer.to_dict())
         return
