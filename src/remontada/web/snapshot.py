@@ -18,7 +18,8 @@ when the store changes:
   (:meth:`StoreSnapshots.use`); an old snapshot is closed and deleted once its last request ends.
 
 Every request therefore sees one whole store, the old one or the new one. Snapshot files live in a
-private temporary directory and are named by a counter: no request value ever becomes a path.
+private temporary directory (``remontada-serve-<pid>-*``, removed when the server stops, or by the next
+server if this one was killed) and are named by a counter: no request value ever becomes a path.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import duckdb
 
 from remontada.store.reader import Store, StoreError
 
@@ -107,6 +110,23 @@ class Snapshot:
             p.unlink(missing_ok=True)
 
 
+_PREFIX = "remontada-serve-"
+
+
+def _remove_orphans() -> None:
+    """Delete the snapshot directories of servers that were killed before they could clean up."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*-*"):
+        pid = folder.name[len(_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or not folder.is_dir():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:  # another user's live server
+            continue
+
+
 def _copy_from(fd: int, dest: Path) -> None:
     """Copy the file open as ``fd`` to ``dest`` in the kernel (no round trip through Python buffers)."""
     size = os.fstat(fd).st_size
@@ -158,7 +178,8 @@ class StoreSnapshots:
         """Take the first snapshot (waiting for a running update, up to ``first_wait`` s) and start watching."""
         if not self.path.is_file():
             raise StoreError(f"no store at {self.path}; run `remontada update --store {self.path}` first")
-        self._dir = Path(tempfile.mkdtemp(prefix="remontada-serve-"))
+        _remove_orphans()
+        self._dir = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
         waited = 0.0
         while not self.refresh():
             if waited >= self.first_wait:
@@ -229,8 +250,8 @@ class StoreSnapshots:
         try:
             try:
                 guard = Store(self.path, read_only=True, wait=0.0)
-            except StoreError:
-                return None  # a writer holds the file
+            except (StoreError, duckdb.Error):
+                return None  # a writer holds the file (in another process, or in this one)
             try:
                 if os.fstat(fd).st_ino != os.stat(self.path).st_ino:
                     return None  # replaced while we opened it
