@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -55,6 +56,8 @@ class Store:
         self.path = Path(path) if path is not None else default_store_path()
         self.read_only = read_only
         self.origin = self.path
+        #: Answers that cannot change while this connection is open (read-only: no writer can be).
+        self._fixed: dict[tuple[Any, ...], Any] = {}
         if read_only and not self.path.exists():
             raise StoreError(f"no store at {self.path}; run `remontada update` first")
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,19 +92,33 @@ class Store:
         self.close()
 
     # ---- small helpers ------------------------------------------------------------------------
+    def _once(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """``compute()``, asked once per read-only connection (a writer's answers can change)."""
+        if not self.read_only:
+            return compute()
+        if key not in self._fixed:
+            self._fixed[key] = compute()
+        return self._fixed[key]
+
     def meta(self, key: str) -> str | None:
-        try:
-            row = first_row(self.con, "SELECT value FROM meta WHERE key = ?", [key])
-        except duckdb.CatalogException:
-            return None
-        return None if row is None else str(row[0])
+        def read() -> str | None:
+            try:
+                row = first_row(self.con, "SELECT value FROM meta WHERE key = ?", [key])
+            except duckdb.CatalogException:
+                return None
+            return None if row is None else str(row[0])
+
+        return self._once(("meta", key), read)  # type: ignore[no-any-return]
 
     def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         return self.con.execute(sql, params or []).df()
 
     def competitions(self) -> dict[str, comps.Competition]:
-        rows = self.con.execute("SELECT competition_id, name, country, kind, tier FROM competitions").fetchall()
-        return {r[0]: comps.Competition(r[0], r[1], r[2], r[3], r[4]) for r in rows}
+        def read() -> dict[str, comps.Competition]:
+            rows = self.con.execute("SELECT competition_id, name, country, kind, tier FROM competitions").fetchall()
+            return {r[0]: comps.Competition(r[0], r[1], r[2], r[3], r[4]) for r in rows}
+
+        return dict(self._once(("competitions",), read))
 
     def competition(self, query: str) -> comps.Competition:
         """A competition by id, name or alias (``"Europa League"`` -> ``uefa.el``)."""
@@ -133,6 +150,9 @@ class Store:
         """``(club_id, rank, matches)`` best first. Rank 0: the id; 1: a name as written (accents
         folded); 2: the same normalised name; 3: the query inside a name. Busier clubs first."""
         names = _name_index(self)
+        known = _CANDIDATES.get((id(names), query))
+        if known is not None:
+            return list(known)
         q_fold, q_norm = fold(query).strip(), normalise(query)
         best: dict[str, tuple[int, int]] = {}
         for club_id, n, name_fold, club_fold, name_norm, club_norm in names:
@@ -148,7 +168,12 @@ class Store:
                 continue
             if club_id not in best or rank < best[club_id][0]:
                 best[club_id] = (rank, n)
-        return sorted(((c, r, n) for c, (r, n) in best.items()), key=lambda t: (t[1], -t[2], t[0]))
+        ranked = sorted(((c, r, n) for c, (r, n) in best.items()), key=lambda t: (t[1], -t[2], t[0]))
+        with _NAME_LOCK:
+            if len(_CANDIDATES) >= 4096:
+                _CANDIDATES.clear()
+            _CANDIDATES[(id(names), query)] = tuple(ranked)
+        return ranked
 
     def resolve_club(self, query: str) -> str:
         """The one club ``query`` names; :class:`AmbiguousTeam` or :class:`TeamNotFound` otherwise.
@@ -175,20 +200,27 @@ class Store:
         return get_close_matches(query, names, n=5, cutoff=0.6)
 
     def club_name(self, club_id: str) -> str:
-        row = first_row(self.con, "SELECT name FROM clubs WHERE club_id = ?", [club_id])
-        return str(row[0]) if row else club_id
+        def read() -> str:
+            row = first_row(self.con, "SELECT name FROM clubs WHERE club_id = ?", [club_id])
+            return str(row[0]) if row else club_id
+
+        return self._once(("club_name", club_id), read)  # type: ignore[no-any-return]
 
     def last_played(self, *, clubs_only: bool = True) -> dt.date | None:
         """The date of the latest played match with a score (club matches only by default): the
         store's data cut-off. ``None`` for an empty store."""
         national = "AND NOT h.national" if clubs_only else ""
-        row = first_row(
-            self.con,
-            f"""SELECT max(m.date) FROM matches m JOIN clubs h ON h.club_id = m.home_id
-                WHERE m.status = 'played' AND m.home_goals IS NOT NULL {national}""",
-        )
-        value = None if row is None else row[0]
-        return value.date() if isinstance(value, dt.datetime) else value
+
+        def read() -> dt.date | None:
+            row = first_row(
+                self.con,
+                f"""SELECT max(m.date) FROM matches m JOIN clubs h ON h.club_id = m.home_id
+                    WHERE m.status = 'played' AND m.home_goals IS NOT NULL {national}""",
+            )
+            value = None if row is None else row[0]
+            return value.date() if isinstance(value, dt.datetime) else value
+
+        return self._once(("last_played", clubs_only), read)  # type: ignore[no-any-return]
 
     def unresolved(self) -> pd.DataFrame:
         return self.query("SELECT * FROM unresolved_names ORDER BY source, country, name")
@@ -393,6 +425,8 @@ class Store:
 _NameRows = list[tuple[str, int, str, str, str, str]]
 _NAME_INDEXES: dict[str, _NameRows] = {}
 _NAME_LOCK = threading.Lock()
+#: Ranked candidates per (name index, query): the same question of the same data has the same answer.
+_CANDIDATES: dict[tuple[int, str], tuple[tuple[str, int, int], ...]] = {}
 
 
 def _name_index(store: Store) -> _NameRows:
@@ -420,5 +454,6 @@ def _name_index(store: Store) -> _NameRows:
             ]
             if len(_NAME_INDEXES) >= 4:
                 _NAME_INDEXES.clear()
+                _CANDIDATES.clear()  # keyed by the id() of indexes about to be freed
             _NAME_INDEXES[key] = rows
     return rows
