@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from remontada.store.reader import Store
-from remontada.web.snapshot import StoreSnapshots
+from remontada.web.snapshot import Retired, StoreSnapshots
 
 
 def write_stamp(path: Path, stamp: str) -> None:
@@ -60,6 +60,10 @@ def test_an_old_snapshot_lives_until_its_last_request_ends(store: Path) -> None:
         write_stamp(store, "2024-04-20T00:00:00+00:00")
         assert snapshots.refresh() is True and snapshots.current is not first
         assert first.path.exists() and borrowed.meta("last_update") == "2024-04-18T00:00:00+00:00"
+        with pytest.raises(Retired):  # a new request borrows from the new snapshot, never the old one
+            first.acquire()
+        with snapshots.borrow() as (snapshot, st):
+            assert snapshot is snapshots.current and st.meta("last_update") == "2024-04-20T00:00:00+00:00"
         first.release(borrowed)
         assert not first.path.exists()
 

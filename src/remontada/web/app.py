@@ -106,21 +106,20 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
     async def answer(call: Callable[[Store], facade.Answer | None], key: tuple[Any, ...] | None = None) -> Response:
         """Answer with ``call`` run on a connection of the current snapshot, in a worker thread; answers are
         kept per snapshot under ``key`` (the endpoint and its parameters), so asking again is a lookup here."""
-        snapshot = snapshots.current
         if key is not None:
-            hit = cache.get((snapshot.generation, *key))
+            hit = cache.get((snapshots.current.generation, *key))
             if hit is not None:
                 return Response(hit, media_type="application/json")
 
-        def compute() -> bytes:
-            with snapshots.use() as store:
+        def compute() -> tuple[int, bytes]:
+            with snapshots.borrow() as (snapshot, store):
                 result = call(store)
                 if snapshot.generation not in cutoffs:
                     cutoffs[snapshot.generation] = facade.data_cutoff(store)
             if result is None:
                 raise _NotAvailable()
             body, model, fit_date = result
-            return _dumps({
+            return snapshot.generation, _dumps({
                 "model": model,
                 "fit_date": fit_date,
                 "data_cutoff": cutoffs.get(snapshot.generation),
@@ -128,9 +127,9 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
                 "answer": body,
             })  # fmt: skip
 
-        content = await run_in_threadpool(compute)
+        generation, content = await run_in_threadpool(compute)
         if key is not None:
-            cache.put((snapshot.generation, *key), content)
+            cache.put((generation, *key), content)
         return Response(content, media_type="application/json")
 
     @app.exception_handler(_NotAvailable)

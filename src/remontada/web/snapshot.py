@@ -53,6 +53,10 @@ def signature(path: Path) -> Signature:
     return (out[0], out[1], out[2], out[3], out[4], out[5])
 
 
+class Retired(Exception):
+    """The snapshot was replaced by a newer one: borrow from the current snapshot instead."""
+
+
 @dataclass(eq=False)
 class Snapshot:
     """One private copy of the store and the read-only connections open on it.
@@ -72,7 +76,10 @@ class Snapshot:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def acquire(self) -> Store:
+        """A connection for one request; :class:`Retired` once this snapshot has been replaced."""
         with self._lock:
+            if self._retired:
+                raise Retired()
             self._busy += 1
             if self._idle:
                 return self._idle.pop()
@@ -219,10 +226,21 @@ class StoreSnapshots:
     @contextlib.contextmanager
     def use(self) -> Iterator[Store]:
         """A read-only :class:`Store` on the current snapshot, for the length of one request."""
-        snapshot = self.current
-        store = snapshot.acquire()
-        try:
+        with self.borrow() as (_, store):
             yield store
+
+    @contextlib.contextmanager
+    def borrow(self) -> Iterator[tuple[Snapshot, Store]]:
+        """The current snapshot and a connection to it, held for the length of one request."""
+        while True:
+            snapshot = self.current
+            try:
+                store = snapshot.acquire()
+                break
+            except Retired:  # replaced between reading it and borrowing from it: take the new one
+                continue
+        try:
+            yield snapshot, store
         finally:
             snapshot.release(store)
 
