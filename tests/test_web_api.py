@@ -237,3 +237,33 @@ def test_the_page_and_the_api_docs_are_served(client: TestClient) -> None:
     assert docs.status_code == 200
     schema = client.get("/openapi.json").json()
     assert {"/api/tie", "/api/live", "/api/clubs", "/api/simulate", "/api/read", "/api/status"} <= set(schema["paths"])
+
+
+def test_the_same_question_asked_at_once_is_answered_by_one_computation(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    calls = []
+    real = facade.clubs
+
+    def slow_clubs(store: Any, query: str, limit: int) -> Any:
+        calls.append(query)
+        time.sleep(0.5)
+        return real(store, query, limit)
+
+    monkeypatch.setattr(facade, "clubs", slow_clubs)
+    answers: list[Any] = []
+
+    def ask() -> None:
+        answers.append(client.get("/api/clubs?q=Arsenal&limit=7"))
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.status_code for r in answers] == [200] * 6
+    assert len({r.text for r in answers}) == 1 and calls == ["Arsenal"]
+    assert client.get("/api/clubs?q=Arsenal&limit=7").status_code == 200 and calls == ["Arsenal"]

@@ -9,13 +9,13 @@ Requests are answered from a snapshot of the store (:mod:`remontada.web.snapshot
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import math
 import os
-import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -104,12 +104,9 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
     cache = AnswerCache(ANSWER_CACHE)
 
     async def answer(call: Callable[[Store], facade.Answer | None], key: tuple[Any, ...] | None = None) -> Response:
-        """Answer with ``call`` run on a connection of the current snapshot, in a worker thread; answers are
-        kept per snapshot under ``key`` (the endpoint and its parameters), so asking again is a lookup here."""
-        if key is not None:
-            hit = cache.get((snapshots.current.generation, *key))
-            if hit is not None:
-                return Response(hit, media_type="application/json")
+        """Answer with ``call`` run on a connection of the current snapshot, in a worker thread. Answers are
+        kept per snapshot under ``key`` (the endpoint and its parameters): asking again is a lookup, and
+        requests that ask the same question at the same time share one computation."""
 
         def compute() -> tuple[int, bytes]:
             with snapshots.borrow() as (snapshot, store):
@@ -127,9 +124,9 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
                 "answer": body,
             })  # fmt: skip
 
-        generation, content = await run_in_threadpool(compute)
-        if key is not None:
-            cache.put((generation, *key), content)
+        if key is None:
+            return Response((await run_in_threadpool(compute))[1], media_type="application/json")
+        content = await cache.fetch((snapshots.current.generation, *key), lambda: run_in_threadpool(compute))
         return Response(content, media_type="application/json")
 
     @app.exception_handler(_NotAvailable)
@@ -278,25 +275,41 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
 
 
 class AnswerCache:
-    """The JSON of recent answers, least recently used dropped first (thread-safe)."""
+    """The JSON of recent answers, least recently used dropped first, with one computation per question
+    in flight (used from the event loop only)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self._items: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
-        self._lock = threading.Lock()
+        self._pending: dict[tuple[Any, ...], asyncio.Future[bytes]] = {}
 
-    def get(self, key: tuple[Any, ...]) -> bytes | None:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
+    async def fetch(self, key: tuple[Any, ...], compute: Callable[[], Awaitable[tuple[int, bytes]]]) -> bytes:
+        """The answer under ``key``: kept, being computed for another request, or computed now.
 
-    def put(self, key: tuple[Any, ...], value: bytes) -> None:
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+        ``compute`` returns (the snapshot generation it read, the JSON); the answer is kept under that
+        generation (a newer one than ``key``'s when the store was swapped meanwhile).
+        """
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        pending = self._pending.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._pending[key] = future
+        try:
+            generation, content = await compute()
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: waiters re-raise it; nobody waiting is fine too
+            raise
+        finally:
+            self._pending.pop(key, None)
+        future.set_result(content)
+        self._items[(generation, *key[1:])] = content
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return content
 
 
 def _dumps(value: Any) -> bytes:
