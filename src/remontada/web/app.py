@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import math
 import os
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -106,7 +107,8 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
     async def answer(call: Callable[[Store], facade.Answer | None], key: tuple[Any, ...] | None = None) -> Response:
         """Answer with ``call`` run on a connection of the current snapshot, in a worker thread. Answers are
         kept per snapshot under ``key`` (the endpoint and its parameters): asking again is a lookup, and
-        requests that ask the same question at the same time share one computation."""
+        requests that ask the same question at the same time share one computation. The ``Server-Timing``
+        header says how long the server took (ms), apart from the HTTP layer and the network."""
 
         def compute() -> tuple[int, bytes]:
             with snapshots.borrow() as (snapshot, store):
@@ -124,10 +126,13 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
                 "answer": body,
             })  # fmt: skip
 
+        began = time.perf_counter()
         if key is None:
-            return Response((await run_in_threadpool(compute))[1], media_type="application/json")
-        content = await cache.fetch((snapshots.current.generation, *key), lambda: run_in_threadpool(compute))
-        return Response(content, media_type="application/json")
+            content = (await run_in_threadpool(compute))[1]
+        else:
+            content = await cache.fetch((snapshots.current.generation, *key), lambda: run_in_threadpool(compute))
+        took = 1000 * (time.perf_counter() - began)
+        return Response(content, media_type="application/json", headers={"Server-Timing": f"app;dur={took:.2f}"})
 
     @app.exception_handler(_NotAvailable)
     def _not_available(request: Request, exc: _NotAvailable) -> JSONResponse:
