@@ -94,8 +94,8 @@ def _build() -> dict[str, Competition]:
     catalogue: dict[str, Competition] = {}
     for cid, name, country, tier, aliases in _LEAGUES:
         catalogue[cid] = Competition(cid, name, country, "league", tier, aliases)
-    for cid, name, country, kind, aliases in _CUPS:
-        catalogue[cid] = Competition(cid, name, country, kind, None, aliases)
+    for cid, name, cup_country, kind, aliases in _CUPS:
+        catalogue[cid] = Competition(cid, name, cup_country, kind, None, aliases)
     return catalogue
 
 

@@ -43,7 +43,7 @@ class StoreStatus:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able: what ``remontada status --json`` prints."""
-        return jsonable(
+        out: dict[str, Any] = jsonable(
             {
                 "store": self.store,
                 "last_update": self.last_update,
@@ -60,6 +60,7 @@ class StoreStatus:
                 "per_season": self.per_season,
             }
         )
+        return out
 
 
 def status(

@@ -179,7 +179,7 @@ class TieSummary:
     summary: str
 
     def to_dict(self) -> dict[str, Any]:
-        out = {f: getattr(self, f) for f in self.__slots__}  # type: ignore[attr-defined]
+        out = {f: getattr(self, f) for f in self.__slots__}
         out["ended"] = self.ended.isoformat() if self.ended else None
         return out
 

@@ -143,9 +143,12 @@ def status(
         }
         for s in info.sources
     ]
-    right = {"justify": "right", "no_wrap": True}
-    console.print(records_table(sources, "sources", source={"no_wrap": True}, files=right, matches=right,
-                                **{"other rows": right, "MB": right}, ingested={"no_wrap": True}))  # fmt: skip
+    right: dict[str, Any] = {"justify": "right", "no_wrap": True}
+    options: dict[str, Any] = {
+        "source": {"no_wrap": True}, "files": right, "matches": right, "other rows": right, "MB": right,
+        "ingested": {"no_wrap": True},
+    }  # fmt: skip
+    console.print(records_table(sources, "sources", **options))
     if info.per_season is not None:
         console.print(records_table(info.per_season, f"{info.competition} by season", ["season", "matches", "played"]))
         return

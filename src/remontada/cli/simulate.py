@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 import remontada as rm
 from remontada.cli.common import JsonOpt, StoreOpt, console, err_console, fail, guarded, print_json
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The default of ``--model`` (remontada.forecast.DEFAULT_MODEL, not imported here: the
 #: forecasting stack loads scipy, which would slow every command's start-up).
@@ -34,7 +36,7 @@ def _deductions(values: list[str] | None) -> dict[str, int]:
     for value in values or []:
         match = re.match(r"^\s*(.+?)\s*=\s*(\d+)\s*$", value)
         if match is None:
-            return fail(f"--deduct takes CLUB=POINTS (e.g. 'Everton=6'), got {value!r}")  # type: ignore[no-any-return]
+            return fail(f"--deduct takes CLUB=POINTS (e.g. 'Everton=6'), got {value!r}")
         club, points = match.group(1), int(match.group(2))
         out[club] = out.get(club, 0) + points
     return out

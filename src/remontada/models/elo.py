@@ -26,11 +26,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize
 
 from remontada.competitions import CATALOGUE, competition_id
 from remontada.errors import NotFitted, NotRated
 from remontada.grid import ScoreGrid
+from remontada.kernels import apply_dixon_coles, dixon_coles_tau, poisson_pmf
 from remontada.matchset import MatchSet, to_day
 
 _ELO_SCALE = 400.0
@@ -73,13 +74,8 @@ def score_grids(home_rate: np.ndarray, away_rate: np.ndarray, rho: float) -> np.
     lh = np.asarray(home_rate, dtype=float)
     la = np.asarray(away_rate, dtype=float)
     goals = np.arange(_MAX_GOALS + 1)
-    grid = stats.poisson.pmf(goals[None, :, None], lh[:, None, None]) * stats.poisson.pmf(
-        goals[None, None, :], la[:, None, None]
-    )
-    grid[:, 0, 0] *= 1.0 - lh * la * rho
-    grid[:, 0, 1] *= 1.0 + lh * rho
-    grid[:, 1, 0] *= 1.0 + la * rho
-    grid[:, 1, 1] *= 1.0 - rho
+    grid = poisson_pmf(goals[None, :, None], lh[:, None, None]) * poisson_pmf(goals[None, None, :], la[:, None, None])
+    apply_dixon_coles(grid, lh, la, rho)
     np.clip(grid, 0.0, None, out=grid)
     return grid / grid.sum(axis=(1, 2), keepdims=True)
 
@@ -569,11 +565,7 @@ def _fit_rho(lh: np.ndarray, la: np.ndarray, hg: np.ndarray, ag: np.ndarray, wei
     lh, la, hg, ag, w = lh[low], la[low], hg[low], ag[low], weight[low]
 
     def loss(rho: float) -> float:
-        tau = np.where(
-            (hg == 0) & (ag == 0),
-            1 - lh * la * rho,
-            np.where((hg == 0) & (ag == 1), 1 + lh * rho, np.where((hg == 1) & (ag == 0), 1 + la * rho, 1 - rho)),
-        )
+        tau = dixon_coles_tau(hg, ag, lh, la, rho)
         return float(-(w * np.log(np.clip(tau, 1e-12, None))).sum())
 
     upper = min(0.99, float(1.0 / (lh * la).max())) if len(lh) else 0.99

@@ -268,7 +268,12 @@ class GoalModel:
             old = warm_start.home_advantage_by_group_
             theta[lay.delta] = [old.get(lab, warm_start.home_advantage_) - warm_start.home_advantage_
                                 for lab in ha_labels]
-        if lay.n_leagues and len(warm_start.leagues_) and warm_start.league_attack_ is not None:
+        if (
+            lay.n_leagues
+            and len(warm_start.leagues_)
+            and warm_start.league_attack_ is not None
+            and warm_start.league_defence_ is not None
+        ):
             old_leagues = {g: i for i, g in enumerate(warm_start.leagues_)}
             for i, g in enumerate(leagues):
                 j = old_leagues.get(g)
@@ -339,7 +344,7 @@ class GoalModel:
 
     def _group_strength(self, group: str) -> tuple[float, float]:
         """(attack, defence) of an average team of ``group``: its league mean, or the mean of its fitted teams."""
-        if self.league_attack_ is not None:
+        if self.league_attack_ is not None and self.league_defence_ is not None:
             hits = np.flatnonzero(self.leagues_ == group)
             if len(hits):
                 return float(self.league_attack_[hits[0]]), float(self.league_defence_[hits[0]])

@@ -13,19 +13,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar
-
-import duckdb
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from remontada import competitions as comps
 from remontada.errors import AmbiguousClub, StoreError, UnknownClub
-from remontada.ingest.names import fold, normalise
-from remontada.matchset import MatchSet
 from remontada.paths import default_store_path
 from remontada.store.db import first_row
 from remontada.store.schema import DDL, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    # duckdb, numpy and pandas are imported where first needed: ``remontada --help`` never needs them.
+    import duckdb
+    import numpy as np
+    import pandas as pd
+
+    from remontada.matchset import MatchSet
 
 #: Kept under their old names: the store's lookups raise the public errors of :mod:`remontada.errors`.
 TeamNotFound = UnknownClub
@@ -71,6 +73,8 @@ class Store:
                 raise StoreError(f"{self.path} has schema version {version}; this remontada needs {SCHEMA_VERSION}")
 
     def _connect(self, wait: float) -> duckdb.DuckDBPyConnection:
+        import duckdb
+
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -79,6 +83,8 @@ class Store:
                 if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
                     raise StoreError(f"cannot open {self.path}: {exc}") from None
                 time.sleep(0.25)
+            except duckdb.ConnectionException as exc:  # this process holds it open another way (e.g. writing)
+                raise StoreError(f"cannot open {self.path}: {exc}") from None
 
     def close(self) -> None:
         self.con.close()
@@ -102,6 +108,8 @@ class Store:
 
     def meta(self, key: str) -> str | None:
         def read() -> str | None:
+            import duckdb
+
             try:
                 row = first_row(self.con, "SELECT value FROM meta WHERE key = ?", [key])
             except duckdb.CatalogException:
@@ -153,6 +161,8 @@ class Store:
         known = _CANDIDATES.get((id(names), query))
         if known is not None:
             return list(known)
+        from remontada.ingest.names import fold, normalise
+
         q_fold, q_norm = fold(query).strip(), normalise(query)
         best: dict[str, tuple[int, int]] = {}
         for club_id, n, name_fold, club_fold, name_norm, club_norm in names:
@@ -287,6 +297,10 @@ class Store:
         (``psh``/``psch``... for Pinnacle, ``avgh``/``avgch``... for the market average, ``b365h``...);
         ``stats`` adds shots, shots on target, half-time score and red cards.
         """
+        import numpy as np
+
+        from remontada.matchset import MatchSet
+
         where = ["m.status = 'played'", "m.home_goals IS NOT NULL", "m.away_goals IS NOT NULL", "m.date IS NOT NULL"]
         params: list[Any] = []
         if competitions:
@@ -359,6 +373,9 @@ class Store:
     }
 
     def _odds_columns(self, match_ids: np.ndarray) -> dict[str, np.ndarray]:
+        import numpy as np
+        import pandas as pd
+
         ids = pd.DataFrame({"match_id": match_ids, "pos": np.arange(len(match_ids))})
         self.con.register("_ids", ids)
         try:
@@ -431,6 +448,8 @@ _CANDIDATES: dict[tuple[int, str], tuple[tuple[str, int, int], ...]] = {}
 
 def _name_index(store: Store) -> _NameRows:
     """Every name of every club, folded and normalised once per process and store data (not per lookup)."""
+    from remontada.ingest.names import fold, normalise
+
     key = f"{store.origin.resolve()}|{store.meta('last_update') or 'never'}"
     rows = _NAME_INDEXES.get(key)
     if rows is not None:

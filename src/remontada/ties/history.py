@@ -31,6 +31,7 @@ import pandas as pd
 from remontada.competitions import display_name
 from remontada.rules import TieRules, normalise_round, round_name, rules_for, season_label, season_start_year
 from remontada.stats import wilson_interval
+from remontada.store.ties import knockout_leg_rows
 
 if TYPE_CHECKING:
     from remontada.store.reader import Store
@@ -517,28 +518,6 @@ def _gap(leg1: Leg | None, leg2: Leg | None) -> str | None:
 
 
 # ---- rebuilding from the store -----------------------------------------------------------------
-_LEGS_SQL = """
-WITH notes AS (
-    SELECT s.match_id, string_agg(DISTINCT r.note, '; ' ORDER BY r.note) AS note
-    FROM match_sources s JOIN raw_matches r USING (raw_id)
-    WHERE r.note IS NOT NULL
-    GROUP BY s.match_id
-)
-SELECT m.match_id, m.competition_id, m.season, m.date, m.stage, m.round, m.leg,
-       m.home_id, h.name AS home_name, m.away_id, a.name AS away_name,
-       m.home_goals, m.away_goals, m.aet_home, m.aet_away, m.pen_home, m.pen_away,
-       m.neutral, m.status, m.tie_winner_id, m.shootout_winner_id, m.n_sources, n.note
-FROM matches m
-JOIN clubs h ON h.club_id = m.home_id
-JOIN clubs a ON a.club_id = m.away_id
-LEFT JOIN notes n USING (match_id)
-WHERE coalesce(m.stage, '') NOT IN ('group', 'league')
-  AND (m.leg IN (1, 2) OR (m.leg IS NULL AND lower(n.note) LIKE '%replay%'))
-  {where}
-ORDER BY m.competition_id, m.season, m.date NULLS LAST, m.leg NULLS LAST, m.match_id
-"""
-
-
 def rebuild_ties(store: Store, competitions: Iterable[str] | None = None) -> list[Tie]:
     """Every two-legged tie in the store (or in ``competitions``: ids or names), oldest first.
 
@@ -555,15 +534,7 @@ def rebuild_ties(store: Store, competitions: Iterable[str] | None = None) -> lis
         cached = _REBUILT.get(key)
     if cached is not None:
         return list(cached)
-    where, params = "", []
-    if ids is not None:
-        where = f"AND m.competition_id IN ({', '.join('?' for _ in ids)})"
-        params = list(ids)
-    # Plain tuples rather than a DataFrame: NULLs arrive as None and dates as dates, and the
-    # rebuild runs several times faster without pandas' per-cell boxing.
-    result = store.con.execute(_LEGS_SQL.format(where=where), params)
-    columns = [d[0] for d in result.description]
-    ties = ties_from_rows(dict(zip(columns, values, strict=True)) for values in result.fetchall())
+    ties = ties_from_rows(knockout_leg_rows(store, list(ids) if ids is not None else None))
     with _REBUILT_LOCK:
         if len(_REBUILT) >= 32:
             _REBUILT.clear()

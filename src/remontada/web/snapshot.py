@@ -33,8 +33,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
 from remontada.store.reader import Store, StoreError
 
 #: (inode, size, mtime in ns) of the store file and of its write-ahead log (zeros when absent).
@@ -268,7 +266,7 @@ class StoreSnapshots:
         try:
             try:
                 guard = Store(self.path, read_only=True, wait=0.0)
-            except (StoreError, duckdb.Error):
+            except StoreError:
                 return None  # a writer holds the file (in another process, or in this one)
             try:
                 if os.fstat(fd).st_ino != os.stat(self.path).st_ino:

@@ -23,8 +23,8 @@ from remontada.ingest.clubs import (
     Resolution,
     SlotLabels,
 )
-from remontada.ingest.merge import CANONICAL_FIELDS, merge_relation
 from remontada.store.db import first_row, insert_frame
+from remontada.store.merge import CANONICAL_FIELDS, merge_relation
 from remontada.store.schema import RESOLVED_TABLES
 
 
