@@ -177,7 +177,7 @@ class Forecaster:
             matches = self.history(day)
             return len(matches), (matches.date.max() if len(matches) else None)
 
-        return _seen.get_or_fit(key, count)  # type: ignore[no-any-return]
+        return _seen.get_or_fit(key, count)
 
     def _load_or_fit(self, day: np.datetime64) -> Any:
         path = self._cache_path(day)

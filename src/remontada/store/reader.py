@@ -116,7 +116,7 @@ class Store:
                 return None
             return None if row is None else str(row[0])
 
-        return self._once(("meta", key), read)  # type: ignore[no-any-return]
+        return self._once(("meta", key), read)
 
     def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         return self.con.execute(sql, params or []).df()
@@ -214,7 +214,7 @@ class Store:
             row = first_row(self.con, "SELECT name FROM clubs WHERE club_id = ?", [club_id])
             return str(row[0]) if row else club_id
 
-        return self._once(("club_name", club_id), read)  # type: ignore[no-any-return]
+        return self._once(("club_name", club_id), read)
 
     def last_played(self, *, clubs_only: bool = True) -> dt.date | None:
         """The date of the latest played match with a score (club matches only by default): the
@@ -230,7 +230,7 @@ class Store:
             value = None if row is None else row[0]
             return value.date() if isinstance(value, dt.datetime) else value
 
-        return self._once(("last_played", clubs_only), read)  # type: ignore[no-any-return]
+        return self._once(("last_played", clubs_only), read)
 
     def unresolved(self) -> pd.DataFrame:
         return self.query("SELECT * FROM unresolved_names ORDER BY source, country, name")

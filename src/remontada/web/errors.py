@@ -73,7 +73,7 @@ def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         )
     first = problems[0] if problems else {"field": None, "rule": "invalid request", "got": None, "allowed": None}
     allowed = first["allowed"]
-    message = f"{first['field'] or 'request'}: {first['rule'].lower()}"
+    message = f"{first['field'] or 'request'}: {str(first['rule']).lower()}"
     if first["got"] is not None:
         message += f" (got {first['got']})"
     if allowed:

@@ -163,8 +163,8 @@ def read_article(store: Store, text: str, *, date: dt.date | None) -> Answer | N
         return None
     with _fields({"text": "text"}):
         body = read(text, date=date, store=store).to_dict()
-    tie_answer = body.get("answer") if isinstance(body.get("answer"), dict) else {}
-    fit = tie_answer.get("model") if isinstance(tie_answer.get("model"), dict) else {}
+    tie_answer: dict[str, Any] = body["answer"] if isinstance(body.get("answer"), dict) else {}
+    fit: dict[str, Any] = tie_answer["model"] if isinstance(tie_answer.get("model"), dict) else {}
     if not fit and isinstance(body.get("match_forecast"), dict):
         fit = body["match_forecast"]
     return body, fit.get("model"), fit.get("as_of")
