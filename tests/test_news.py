@@ -146,19 +146,19 @@ def test_ambiguous_club_is_listed_with_candidates_not_guessed(full_store) -> Non
 
 
 # ---- the corpus ----------------------------------------------------------------------------------
-#: Precision and recall per field measured on tests/news_corpus (26 articles) when the reader was
-#: written; the test fails if a change reads the corpus worse.
+#: Precision and recall per field measured on tests/news_corpus (34 articles: 26 the rules were tuned on,
+#: 8 held out), rounded down; the test fails if a change reads the corpus worse.
 MEASURED = {
-    "kind": (0.96, 0.96),
-    "clubs": (0.95, 1.0),
-    "tie": (0.96, 1.0),
-    "competition": (1.0, 0.92),
-    "round": (0.87, 0.87),
-    "first_leg": (0.94, 0.79),
-    "next_host": (0.83, 0.42),
+    "kind": (1.0, 1.0),
+    "clubs": (1.0, 1.0),
+    "tie": (1.0, 1.0),
+    "competition": (1.0, 0.96),
+    "round": (0.96, 0.96),
+    "first_leg": (0.92, 0.95),
+    "next_host": (1.0, 0.9),
     "date": (1.0, 1.0),
-    "as_of": (0.96, 1.0),
-    "claims": (0.88, 0.88),
+    "as_of": (1.0, 1.0),
+    "claims": (0.93, 0.96),
 }
 
 
@@ -180,3 +180,42 @@ def test_corpus_precision_and_recall_per_field(full_store) -> None:  # type: ign
     naive = score([naive_fields(full_store, text) for _, text, _ in corpus], expected)
     assert result["first_leg"]["recall"] > naive["first_leg"]["recall"]
     assert result["tie"]["precision"] > naive["tie"]["precision"]
+
+
+def test_a_wrong_score_is_contradicted_with_the_stored_score(full_store) -> None:  # type: ignore[no-untyped-def]
+    """West Ham won the 2022-23 Conference League semi-final first leg 2-1, not 3-1."""
+    from remontada.news.claims import check_claims
+    from remontada.news.locate import locate
+    from remontada.news.reader import article_day, read_facts
+
+    text = (CORPUS / "15-ecl-westham-az-wrong-score.txt").read_text(encoding="utf-8")
+    ex, index = read_facts(text, store=full_store)
+    loc = locate(full_store, ex, date=article_day(ex))
+    [check] = check_claims(full_store, ex, as_of=loc.as_of, tie=loc.candidate, names=index.names)
+    assert check.status == "contradicted"
+    assert check.match is not None and check.match["text"] == "West Ham United 2-1 AZ Alkmaar"
+
+
+def test_weekdays_only_take_the_date_from_the_store(full_store) -> None:  # type: ignore[no-untyped-def]
+    """No dateline: the stated first-leg score puts the article between the legs, so the answer
+    speaks from the morning of the stored second leg (Barcelona v Inter, 28 April 2010)."""
+    from remontada.news.locate import locate
+    from remontada.news.reader import read_facts
+
+    text = (CORPUS / "25-cl-2010-inter-barca-weekday.txt").read_text(encoding="utf-8")
+    ex, _ = read_facts(text, store=full_store)
+    assert ex.date is None and {"wednesday"} <= {w.value for w in ex.weekdays}
+    loc = locate(full_store, ex, date=None)
+    assert loc.candidate is not None and set(loc.candidate.clubs) == {"barcelona-esp", "inter-ita"}
+    assert loc.as_of is not None and loc.as_of.isoformat() == "2010-04-28"
+    assert loc.date_source is not None and "second leg" in loc.date_source
+
+
+def test_a_league_preview_is_not_read_as_a_tie(full_store) -> None:  # type: ignore[no-untyped-def]
+    from remontada.news.locate import locate
+    from remontada.news.reader import read_facts
+
+    text = (CORPUS / "24-league-derby-no-date.txt").read_text(encoding="utf-8")
+    ex, _ = read_facts(text, store=full_store)
+    loc = locate(full_store, ex, date=None)
+    assert loc.candidate is None and loc.reason is not None and "league match" in loc.reason

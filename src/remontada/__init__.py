@@ -221,6 +221,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; nothing is imported at run
     from remontada.matchset import MatchSet
     from remontada.models.elo import Elo
     from remontada.models.goals import BivariatePoisson, DixonColes, NegativeBinomial, Poisson
+    from remontada.news.reader import ArticleAnswer, read_article
     from remontada.simulate.results import SimulationResult
     from remontada.store.reader import Store
     from remontada.ties.answer import TieAnswer

@@ -9,17 +9,17 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from remontada.cli.common import JsonOpt, StoreOpt, cell_text, console, fail, print_json, store_path
+import remontada as rm
+from remontada.cli.common import JsonOpt, StoreOpt, cell_text, console, fail, guarded, pct, print_json
 
-
-def _pct(p: float | None) -> str:
-    return "" if p is None or p != p else f"{100 * p:.1f}%"
+_pct = pct
 
 
 def _short(text: str, width: int = 90) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+@guarded
 def read(
     source: Annotated[str, typer.Argument(help="The article: a text or HTML file, or - for standard input.")],
     date: Annotated[str | None, typer.Option(help="The article's date (ISO); wins over its dateline.")] = None,
@@ -31,9 +31,7 @@ def read(
 
     remontada read ../shared/examples/atalanta-liverpool-2024-04-17.txt
     """
-    from remontada.errors import RemontadaError
-    from remontada.news.reader import read_article
-    from remontada.news.text import MAX_BYTES
+    from remontada.news.text import MAX_BYTES, UnreadableArticle
 
     if source == "-":
         data: bytes = sys.stdin.buffer.read(MAX_BYTES * 30)
@@ -47,10 +45,10 @@ def read(
         except OSError as exc:
             fail(f"cannot read {source}: {exc}")
     try:
-        answer = read_article(data, date=date, store=store_path(store), model=model)
-    except RemontadaError as exc:
-        fail(f"{source}: {exc}")
-    except (LookupError, ValueError) as exc:
+        answer = rm.read_article(data, date=date, store=store, model=model)
+    except UnreadableArticle as exc:
+        if as_json:
+            print_json(exc.to_dict())
         fail(f"{source}: {exc}")
     if as_json:
         print_json(answer.to_dict())
@@ -75,9 +73,12 @@ def _print(answer: Any) -> None:
     for key, label in (("competition", "competition"), ("round", "round"), ("date", "date")):
         fact = facts[key]
         if fact is not None:
-            table.add_row(label, cell_text(str(fact["value"])), cell_text(_short(fact["sentence"])))
+            value = fact.get("name") or fact["value"]
+            table.add_row(label, cell_text(str(value)), cell_text(_short(fact["sentence"])))
     if facts["first_leg"] is not None:
-        table.add_row("first leg", cell_text(facts["first_leg"]["said"]), cell_text(_short(facts["first_leg"]["sentence"])))
+        table.add_row(
+            "first leg", cell_text(facts["first_leg"]["said"]), cell_text(_short(facts["first_leg"]["sentence"]))
+        )
     if facts["next_leg_host"] is not None:
         host = facts["next_leg_host"]
         table.add_row("next leg at", cell_text(str(host["value"])), cell_text(_short(host["sentence"])))
@@ -89,10 +90,11 @@ def _print(answer: Any) -> None:
         console.print(f"[dim]{cell_text(note)}[/dim]")
     loc, state = answer.located, answer.state
     if loc is not None and state is not None and loc.as_of is not None:
-        console.print(f"[bold]the tie:[/bold] {cell_text(state.title())} (as of {loc.as_of.isoformat()}: "
-                      f"{cell_text(loc.date_source or '')})")  # fmt: skip
+        console.print(
+            f"[bold]the tie in the store:[/bold] as of {loc.as_of.isoformat()} ({cell_text(loc.date_source or '')})"
+        )
     if answer.answer is not None:
-        _print_answer(answer.answer, 6, 6)
+        _print_answer(answer.answer, 6, 3)
     elif state is not None:
         for line in state.leg_lines():
             console.print(f"  {cell_text(line)}")

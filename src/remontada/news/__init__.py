@@ -3,8 +3,9 @@ the results it quotes are right.
 
 :func:`~remontada.news.reader.read_article` is the entry point; the steps are small modules:
 :mod:`.text` (cleaning and validation), :mod:`.clubs` (club mentions), :mod:`.facts` (competition,
-round, scores, venues), :mod:`.dates` (the article's date), :mod:`.extract` (all of it, each fact
-with the sentence it came from), :mod:`.locate` (the tie in the store), :mod:`.claims` (checking
+round, scores, venues), :mod:`.dates` (the article's date), :mod:`.results` (each score read in its sentence),
+:mod:`.hosts` (who is at home next), :mod:`.extract` (all of it, each fact with the sentence it
+came from), :mod:`.locate` (the tie in the store), :mod:`.claims` (checking
 quoted results) and :mod:`.reader` (the answer). Deterministic: regular expressions and the store.
 """
 

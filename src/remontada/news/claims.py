@@ -15,10 +15,11 @@ from typing import Any
 
 import pandas as pd
 
-from remontada.news.extract import Extraction, ScoreClaim
+from remontada.news.extract import Extraction
+from remontada.news.locate import Candidate
+from remontada.news.results import ScoreClaim
 from remontada.store import news as store_news
 from remontada.store.reader import Store
-from remontada.news.locate import Candidate
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def _venue_ok(row: Any, claim: ScoreClaim) -> bool:
 
 
 def check_claim(
-    matches_of: pd.DataFrame,
+    matches_of: _Matches,
     claim: ScoreClaim,
     *,
     as_of: dt.date | None,
@@ -111,7 +112,7 @@ def check_claim(
     names: dict[str, str],
 ) -> ClaimCheck:
     """The store's verdict on one claim (see the module docstring); ``matches_of`` holds every
-    stored match of the claim's club (from :func:`remontada.store.news.matches_of`)."""
+    stored match of the claim's club (from :func:`remontada.store.news.matches_of`), indexed."""
     opponent = claim.opponent
     start, end, specific = _window(claim, as_of)
     if claim.when == ("first_leg", None) and tie is not None and claim.club in tie.clubs:
@@ -122,13 +123,15 @@ def check_claim(
     claim = ScoreClaim(**{**{f: getattr(claim, f) for f in claim.__dataclass_fields__}, "opponent": opponent})
     said = claim.describe(names)
     end = end - dt.timedelta(days=1) if end is not None and as_of is not None and end >= as_of else end
-    matches = _select(matches_of, claim.club, opponent, start, end)
+    matches = matches_of.select(claim.club, opponent, start, end)
     want = (claim.goals_for, claim.goals_against)
     for row in matches.itertuples(index=False):
         if want in _goals_for(row, claim.club) and _venue_ok(row, claim):
             return ClaimCheck(claim, "confirmed", said, _row(row))
     if opponent is not None and specific and len(matches):
-        pool = [r for r in matches.itertuples(index=False) if _venue_ok(r, claim)] or list(matches.itertuples(index=False))
+        pool = [r for r in matches.itertuples(index=False) if _venue_ok(r, claim)] or list(
+            matches.itertuples(index=False)
+        )
         if claim.competition:
             pool = [r for r in pool if r.competition_id == claim.competition] or pool
         if len(pool) == 1 or claim.when == ("first_leg", None):
@@ -141,20 +144,41 @@ def check_claim(
     )
 
 
-def _select(
-    frame: pd.DataFrame, club: str, opponent: str | None, start: dt.date | None, end: dt.date | None
-) -> pd.DataFrame:
-    if frame.empty:
-        return frame
-    keep = ((frame["home_id"] == club) | (frame["away_id"] == club)) & frame["status"].isin(["played", "awarded"])
-    if opponent is not None:
-        keep &= (frame["home_id"] == opponent) | (frame["away_id"] == opponent)
-    days = frame["day"]
-    if start is not None:
-        keep &= days >= pd.Timestamp(start)
-    if end is not None:
-        keep &= days <= pd.Timestamp(end)
-    return frame[keep]
+@dataclass
+class _Matches:
+    """The stored matches of the claims' clubs, indexed by club once."""
+
+    frame: pd.DataFrame
+    by_club: dict[str, list[int]]
+    home: list[str]
+    away: list[str]
+    day: list[dt.date | None]
+    played: list[bool]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> _Matches:
+        if frame.empty:
+            return cls(frame, {}, [], [], [], [])
+        home, away = frame["home_id"].tolist(), frame["away_id"].tolist()
+        by_club: dict[str, list[int]] = {}
+        for i, (h, a) in enumerate(zip(home, away, strict=True)):
+            by_club.setdefault(h, []).append(i)
+            by_club.setdefault(a, []).append(i)
+        days = [None if pd.isna(d) else pd.Timestamp(d).date() for d in frame["date"]]
+        return cls(frame, by_club, home, away, days, frame["status"].isin(["played", "awarded"]).tolist())
+
+    def select(self, club: str, opponent: str | None, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
+        rows = self.by_club.get(club, [])
+        if opponent is not None:
+            rows = [i for i in rows if opponent in (self.home[i], self.away[i])]
+        keep = []
+        for i in rows:
+            day = self.day[i]
+            if day is None or not self.played[i] or (start is not None and day < start):
+                continue
+            if end is None or day <= end:
+                keep.append(i)
+        return self.frame.iloc[keep]
 
 
 def check_claims(
@@ -165,10 +189,9 @@ def check_claims(
     seen: dict[tuple[int, str], ClaimCheck] = {}
     clubs = sorted({c.club for c in extraction.claims})
     every = store_news.matches_of(store, clubs, end=as_of) if clubs else pd.DataFrame()
-    if not every.empty:
-        every["day"] = pd.to_datetime(every["date"])
+    indexed = _Matches.of(every)
     for claim in extraction.claims:
-        check = check_claim(every, claim, as_of=as_of, tie=tie, names=names)
+        check = check_claim(indexed, claim, as_of=as_of, tie=tie, names=names)
         if check.match is not None:
             key = (check.match["match_id"], check.status)
             if key in seen:

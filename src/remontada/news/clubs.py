@@ -24,15 +24,147 @@ from remontada.store.reader import Store
 MAX_WORDS = 5
 #: Single words that are club names somewhere but, in English prose, are usually something else.
 _COMMON = frozenset(
-    """a the it its he she we they you i in on at to of for and or but as by this that there here then when
-    while if after before so not no yes all one two three four five six seven eight nine ten first second
-    last next new old real city united sporting athletic national olympic union racing star stars youth
-    home away football soccer league cup final group team club side game match goal goals win draw loss
-    january february march april may june july august september october november december monday tuesday
-    wednesday thursday friday saturday sunday reuters tomorrow today tonight yesterday england spain italy
-    germany france portugal netherlands scotland wales europe european british britain german italian
-    spanish french dutch english champions premier europa conference uefa fifa carabao
-    coppa copa serie liga bundesliga ligue eredivisie""".split()
+    [
+        "a",
+        "the",
+        "it",
+        "its",
+        "he",
+        "she",
+        "we",
+        "they",
+        "you",
+        "i",
+        "in",
+        "on",
+        "at",
+        "to",
+        "of",
+        "for",
+        "and",
+        "or",
+        "but",
+        "as",
+        "by",
+        "this",
+        "that",
+        "there",
+        "here",
+        "then",
+        "when",
+        "while",
+        "if",
+        "after",
+        "before",
+        "so",
+        "not",
+        "no",
+        "yes",
+        "all",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "first",
+        "second",
+        "last",
+        "next",
+        "new",
+        "old",
+        "real",
+        "city",
+        "united",
+        "sporting",
+        "athletic",
+        "national",
+        "olympic",
+        "union",
+        "racing",
+        "star",
+        "stars",
+        "youth",
+        "home",
+        "away",
+        "football",
+        "soccer",
+        "league",
+        "cup",
+        "final",
+        "group",
+        "team",
+        "club",
+        "side",
+        "game",
+        "match",
+        "goal",
+        "goals",
+        "win",
+        "draw",
+        "loss",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "reuters",
+        "tomorrow",
+        "today",
+        "tonight",
+        "yesterday",
+        "england",
+        "spain",
+        "italy",
+        "germany",
+        "france",
+        "portugal",
+        "netherlands",
+        "scotland",
+        "wales",
+        "europe",
+        "european",
+        "british",
+        "britain",
+        "german",
+        "italian",
+        "spanish",
+        "french",
+        "dutch",
+        "english",
+        "champions",
+        "premier",
+        "europa",
+        "conference",
+        "uefa",
+        "fifa",
+        "carabao",
+        "coppa",
+        "copa",
+        "serie",
+        "liga",
+        "bundesliga",
+        "ligue",
+        "eredivisie",
+    ]
 )
 #: A one-word name of a club with fewer matches is not looked for (places: "Trafford", "Amsterdam").
 MIN_MATCHES_ONE_WORD = 100
@@ -44,7 +176,8 @@ class ClubMention:
     """The words ``text`` at character ``start`` of sentence ``sentence`` (its index) name a club.
 
     ``clubs`` are the candidate club ids, best first: one for a resolved mention, several for an
-    ambiguous one. ``source`` is ``"store"`` (a name the store holds) or ``"alias"`` (news table).
+    ambiguous one. ``source`` is ``"store"`` (a name the store holds), ``"alias"`` (news table) or
+    ``"place"`` (a ground, city or region from ``data/news_places.csv``: the clubs at home there).
     """
 
     text: str
@@ -68,6 +201,7 @@ class ClubIndex:
     names: dict[str, str]
     matches: dict[str, int]
     country: dict[str, str] = field(default_factory=dict)
+    places: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
 
     def lookup(self, words: tuple[str, ...]) -> tuple[tuple[str, ...], str] | None:
         return self.keys.get(words)
@@ -77,10 +211,10 @@ def _key(text: str) -> tuple[str, ...]:
     return tuple(w.replace("’", "'") for w in (fold(m.group(0)) for m in _WORD.finditer(text)) if w)
 
 
-def _alias_rows() -> list[tuple[str, tuple[str, ...]]]:
-    table = resources.files("remontada").joinpath("data/news_aliases.csv").read_text(encoding="utf-8")
+def _table(name: str, key: str) -> list[tuple[str, tuple[str, ...]]]:
+    table = resources.files("remontada").joinpath(f"data/{name}").read_text(encoding="utf-8")
     rows = csv.DictReader(line for line in table.splitlines() if line and not line.startswith("#"))
-    return [(r["alias"], tuple(r["clubs"].split("|"))) for r in rows]
+    return [(r[key], tuple(r["clubs"].split("|"))) for r in rows]
 
 
 def _choose(ids: set[str], matches: dict[str, int]) -> tuple[str, ...]:
@@ -113,14 +247,13 @@ def build_index(store: Store) -> ClubIndex:
     keys: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {
         k: (_choose(v, matches), "store") for k, v in by_key.items()
     }
-    for alias, clubs in _alias_rows():
+    for alias, clubs in _table("news_aliases.csv", "alias"):
         known = tuple(c for c in clubs if c in names)
         if known:
             keys[_key(alias)] = (known, "alias")
-    country = dict(
-        zip(frame["club_id"], [str(c).split("-")[-1].upper() for c in frame["club_id"]], strict=True)
-    )
-    index = ClubIndex(keys, names, matches, country)
+    country = dict(zip(frame["club_id"], [str(c).split("-")[-1].upper() for c in frame["club_id"]], strict=True))
+    places = {_key(place): tuple(c for c in clubs if c in names) for place, clubs in _table("news_places.csv", "place")}
+    index = ClubIndex(keys, names, matches, country, places)
     _CACHE[cache_key] = index
     return index
 
@@ -136,6 +269,16 @@ def find_mentions(sentences: list[Any], index: ClubIndex) -> list[ClubMention]:
         while i < len(words):
             found = None
             first = words[i].group(0)
+            place = _place_at(folded, i, index)
+            longest = next(
+                (n for n in range(min(MAX_WORDS, len(words) - i), 1, -1) if index.lookup(tuple(folded[i : i + n]))), 1
+            )
+            if place is not None and place[0] >= longest:
+                n, clubs = place
+                start, end = words[i].start(), words[i + n - 1].end()
+                out.append(ClubMention(sentence.text[start:end], sentence.index, start, end, clubs, "place"))
+                i += n
+                continue
             shouting = len(first) > 3 and first.isupper()  # a dateline's "MANCHESTER,"
             if (first[:1].isupper() or first[:1].isdigit()) and not shouting:
                 for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
@@ -159,6 +302,24 @@ def find_mentions(sentences: list[Any], index: ClubIndex) -> list[ClubMention]:
             out.append(ClubMention(text, sentence.index, start, end, clubs, source))
             i += n
     return out
+
+
+_PLACE_WORDS = frozenset({"in", "at", "to", "from", "visit", "visits", "visiting"})
+
+
+def _place_at(folded: list[str], i: int, index: ClubIndex) -> tuple[int, tuple[str, ...]] | None:
+    """A ground, city or region starting at word ``i`` after "in", "at", "to" or "from" (an
+    optional "the" between): ``(words, clubs at home there)``."""
+    back = i - 1
+    if back >= 0 and folded[back] == "the":
+        back -= 1
+    if back < 0 or folded[back] not in _PLACE_WORDS:
+        return None
+    for n in range(min(4, len(folded) - i), 0, -1):
+        clubs = index.places.get(tuple(folded[i : i + n]))
+        if clubs:
+            return n, clubs
+    return None
 
 
 __all__ = ["ClubIndex", "ClubMention", "build_index", "find_mentions"]

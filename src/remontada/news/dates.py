@@ -25,7 +25,10 @@ MONTHS = {
     for name in names
 }  # fmt: skip
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_MONTH = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|"
+    r"nov(?:ember)?|dec(?:ember)?)"
+)
 _MDY = re.compile(_MONTH + r"\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b", re.IGNORECASE)
 _DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"\.?,?(?:\s+(\d{4}))?\b", re.IGNORECASE)
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
@@ -119,20 +122,12 @@ def with_year(mention: DateMention, anchor: dt.date) -> DateMention:
     return DateMention(mention.text, mention.sentence, best, mention.month_day)
 
 
-def weekday_near(anchor: dt.date, weekday: str, *, future: bool) -> dt.date:
-    """The ``weekday`` on or after ``anchor`` (``future``) or on or before it."""
-    target = WEEKDAYS.index(weekday)
-    delta = (target - anchor.weekday()) % 7
-    return anchor + dt.timedelta(days=delta) if future else anchor - dt.timedelta(days=(anchor.weekday() - target) % 7)
-
-
 __all__ = [
     "WEEKDAYS",
     "DateMention",
     "WordMention",
     "dateline",
     "explicit_dates",
-    "weekday_near",
     "weekday_words",
     "with_year",
 ]

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from remontada.news.claims import check_claims
-from remontada.news.extract import COUNTRIES, Extraction
+from remontada.news.hosts import resolve_host
 from remontada.news.locate import locate
 from remontada.news.reader import article_day, read_facts
 from remontada.store import news as store_news
@@ -28,19 +28,6 @@ def load_corpus(folder: Path) -> list[tuple[str, str, dict[str, Any]]]:
         expected = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         out.append((path.stem, path.read_text(encoding="utf-8"), expected))
     return out
-
-
-def _host(ex: Extraction, tie_clubs: tuple[str, str] | None) -> str | None:
-    host = ex.next_host
-    if host is None:
-        return None
-    if isinstance(host.value, dict):
-        if tie_clubs is None:
-            return None
-        country = host.value["country"].lower()
-        hits = [c for c in tie_clubs if c.endswith("-" + country)]
-        return hits[0] if len(hits) == 1 else None
-    return str(host.value)
 
 
 def predict_fields(store: Store, text: str) -> dict[str, Any]:
@@ -64,7 +51,7 @@ def predict_fields(store: Store, text: str) -> dict[str, Any]:
         "competition": ex.competitions[0].value if ex.competitions else None,
         "round": ex.rounds[0].value if ex.rounds else None,
         "first_leg": {"club": fl.club, "for": fl.goals_for, "against": fl.goals_against} if fl else None,
-        "next_host": _host(ex, tie_clubs),
+        "next_host": resolve_host(ex.next_host, tie_clubs),
         "date": ex.date.value if ex.date is not None else None,
         "as_of": loc.as_of.isoformat() if loc.as_of is not None and kind == "tie" else None,
         "claims": sorted([c.claim.club, c.claim.goals_for, c.claim.goals_against, c.status] for c in claims),
@@ -93,7 +80,8 @@ def naive_fields(store: Store, text: str) -> dict[str, Any]:
         "competition": comps[0].value if comps else None,
         "round": None,
         "first_leg": {"club": clubs[0], "for": int(score.group(1)), "against": int(score.group(2))}
-        if clubs and score else None,
+        if clubs and score
+        else None,
         "next_host": None,
         "date": None,
         "as_of": None,
@@ -130,4 +118,4 @@ def score(predicted: list[dict[str, Any]], expected: list[dict[str, Any]]) -> di
     return out
 
 
-__all__ = ["COUNTRIES", "FIELDS", "load_corpus", "naive_fields", "predict_fields", "score"]
+__all__ = ["FIELDS", "load_corpus", "naive_fields", "predict_fields", "score"]

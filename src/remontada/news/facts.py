@@ -8,6 +8,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
+
+#: Countries newspapers name, as the store's country codes ("travel to Italy", "in Germany").
+COUNTRIES = {
+    "england": "ENG", "spain": "ESP", "italy": "ITA", "germany": "GER", "france": "FRA", "portugal": "POR",
+    "netherlands": "NED", "holland": "NED", "scotland": "SCO", "belgium": "BEL", "turkey": "TUR", "greece": "GRE",
+    "austria": "AUT", "switzerland": "SUI", "ukraine": "UKR", "czech republic": "CZE", "croatia": "CRO",
+    "serbia": "SRB", "denmark": "DEN", "norway": "NOR", "sweden": "SWE", "poland": "POL", "russia": "RUS",
+    "azerbaijan": "AZE", "cyprus": "CYP", "israel": "ISR", "hungary": "HUN", "romania": "ROU", "bulgaria": "BUL",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One extracted fact: its ``value`` (JSON-able) and the ``sentence`` it came from."""
+
+    value: Any
+    sentence: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "sentence": self.sentence}
+
 
 #: Competition ids of the store and how newspapers write them (first match wins per span).
 COMPETITIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -34,8 +56,6 @@ COMPETITIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("eng.2", r"\bChampionship\b(?!\s+(?:crown|title\s+race|side|club|team|outfit|leaders))"),
     )
 )
-#: Domestic leagues among :data:`COMPETITIONS` (an article about one is about a league match).
-LEAGUES = frozenset({"eng.1", "esp.1", "ita.1", "ger.1", "fra.1", "ned.1", "por.1", "sco.1", "eng.2"})
 
 #: Round keys (as :func:`remontada.rules.normalise_round` gives them) and how they are written.
 ROUNDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -46,7 +66,10 @@ ROUNDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("r16", r"\bround\s+of\s+16\b|\blast[- ]16\b|\blast\s+sixteen\b"),
         ("r32", r"\bround\s+of\s+32\b|\blast[- ]32\b"),
         ("po", r"\b(?:knockout\s+(?:round\s+)?)?play-?offs?\b"),
-        ("final", r"(?<![-\w])final\b(?!\s+(?:whistle|minutes?|third|day|stages?|round\s+of\s+group|matchday|say|word))"),
+        (
+            "final",
+            r"(?<![-\w])final\b(?!\s+(?:whistle|minutes?|third|day|stages?|round\s+of\s+group|matchday|say|word))",
+        ),
     )
 )
 _FINAL_PREFIX = re.compile(r"(?:semi|quarter)[- ]?$", re.IGNORECASE)
@@ -145,13 +168,14 @@ def find_scores(index: int, text: str) -> list[ScoreSpan]:
 
 __all__ = [
     "COMPETITIONS",
+    "COUNTRIES",
     "DECIDED",
-    "LEAGUES",
     "LEAGUE_TALK",
     "ROUNDS",
     "SCORE",
     "TIE_TALK",
     "TIME_TALK",
+    "Fact",
     "ScoreSpan",
     "Span",
     "find_competitions",

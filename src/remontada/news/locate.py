@@ -9,7 +9,7 @@ weekdays. A club that is in no tie with another named club that season cannot be
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,7 +91,7 @@ def candidates(store: Store, ex: Extraction, date: dt.date | None) -> list[Candi
     legs = store_news.legs_among(store, ids, start=start, end=end)
     if legs.empty:
         return []
-    counts: Counter[str] = Counter()
+    counts: dict[str, float] = defaultdict(float)
     for m in ex.clubs:
         for c in m.clubs:
             counts[c] += 1.0 if not m.ambiguous else 0.5
@@ -155,6 +155,9 @@ def candidates(store: Store, ex: Extraction, date: dt.date | None) -> list[Candi
 
 def locate(store: Store, ex: Extraction, *, date: dt.date | None) -> Located:
     """The tie ``ex`` is about and the morning the answer speaks from (no model, no tie rebuild)."""
+    if ex.league_talk is not None and ex.tie_talk is None and not ex.rounds and ex.first_leg is None:
+        return Located(None, date, None, reason=f"the article is about a league match ({ex.league_talk.value!r}), "
+                       "not a two-legged tie")  # fmt: skip
     ranked = candidates(store, ex, date)
     if not ranked:
         named = ", ".join(store.club_name(c) for c in ex.club_ids()[:6]) or "no club"

@@ -13,15 +13,26 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from remontada.competitions import display_name
 from remontada.news.claims import ClaimCheck, check_claims
 from remontada.news.clubs import ClubIndex, build_index
 from remontada.news.extract import Extraction, extract
+from remontada.news.hosts import resolve_host
 from remontada.news.locate import Located, locate, stored_state
 from remontada.news.text import UnreadableArticle, clean
 from remontada.store import news as store_news
 from remontada.store.reader import Store
 from remontada.ties.state import TieState
 
+#: How the round keys of :mod:`remontada.news.facts` read.
+ROUND_WORDS = {
+    "final": "final",
+    "sf": "semi-final",
+    "qf": "quarter-final",
+    "r16": "round of 16",
+    "r32": "round of 32",
+    "po": "play-off",
+}
 #: Minutes at which the comeback curve is reported.
 CURVE_MINUTES = (0, 15, 30, 45, 60, 75, 90)
 
@@ -72,16 +83,26 @@ class ArticleAnswer:
         host = ex.next_host
         host_value = None
         if host is not None:
-            host_value = host.value if isinstance(host.value, dict) else self.name(host.value)
+            clubs = self.located.candidate.clubs if self.located is not None and self.located.candidate else None
+            resolved = resolve_host(host, clubs)
+            host_value = self.name(resolved) if resolved is not None else host.value
         return {
             "clubs": [
-                {"text": m.text, "clubs": [self.name(c) for c in m.clubs], "ambiguous": m.ambiguous,
-                 "sentence": ex.sentences[m.sentence].text}
+                {
+                    "text": m.text,
+                    "clubs": [self.name(c) for c in m.clubs],
+                    "ambiguous": m.ambiguous,
+                    "sentence": ex.sentences[m.sentence].text,
+                }
                 for m in ex.clubs
-            ],  # fmt: skip
+            ],
             "main_club": self.name(ex.main_club),
-            "competition": ex.competitions[0].to_dict() if ex.competitions else None,
-            "round": ex.rounds[0].to_dict() if ex.rounds else None,
+            "competition": (
+                {**ex.competitions[0].to_dict(), "name": display_name(ex.competitions[0].value)}
+                if ex.competitions
+                else None
+            ),
+            "round": {**ex.rounds[0].to_dict(), "name": ROUND_WORDS.get(ex.rounds[0].value)} if ex.rounds else None,
             "first_leg": first_leg,
             "next_leg_host": {"value": host_value, "sentence": host.sentence} if host is not None else None,
             "date": ex.date.to_dict() if ex.date is not None else None,
@@ -201,10 +222,16 @@ def _answer(store: Store, ex: Extraction, index: ClubIndex, model: str) -> Artic
     names = dict(index.names)
     day = article_day(ex)
     cannot: list[str] = []
+    located = locate(store, ex, date=day)
+    in_tie = located.candidate.clubs if located.candidate is not None else ()
     for mention in ex.ambiguous():
         cands = ", ".join(names.get(c, c) for c in mention.clubs)
-        cannot.append(f"{mention.text!r} may be any of: {cands} (not guessed)")
-    located = locate(store, ex, date=day)
+        settled = [c for c in mention.clubs if c in in_tie]
+        if len(settled) == 1:
+            cannot.append(f"{mention.text!r} may be any of: {cands}; read as {names.get(settled[0])}, the club of "
+                          "the tie the store holds")  # fmt: skip
+        else:
+            cannot.append(f"{mention.text!r} may be any of: {cands} (not guessed)")
     tie_answer = None
     state = None
     curve = None
@@ -223,6 +250,12 @@ def _answer(store: Store, ex: Extraction, index: ClubIndex, model: str) -> Artic
                 state = stored_state(store, located)
             except (LookupError, ValueError) as exc:
                 cannot.append(f"the tie cannot be read from the store: {exc}")
+        said_host = resolve_host(ex.next_host, c.clubs)
+        if state is not None and state.phase != "over" and said_host is not None:
+            stored_host = state.team_b if state.phase == "between_legs" else state.team_a
+            if said_host != stored_host:
+                cannot.append(f"the article has {names.get(said_host)} at home in the next leg; the store has "
+                              f"{names.get(stored_host)} (the store is followed)")  # fmt: skip
         if state is not None and state.phase == "over":
             cannot.append(f"the tie was decided before {state.as_of.isoformat()}: {state.to_dict()['record']}")
         if tie_answer is not None and ex.time_talk is not None:

@@ -18,8 +18,44 @@ from remontada.errors import InvalidInput
 MAX_BYTES = 200_000
 
 _ENGLISH = frozenset(
-    "the an and of to in on at for with by from is are was were be been has have had that this it "
-    "they their he his we our but not as after before will".split()
+    [
+        "the",
+        "an",
+        "and",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "by",
+        "from",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "that",
+        "this",
+        "it",
+        "they",
+        "their",
+        "he",
+        "his",
+        "we",
+        "our",
+        "but",
+        "not",
+        "as",
+        "after",
+        "before",
+        "will",
+    ]
 )
 _FURNITURE = re.compile(
     r"^\s*(next in\b|others also read|follow us\b|read more\b|related (stories|articles|coverage)|"
