@@ -1,7 +1,7 @@
 """The embedded DuckDB store: opening it safely, and the questions the rest of remontada asks it.
 
 Writes happen only through :mod:`remontada.ingest.update` (all or nothing per update, under an
-inter-process lock); everything here reads.
+inter-process lock, with the statements of :mod:`remontada.store.writer`); everything here reads.
 """
 
 from __future__ import annotations

@@ -326,6 +326,7 @@ class Tie:
             "how": self.how,
             "after_extra_time": self.after_extra_time,
             "winner": self.winner,
+            "winner_name": self.name(self.winner) if self.winner else None,
             "overturned": self.overturned,
             "recorded_winner": self.recorded_winner,
             "rules": self.rules.describe() if self.rules else None,
