@@ -234,7 +234,7 @@ def test_the_page_and_the_api_docs_are_served(client: TestClient) -> None:
     assert page.status_code == 200 and "remontada" in page.text and "http" not in page.text.split("<footer>")[0]
     assert client.get("/static/app.js").status_code == 200
     docs = client.get("/docs")
-    assert docs.status_code == 200
+    assert docs.status_code == 200 and "/static/docs.js" in docs.text
     schema = client.get("/openapi.json").json()
     assert {"/api/tie", "/api/live", "/api/clubs", "/api/simulate", "/api/read", "/api/status"} <= set(schema["paths"])
 

@@ -166,3 +166,13 @@ def test_competition_view_draws_a_bar_per_club_and_round(page: object, server: s
     rows = page.locator("#sim-bars .simrow:not(.simhead)")  # type: ignore[attr-defined]
     assert rows.count() == 16  # the Champions League round of 16 from 1 March 2024
     assert rows.first.locator("rect").count() >= 4
+
+
+def test_api_docs_render_offline_from_the_servers_own_schema(page: object, server: str) -> None:
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))  # type: ignore[attr-defined]
+    page.goto(server + "/docs")  # type: ignore[attr-defined]
+    page.wait_for_selector("section[id='get-/api/tie']")  # type: ignore[attr-defined]
+    text = page.locator("section[id='get-/api/live']").inner_text()  # type: ignore[attr-defined]
+    assert "minute" in text and "red_cards" in text
+    assert all(url.startswith(server) for url in requests), [u for u in requests if not u.startswith(server)]

@@ -97,6 +97,8 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
         version=__version__,
         summary="Can they come back? Knockout ties, live matches and competitions forecast from public data.",
         lifespan=lifespan,
+        docs_url="/docs/swagger",  # Swagger UI loads its scripts from a CDN; /docs itself works offline
+        redoc_url=None,
     )
     app.state.snapshots = snapshots
     app.add_middleware(errors.BodyLimit, max_bytes=MAX_BODY_BYTES)
@@ -145,6 +147,11 @@ def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> Fast
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> FileResponse:
+        """The API reference, drawn from ``/openapi.json`` by a local script (no CDN)."""
+        return FileResponse(STATIC / "docs.html")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
