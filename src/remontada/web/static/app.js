@@ -456,8 +456,9 @@ $("ratings-form").addEventListener("submit", async (event) => {
     const cols = rows.length ? Object.keys(rows[0]).filter((k) => k !== "club_id") : [];
     const fmt = (k, v) => (typeof v === "number" && !Number.isInteger(v) ? (k === "elo" ? v.toFixed(0) : v.toFixed(2)) : v);
     box.hidden = false;
-    box.replaceChildren(el("table", { class: "numbers" }, el("tr", {}, ...cols.map((c) => el("th", {}, c))),
-      ...rows.map((r) => el("tr", {}, ...cols.map((c) => el("td", {}, String(fmt(c, r[c]) ?? "")))))),
+    const align = (c) => (rows.length && typeof rows[0][c] === "number" ? "" : "txt");
+    box.replaceChildren(el("table", { class: "numbers" }, el("tr", {}, ...cols.map((c) => el("th", { class: align(c) }, c.replace(/_/g, " ")))),
+      ...rows.map((r) => el("tr", {}, ...cols.map((c) => el("td", { class: align(c) }, String(fmt(c, r[c]) ?? "")))))),
       el("p", { class: "meta" }, metaLine(data)));
   } catch (err) {
     $("ratings-result").hidden = true;
