@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from remontada.cli.common import StoreOpt, console, fail, store_path
+
+if TYPE_CHECKING:
+    from remontada.web.snapshot import StoreSnapshots
 
 
 def serve(
@@ -25,16 +28,25 @@ def serve(
     A running `remontada update` never breaks it: answers come from a private copy of the store,
     replaced by the updated one once the update has finished.
     """
-    import uvicorn
-
     path = store_path(store).resolve()
     if not path.is_file():
         fail(f"no store at {path}; run `remontada update --store {path}` first")
     console.print(f"remontada serving {path} on http://{host}:{port}/ (API docs at /docs)")
+    import uvicorn
+
     if workers == 1:
+        import threading
+
+        from remontada.web.snapshot import StoreSnapshots
+
+        # copy the store (disk) while the web stack is imported (CPU): the server is ready sooner
+        snapshots = StoreSnapshots(path, poll=poll)
+        copying = threading.Thread(target=_first_copy, args=(snapshots,), daemon=True)
+        copying.start()
         from remontada.web.app import create_app
 
-        uvicorn.run(create_app(path, poll=poll), host=host, port=port, log_level=log_level)
+        copying.join()
+        uvicorn.run(create_app(path, poll=poll, snapshots=snapshots), host=host, port=port, log_level=log_level)
         return
     from remontada.web.app import STORE_ENV
 
@@ -42,6 +54,14 @@ def serve(
     uvicorn.run(
         "remontada.web.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level=log_level
     )
+
+
+def _first_copy(snapshots: StoreSnapshots) -> None:
+    """Start ``snapshots``; a failure is left for the server's start-up to meet again and report."""
+    try:
+        snapshots.start()
+    except Exception:  # the app's lifespan calls start() again and fails there, in one place
+        return
 
 
 def register(app: typer.Typer) -> None:

@@ -79,9 +79,14 @@ class ReadRequest(BaseModel):
     date: dt.date | None = None
 
 
-def create_app(store_path: str | os.PathLike[str], *, poll: float = 1.0) -> FastAPI:
-    """The app answering from the store at ``store_path`` (read-only; checked for updates every ``poll`` s)."""
-    snapshots = StoreSnapshots(Path(store_path), poll=poll)
+def create_app(
+    store_path: str | os.PathLike[str], *, poll: float = 1.0, snapshots: StoreSnapshots | None = None
+) -> FastAPI:
+    """The app answering from the store at ``store_path`` (read-only; checked for updates every ``poll`` s).
+
+    ``snapshots``: already started (or starting) snapshots of that store, to serve from instead of new ones.
+    """
+    snapshots = snapshots if snapshots is not None else StoreSnapshots(Path(store_path), poll=poll)
     cutoffs: dict[int, str | None] = {}
 
     @asynccontextmanager

@@ -180,7 +180,12 @@ class StoreSnapshots:
 
     # ---- life cycle ------------------------------------------------------------------------------
     def start(self) -> StoreSnapshots:
-        """Take the first snapshot (waiting for a running update, up to ``first_wait`` s) and start watching."""
+        """Take the first snapshot (waiting for a running update, up to ``first_wait`` s) and start watching.
+
+        Calling it again does nothing: ``remontada serve`` starts copying while it imports the web stack.
+        """
+        if self._thread is not None:
+            return self
         if not self.path.is_file():
             raise StoreError(f"no store at {self.path}; run `remontada update --store {self.path}` first")
         _remove_orphans()
