@@ -56,7 +56,7 @@ class Retired(Exception):
 
 
 @dataclass(eq=False)
-class Snapshot:
+class StoreCopy:
     """One private copy of the store and the read-only connections open on it.
 
     ``generation`` counts the copies taken by this server (1 for the first); ``origin`` is the store
@@ -172,7 +172,7 @@ class StoreSnapshots:
         self.poll = poll
         self.first_wait = first_wait
         self._dir: Path | None = None
-        self._current: Snapshot | None = None
+        self._current: StoreCopy | None = None
         self._generation = 0
         self._swap = threading.Lock()
         self._stop = threading.Event()
@@ -220,7 +220,7 @@ class StoreSnapshots:
 
     # ---- reading ---------------------------------------------------------------------------------
     @property
-    def current(self) -> Snapshot:
+    def current(self) -> StoreCopy:
         snapshot = self._current
         if snapshot is None:
             raise StoreError("the server's store is not open")
@@ -233,7 +233,7 @@ class StoreSnapshots:
             yield store
 
     @contextlib.contextmanager
-    def borrow(self) -> Iterator[tuple[Snapshot, Store]]:
+    def borrow(self) -> Iterator[tuple[StoreCopy, Store]]:
         """The current snapshot and a connection to it, held for the length of one request."""
         while True:
             snapshot = self.current
@@ -262,7 +262,7 @@ class StoreSnapshots:
             old.retire()
         return True
 
-    def _copy(self) -> Snapshot | None:
+    def _copy(self) -> StoreCopy | None:
         assert self._dir is not None
         try:
             fd = os.open(self.path, os.O_RDONLY)
@@ -288,7 +288,7 @@ class StoreSnapshots:
                 guard.close()
         finally:
             os.close(fd)
-        return Snapshot(self._generation, dest, self.path, seen, last_update)
+        return StoreCopy(self._generation, dest, self.path, seen, last_update)
 
     def _watch(self) -> None:
         while not self._stop.wait(self.poll):

@@ -208,12 +208,15 @@ $("tie-competition").addEventListener("change", () => {
   $("tie-season").dispatchEvent(new Event("change"));
 });
 
+let tieListSeq = 0;
 $("tie-season").addEventListener("change", async () => {
   const competition = $("tie-competition").value, season = $("tie-season").value;
+  const seq = ++tieListSeq;  // only the latest choice fills the list, whatever order the answers come in
   $("tie-list").replaceChildren();
   if (!competition || !season) return;
   try {
     const data = await api(`/api/ties?${query({ competition, season })}`);
+    if (seq !== tieListSeq) return;
     tieList = data.answer.ties;
     $("tie-list").replaceChildren(el("option", { value: "" }, `choose a tie (${tieList.length})…`),
       ...tieList.map((t, i) => el("option", { value: i }, `${t.round || t.stage}: ${t.team_a} v ${t.team_b}`)));
