@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import itertools
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -190,6 +191,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        shutil.rmtree(cache, ignore_errors=True)
 
     print("\nlatency as the client saw it, and inside the server (its Server-Timing: no HTTP, no client)")
     print(f"{'endpoint':<10}{'clients':>8}  {'questions':<24}{'requests':>9}{'fail':>5}{'req/s':>8}"
