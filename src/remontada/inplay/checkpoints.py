@@ -26,6 +26,7 @@ import pandas as pd
 
 from remontada.evaluation.scoring import CalibrationTable, calibration_table, log_loss_per_match
 from remontada.inplay.data import FIRST_ADDED_CELL, EventTimes
+from remontada.inplay.fit import rate_groups
 from remontada.inplay.model import (
     InplayModel,
     InplayParams,
@@ -83,15 +84,8 @@ def forecasts(
     seasons = sorted({int(s) for s in data.season_start})
     models = {s: InplayModel(params.for_season(s)) for s in seasons}
     bounds = {s: [_boundary(m.params, c) for c in checkpoints] for s, m in models.items()}
-    bins = np.column_stack(
-        [np.round(data.home_rate / rate_step), np.round(data.away_rate / rate_step), data.season_start]
-    )
-    _, group = np.unique(bins, axis=0, return_inverse=True)
-    group = group.ravel()
-    n_groups = int(group.max()) + 1 if n else 0
-    size = np.bincount(group, minlength=n_groups)
-    home_rate = np.bincount(group, weights=data.home_rate, minlength=n_groups) / np.maximum(size, 1)
-    away_rate = np.bincount(group, weights=data.away_rate, minlength=n_groups) / np.maximum(size, 1)
+    group, home_rate, away_rate = rate_groups(data.home_rate, data.away_rate, rate_step, data.season_start)
+    n_groups = len(home_rate)
     more_home, more_away = np.indices(_SHAPE)
     terminal = np.stack([(more_home > more_away), (more_home == more_away)]).astype(float)  # home win, draw
     out = np.zeros((n, len(checkpoints), 3))

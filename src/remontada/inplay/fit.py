@@ -285,18 +285,36 @@ class _Groups:
     n_matches: int
 
 
-def _group(data: HalfTimes, bin_width: float) -> tuple[_Groups, np.ndarray, np.ndarray]:
-    """Group matches; also return each match's group and (group, lead) pair index."""
-    bins = np.column_stack([np.round(data.home_rate / bin_width), np.round(data.away_rate / bin_width)])
+def rate_groups(
+    home_rate: np.ndarray, away_rate: np.ndarray, bin_width: float, *keys: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group matches by pre-match rates (expected goals per 90 minutes) binned on a ``bin_width`` grid.
+
+    ``keys`` are further per-match grouping keys (e.g. the season). Returns each match's group
+    index and each group's mean home and away rate (goals per 90 minutes).
+    """
+    bins = np.column_stack([np.round(home_rate / bin_width), np.round(away_rate / bin_width), *keys])
     _, group = np.unique(bins, axis=0, return_inverse=True)
     group = group.ravel()
-    n_groups = int(group.max()) + 1
-    counts = np.bincount(group, minlength=n_groups)
-    home_rate = np.bincount(group, weights=data.home_rate, minlength=n_groups) / counts
-    away_rate = np.bincount(group, weights=data.away_rate, minlength=n_groups) / counts
-    lead = np.clip(data.ht_home - data.ht_away, -_MAX_HT_LEAD, _MAX_HT_LEAD)
+    n_groups = int(group.max()) + 1 if len(group) else 0
+    size = np.maximum(np.bincount(group, minlength=n_groups), 1)
+    home_mean = np.bincount(group, weights=home_rate, minlength=n_groups) / size
+    away_mean = np.bincount(group, weights=away_rate, minlength=n_groups) / size
+    return group, home_mean, away_mean
+
+
+def _lead_pairs(group: np.ndarray, ht_home: np.ndarray, ht_away: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (group, clipped half-time home lead) pairs, and each match's pair index."""
+    lead = np.clip(ht_home - ht_away, -_MAX_HT_LEAD, _MAX_HT_LEAD)
     pairs, pair = np.unique(np.column_stack([group, lead]), axis=0, return_inverse=True)
-    pair = pair.ravel()
+    return pairs, pair.ravel()
+
+
+def _group(data: HalfTimes, bin_width: float) -> tuple[_Groups, np.ndarray, np.ndarray]:
+    """Group matches; also return each match's group and (group, lead) pair index."""
+    group, home_rate, away_rate = rate_groups(data.home_rate, data.away_rate, bin_width)
+    n_groups = len(home_rate)
+    pairs, pair = _lead_pairs(group, data.ht_home, data.ht_away)
     cells = _HALF_GRID * _HALF_GRID
     first = np.bincount(group * cells + _cell(data.ht_home, data.ht_away), minlength=n_groups * cells)
     second = np.bincount(
@@ -525,19 +543,10 @@ def fit_red_cards(
         raise ValueError("no matches with exactly one red card to fit red-card effects on")
     home_carded = carded.home_red == 1
     # group by rates and which side was carded: the side is a third grouping key
-    bins = np.column_stack(
-        [np.round(carded.home_rate / bin_width), np.round(carded.away_rate / bin_width), home_carded]
-    )
-    _, group = np.unique(bins, axis=0, return_inverse=True)
-    group = group.ravel()
-    n_groups = int(group.max()) + 1
-    counts = np.bincount(group, minlength=n_groups)
-    home_rate = np.bincount(group, weights=carded.home_rate, minlength=n_groups) / counts
-    away_rate = np.bincount(group, weights=carded.away_rate, minlength=n_groups) / counts
+    group, home_rate, away_rate = rate_groups(carded.home_rate, carded.away_rate, bin_width, home_carded)
+    n_groups = len(home_rate)
     group_home_carded = np.bincount(group, weights=home_carded, minlength=n_groups) > 0
-    lead = np.clip(carded.ht_home - carded.ht_away, -_MAX_HT_LEAD, _MAX_HT_LEAD)
-    pairs, pair = np.unique(np.column_stack([group, lead]), axis=0, return_inverse=True)
-    pair = pair.ravel()
+    pairs, pair = _lead_pairs(group, carded.ht_home, carded.ht_away)
     ht_cell = _cell(carded.ht_home, carded.ht_away)
     second_cell = _cell(carded.ft_home - carded.ht_home, carded.ft_away - carded.ht_away)
     start, duration, log_rate = regular_steps(params)
@@ -645,13 +654,8 @@ def fit_extra_time(data: ExtraTimes, params: InplayParams, *, bin_width: float =
     """
     if not len(data):
         raise ValueError("no matches with extra time to fit on")
-    bins = np.column_stack([np.round(data.home_rate / bin_width), np.round(data.away_rate / bin_width)])
-    _, group = np.unique(bins, axis=0, return_inverse=True)
-    group = group.ravel()
-    n_groups = int(group.max()) + 1
-    size = np.bincount(group, minlength=n_groups)
-    home_rate = np.bincount(group, weights=data.home_rate, minlength=n_groups) / size
-    away_rate = np.bincount(group, weights=data.away_rate, minlength=n_groups) / size
+    group, home_rate, away_rate = rate_groups(data.home_rate, data.away_rate, bin_width)
+    n_groups = len(home_rate)
     cells = _HALF_GRID * _HALF_GRID
     counts = np.bincount(group * cells + _cell(data.et_home, data.et_away), minlength=n_groups * cells).reshape(
         n_groups, cells
