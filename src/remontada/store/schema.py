@@ -33,6 +33,19 @@ RESULT_COLUMNS = (
 _STAT_DDL = ",\n    ".join(f"{c} {'BIGINT' if c == 'attendance' else 'SMALLINT'}" for c in STAT_COLUMNS)
 _RESULT_DDL = ",\n    ".join(f"{c} SMALLINT" for c in RESULT_COLUMNS)
 
+#: A published forecast's numbers, the same in raw_forecasts and forecasts: P(home win, draw, away
+#: win) in [0, 1] (required), the source's ratings and projected goals (optional).
+FORECAST_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("p_home", "DOUBLE NOT NULL"),
+    ("p_draw", "DOUBLE NOT NULL"),
+    ("p_away", "DOUBLE NOT NULL"),
+    ("rating_home", "DOUBLE"),
+    ("rating_away", "DOUBLE"),
+    ("proj_home", "DOUBLE"),
+    ("proj_away", "DOUBLE"),
+)
+_FORECAST_DDL = ",\n    ".join(f"{name} {kind}" for name, kind in FORECAST_COLUMNS)
+
 DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 
@@ -143,13 +156,7 @@ CREATE TABLE IF NOT EXISTS raw_forecasts (
     away_name VARCHAR NOT NULL,
     away_country VARCHAR,
     national BOOLEAN NOT NULL,
-    p_home DOUBLE NOT NULL,
-    p_draw DOUBLE NOT NULL,
-    p_away DOUBLE NOT NULL,
-    rating_home DOUBLE,
-    rating_away DOUBLE,
-    proj_home DOUBLE,
-    proj_away DOUBLE,
+    {_FORECAST_DDL},
     home_goals SMALLINT,
     away_goals SMALLINT,
     xg_home DOUBLE,
@@ -295,13 +302,7 @@ CREATE TABLE IF NOT EXISTS forecasts (
     home_id VARCHAR NOT NULL,
     away_id VARCHAR NOT NULL,
     match_id BIGINT,                  -- the stored match it forecast, when found
-    p_home DOUBLE NOT NULL,
-    p_draw DOUBLE NOT NULL,
-    p_away DOUBLE NOT NULL,
-    rating_home DOUBLE,
-    rating_away DOUBLE,
-    proj_home DOUBLE,
-    proj_away DOUBLE,
+    {_FORECAST_DDL},
     xg_home DOUBLE,
     xg_away DOUBLE
 );
