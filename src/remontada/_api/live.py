@@ -69,14 +69,7 @@ class LiveAnswer:
 
     def club(self, club: str) -> str:
         """The name of ``club`` (either side's name or id)."""
-        from remontada.ingest.names import normalise
-
-        match = self.forecast.match
-        sides = ((match.home_id, match.home), (match.away_id, match.away))
-        for cid, name in sides:
-            if club in (cid, name) or (normalise(club) and normalise(club) == normalise(name)):
-                return name
-        raise UnknownClub(club, [name for _, name in sides], field="club")
+        return _side_name(self.forecast.match, club, field="club")
 
     def p_through(self, club: str) -> float:
         """P(``club`` goes through the tie), in [0, 1]; ``club`` is either side's name or id.
@@ -310,13 +303,14 @@ def _curve(
     return tie.comeback_curve(focus, minute=clock, score=score, model=inplay)
 
 
-def _side_name(match: LiveMatch, team: str) -> str:
+def _side_name(match: LiveMatch, team: str, *, field: str = "team") -> str:
+    """The name of ``team`` (either side's name or id, or a name written another way) in ``match``."""
     from remontada.ingest.names import normalise
 
     for cid, name in ((match.home_id, match.home), (match.away_id, match.away)):
         if team in (cid, name) or (normalise(team) and normalise(team) == normalise(name)):
             return name
-    raise UnknownClub(team, [match.home, match.away], field="team")
+    raise UnknownClub(team, [match.home, match.away], field=field)
 
 
 def comeback_curve(
