@@ -28,7 +28,7 @@ from remontada.grid import ScoreGrid
 from remontada.inplay.model import InplayModel, MatchClock, second_leg_lead
 from remontada.penalties import ShootoutModel
 from remontada.rules import TieRules
-from remontada.ties.engine import forecast_second_leg
+from remontada.ties.engine import forecast_second_leg, side_of
 
 
 @dataclass(frozen=True, eq=False)
@@ -170,11 +170,7 @@ class LiveSecondLeg:
     red_cards: tuple[int, int] = (0, 0)
 
     def _side(self, team: str) -> str:
-        if team in (self.teams[0], "A", "a"):
-            return "a"
-        if team in (self.teams[1], "B", "b"):
-            return "b"
-        raise KeyError(f"{team!r} is not in this tie ({self.teams[0]} v {self.teams[1]})")
+        return side_of(team, self.teams)
 
     def terminal_values(
         self, score: tuple[int, int], shape: tuple[int, int], model: InplayModel, shootout: ShootoutModel | None

@@ -155,11 +155,7 @@ class TieForecast:
         return self.split_b.total
 
     def _side(self, team: str) -> str:
-        if team in (self.team_a, "a", "A"):
-            return "a"
-        if team in (self.team_b, "b", "B"):
-            return "b"
-        raise KeyError(f"{team!r} is not in this tie ({self.team_a} v {self.team_b})")
+        return side_of(team, (self.team_a, self.team_b))
 
     def p_through(self, team: str) -> float:
         """P(``team`` goes through); ``team`` is a name given to the forecast, or ``"A"``/``"B"``."""
@@ -269,6 +265,18 @@ class TieForecast:
 # ---- grids for parts of a match --------------------------------------------------------------
 
 _TAIL = 1e-9
+
+
+def side_of(team: str, teams: tuple[str, str]) -> str:
+    """``"a"`` or ``"b"``: which of ``teams`` (A, B) ``team`` is, by the name given or ``"A"``/``"B"``.
+
+    Raises ``KeyError`` for a team in neither place.
+    """
+    if team in (teams[0], "a", "A"):
+        return "a"
+    if team in (teams[1], "b", "B"):
+        return "b"
+    raise KeyError(f"{team!r} is not in this tie ({teams[0]} v {teams[1]})")
 
 
 def _poisson_matrix(home_rate: float, away_rate: float, rho: float = 0.0) -> np.ndarray:
