@@ -130,3 +130,19 @@ def terminal_width() -> int:
         return int(os.environ.get("COLUMNS", "")) or console.width
     except ValueError:
         return console.width
+
+
+def progress_bar(as_json: bool, label_width: int) -> Any:
+    """A rich ``Progress`` on stderr: per task its label (``label_width`` characters), a bar, done/total,
+    the task's ``note`` field and the time taken; silent with ``--json`` or when stderr is not a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn(f"{{task.description:<{label_width}}}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[note]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=as_json or not err_console.is_terminal,
+    )

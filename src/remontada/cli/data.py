@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import remontada as rm
@@ -19,6 +18,7 @@ from remontada.cli.common import (
     fail,
     guarded,
     print_json,
+    progress_bar,
     records_table,
     terminal_width,
 )
@@ -46,15 +46,7 @@ def update(
     as_json: JsonOpt = False,
 ) -> None:
     """Download the public sources and bring the store up to date (transactional, idempotent)."""
-    progress = Progress(
-        TextColumn("{task.description:<16}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[note]}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        disable=as_json or not err_console.is_terminal,
-    )
+    progress = progress_bar(as_json, 16)
     tasks: dict[str, Any] = {}
 
     def on_plan(plan: dict[str, int]) -> None:

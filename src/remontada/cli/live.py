@@ -17,6 +17,7 @@ from remontada.cli.common import (
     frame_table,
     guarded,
     print_json,
+    progress_bar,
     records_table,
 )
 
@@ -161,22 +162,6 @@ def _print_live(answer: Any, every: int) -> None:
 inplay_app = typer.Typer(no_args_is_help=True, help="Estimate and check the in-play model.")
 
 
-def _progress(as_json: bool) -> Any:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from remontada.cli.common import err_console
-
-    return Progress(
-        TextColumn("{task.description:<22}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[note]}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        disable=as_json or not err_console.is_terminal,
-    )
-
-
 def inplay_fit(
     out: Annotated[Path, typer.Option(help="Where to write the parameter CSV.")] = Path("inplay.csv"),
     first_season: Annotated[int, typer.Option(help="First season (start year) to learn from.")] = 2009,
@@ -189,7 +174,7 @@ def inplay_fit(
     """Re-estimate the in-play parameters minute by minute from club matches with event lists."""
     from remontada.inplay.minutes import VARIANTS
 
-    progress = _progress(as_json)
+    progress = progress_bar(as_json, 22)
     with progress:
         task = progress.add_task("fitting designs", total=len(VARIANTS), note="")
         fit = rm.fit_inplay(first_season=first_season, holdout_from=holdout_from, store=store,
@@ -219,7 +204,7 @@ def inplay_check(
     as_json: JsonOpt = False,
 ) -> None:
     """Held-out club matches at 15', 30', HT, 60', 75', 85': log loss, ECE, calibration by score."""
-    progress = _progress(as_json)
+    progress = progress_bar(as_json, 22)
     tasks: dict[str, Any] = {}
 
     def step(model: str, done: int, total: int) -> None:
