@@ -42,13 +42,22 @@ def club_names(store: Store) -> pd.DataFrame:
     )
 
 
-def _window(where: list[str], params: list[Any], start: dt.date | None, end: dt.date | None) -> None:
+def _matches(
+    store: Store, where: list[str], params: list[Any], start: dt.date | None, end: dt.date | None
+) -> pd.DataFrame:
+    """The matches meeting every condition of ``where`` (bound to ``params``) with
+    ``start <= date <= end``, oldest first, with both clubs' names and the competition's name."""
+    where, params = list(where), list(params)
     if start is not None:
         where.append("m.date >= ?")
         params.append(start.isoformat())
     if end is not None:
         where.append("m.date <= ?")
         params.append(end.isoformat())
+    return store.query(
+        f"SELECT {_MATCH_COLUMNS} {_MATCH_JOINS} WHERE {' AND '.join(where)} ORDER BY m.date NULLS LAST, m.match_id",
+        params,
+    )
 
 
 def meetings(
@@ -66,11 +75,7 @@ def meetings(
     if opponent is not None:
         where.append("(m.home_id = ? OR m.away_id = ?)")
         params += [opponent, opponent]
-    _window(where, params, start, end)
-    return store.query(
-        f"SELECT {_MATCH_COLUMNS} {_MATCH_JOINS} WHERE {' AND '.join(where)} ORDER BY m.date NULLS LAST, m.match_id",
-        params,
-    )
+    return _matches(store, where, params, start, end)
 
 
 def matches_of(
@@ -83,11 +88,7 @@ def matches_of(
     marks = ", ".join("?" for _ in clubs)
     where = [f"(m.home_id IN ({marks}) OR m.away_id IN ({marks}))"]
     params: list[Any] = [*clubs, *clubs]
-    _window(where, params, start, end)
-    return store.query(
-        f"SELECT {_MATCH_COLUMNS} {_MATCH_JOINS} WHERE {' AND '.join(where)} ORDER BY m.date NULLS LAST, m.match_id",
-        params,
-    )
+    return _matches(store, where, params, start, end)
 
 
 def legs_among(
@@ -100,11 +101,7 @@ def legs_among(
     marks = ", ".join("?" for _ in clubs)
     where = [f"m.home_id IN ({marks})", f"m.away_id IN ({marks})", "m.leg IN (1, 2)"]
     params: list[Any] = [*clubs, *clubs]
-    _window(where, params, start, end)
-    return store.query(
-        f"SELECT {_MATCH_COLUMNS} {_MATCH_JOINS} WHERE {' AND '.join(where)} ORDER BY m.date NULLS LAST, m.match_id",
-        params,
-    )
+    return _matches(store, where, params, start, end)
 
 
 def single_matches_among(
@@ -117,11 +114,7 @@ def single_matches_among(
     marks = ", ".join("?" for _ in clubs)
     where = [f"m.home_id IN ({marks})", f"m.away_id IN ({marks})", "m.leg IS NULL"]
     params: list[Any] = [*clubs, *clubs]
-    _window(where, params, start, end)
-    return store.query(
-        f"SELECT {_MATCH_COLUMNS} {_MATCH_JOINS} WHERE {' AND '.join(where)} ORDER BY m.date NULLS LAST, m.match_id",
-        params,
-    )
+    return _matches(store, where, params, start, end)
 
 
 __all__ = ["club_names", "legs_among", "matches_of", "meetings", "single_matches_among"]
