@@ -9,6 +9,7 @@ import duckdb
 from remontada.sources.base import Source
 from remontada.sources.football_data import FootballData
 from remontada.sources.openfootball import OpenFootball
+from remontada.ties.history import Tie
 
 #: The 2023-24 Premier League file of football-data.co.uk, as laid out in the mirror.
 E0 = "football-data.co.uk/mmz4281/2324/E0.csv"
@@ -44,3 +45,10 @@ def store_rows(path: Path, *, across_builds: bool = False) -> dict[str, list[tup
         return out
     finally:
         con.close()
+
+
+def the_tie(ties: list[Tie], season: str, club: str, opponent: str) -> Tie:
+    """The one tie of ``season`` between club ids ``club`` and ``opponent`` (fails the test unless exactly one)."""
+    found = [t for t in ties if t.season == season and {club, opponent} == {t.team_a, t.team_b}]
+    assert len(found) == 1, f"{club} v {opponent} {season}: {[t.describe() for t in found]}"
+    return found[0]

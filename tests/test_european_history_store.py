@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from remontada.cli import app
 from remontada.store.reader import Store
 from remontada.ties.history import Tie, base_rate, cross_check, rebuild_ties, select_ties, summary
+from tests.store_support import the_tie
 
 pytestmark = pytest.mark.slow
 
@@ -29,12 +30,6 @@ CUPS = ["uefa.cl", "uefa.el", "uefa.cwc", "uefa.fairs"]
 def ties(full_store_path: Path) -> Iterator[list[Tie]]:
     with Store(full_store_path) as store:
         yield rebuild_ties(store, CUPS)
-
-
-def the_tie(ties: list[Tie], season: str, club: str, opponent: str) -> Tie:
-    found = [t for t in ties if t.season == season and {club, opponent} == {t.team_a, t.team_b}]
-    assert len(found) == 1, f"{club} v {opponent} {season}: {[t.describe() for t in found]}"
-    return found[0]
 
 
 def test_history_counts_every_uefa_cup_cup_winners_cup_and_fairs_cup_tie(ties: list[Tie]) -> None:

@@ -21,6 +21,7 @@ from remontada.grid import ScoreGrid
 from remontada.store.reader import Store
 from remontada.ties.engine import forecast_second_leg
 from remontada.ties.history import Tie, base_rate, cross_check, rebuild_ties, select_ties
+from tests.store_support import the_tie
 
 pytestmark = pytest.mark.slow
 
@@ -36,12 +37,6 @@ def store_path(full_store_path: Path) -> Path:
 def uefa_ties(store_path: Path) -> Iterator[list[Tie]]:
     with Store(store_path) as store:
         yield rebuild_ties(store, UEFA)
-
-
-def the_tie(ties: list[Tie], season: str, club: str, opponent: str) -> Tie:
-    found = [t for t in ties if t.season == season and {club, opponent} == {t.team_a, t.team_b}]
-    assert len(found) == 1, f"{club} v {opponent} {season}: {[t.describe() for t in found]}"
-    return found[0]
 
 
 # ---- the famous comebacks ----------------------------------------------------------------------
