@@ -15,15 +15,19 @@ import pandas as pd
 
 from remontada import competitions as comps
 from remontada.ingest.clubs import (
+    Club,
     ClubResolver,
     ExternalMatcher,
     FixtureLinkTable,
     Mention,
     NameKey,
+    NameResolution,
     Resolution,
     SlotLabels,
+    Unresolved,
 )
 from remontada.ingest.merge import CANONICAL_FIELDS, merge_relation
+from remontada.sources import ATTACH_ONLY
 from remontada.store.db import first_row, insert_frame
 from remontada.store.schema import RESOLVED_TABLES
 
@@ -45,6 +49,7 @@ def rebuild(con: duckdb.DuckDBPyConnection, resolver: ClubResolver | None = None
     resolver = resolver or ClubResolver()
     appearances, labels = _appearances(con)
     resolution = resolver.resolve(_mentions(con, kinds), _fixture_links(con), appearances, labels)
+    resolution = _without_attach_only_clubs(resolution)
     _write_clubs(con, resolution)
     merged_count, conflict_count = _write_matches(con)
     external_unresolved = _write_external(con, resolution, resolver)
@@ -227,6 +232,28 @@ def _fixture_links(con: duckdb.DuckDBPyConnection) -> FixtureLinkTable:
         keys, [(c, s) for c, s in slots],
         *(np.asarray(links[c], dtype=np.int64) for c in ("a", "b", "n", "slot")),
     )  # fmt: skip
+
+
+def _without_attach_only_clubs(res: Resolution) -> Resolution:
+    """``res`` without the clubs known only by names of attach-only sources (OddsPortal).
+
+    Such a name linked to no club of another source: its rows attach to no stored match, so it
+    names no club of the store. It is reported unresolved instead.
+    """
+    backed = {n.club_id for n in res.names if n.club_id is not None and n.key.source not in ATTACH_ONLY}
+    dropped = {c.club_id for c in res.clubs if c.club_id not in backed}
+    if not dropped:
+        return res
+    names: list[NameResolution] = []
+    unresolved = list(res.unresolved)
+    for n in res.names:
+        if n.club_id in dropped:
+            names.append(NameResolution(n.key, None, "unresolved", 0.0, "no fixture or name links it to a stored club"))
+            unresolved.append(Unresolved(n.key, "odds rows", "linked to no club of a results source"))
+        else:
+            names.append(n)
+    clubs: list[Club] = [c for c in res.clubs if c.club_id not in dropped]
+    return Resolution(clubs=clubs, names=names, unresolved=unresolved, refused=res.refused)
 
 
 def _write_clubs(con: duckdb.DuckDBPyConnection, res: Resolution) -> None:
