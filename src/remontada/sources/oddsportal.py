@@ -40,6 +40,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Iterable
 
 from remontada.sources.base import RemoteFile
 from remontada.sources.records import MatchRecord, OddsQuote, ParsedFile, SourceError, TeamRef
@@ -148,6 +149,13 @@ class OddsPortal:
     key = KEY
     description = "OddsPortal (Seb943/scrapeOP): 1X2 odds of 11 bookmakers for UEFA matches 2004-05..2019-20"
 
+    def __init__(self, competitions: Iterable[str] | None = None) -> None:
+        """``competitions``: ``uefa.cl`` and/or ``uefa.el`` (default both)."""
+        self.competitions = tuple(FILES.values()) if competitions is None else tuple(competitions)
+        unknown = [c for c in self.competitions if c not in FILES.values()]
+        if unknown:
+            raise ValueError(f"unknown OddsPortal competition(s) {unknown}; known: {', '.join(FILES.values())}")
+
     def files(self) -> list[RemoteFile]:
         return [
             RemoteFile(
@@ -158,6 +166,7 @@ class OddsPortal:
                 competition=competition,
             )
             for name, competition in FILES.items()
+            if competition in self.competitions
         ]
 
     def parse(self, data: bytes, remote: RemoteFile, location: str) -> ParsedFile:
