@@ -83,6 +83,8 @@ _CUPS: list[tuple[str, str, str | None, str, tuple[str, ...]]] = [
     ("uefa.el", "Europa League", None, "uefa", ("UEFA Europa League", "UEFA Cup", "UEL")),
     ("uefa.ecl", "Conference League", None, "uefa", ("UEFA Conference League", "Europa Conference League", "UECL")),
     ("uefa.cwc", "Cup Winners' Cup", None, "uefa", ("European Cup Winners' Cup",)),
+    ("uefa.fairs", "Inter-Cities Fairs Cup", None, "uefa", ("Fairs Cup", "ICFC")),
+    ("uefa.itc", "Intertoto Cup", None, "uefa", ("UEFA Intertoto Cup", "Intertoto")),
     ("uefa.sc", "UEFA Super Cup", None, "uefa", ("Super Cup",)),
 ]
 

@@ -38,7 +38,9 @@ CROSS_BORDER = frozenset(
 )
 
 #: Preference of sources when naming a club (earlier wins), after the alias table.
-NAME_PREFERENCE = ("engsoccerdata", "football-data", "openfootball", "footballcsv", "uefa-finals", "international")
+NAME_PREFERENCE = (
+    "engsoccerdata", "football-data", "openfootball", "footballcsv", "uefa-finals", "european-cups", "international"
+)  # fmt: skip
 
 METHOD_CONFIDENCE = {"own": 1.0, "alias": 1.0, "fixtures": 0.99, "name": 0.95}
 

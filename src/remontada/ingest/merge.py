@@ -31,7 +31,9 @@ DATE_TOLERANCE_DAYS = 3
 
 #: Most trusted first, per field. football-data is the reference for domestic results and
 #: statistics; openfootball for UEFA rounds and legs.
-SOURCE_PRIORITY = ("football-data", "openfootball", "engsoccerdata", "footballcsv", "uefa-finals", "international")
+SOURCE_PRIORITY = (
+    "football-data", "openfootball", "engsoccerdata", "footballcsv", "uefa-finals", "european-cups", "international"
+)  # fmt: skip
 
 #: Fields whose disagreement between sources is reported.
 CHECKED_FIELDS = (

@@ -14,6 +14,7 @@ SOURCES: dict[str, tuple[str, str]] = {
     "engsoccerdata": ("remontada.sources.engsoccerdata", "EngSoccerData"),
     "footballcsv": ("remontada.sources.footballcsv", "FootballCsv"),
     "uefa-finals": ("remontada.sources.uefa_finals", "UefaFinals"),
+    "european-cups": ("remontada.sources.european_cups", "EuropeanCups"),
     "international": ("remontada.sources.international", "InternationalResults"),
     "clubelo": ("remontada.sources.clubelo", "ClubElo"),
     "fivethirtyeight": ("remontada.sources.fivethirtyeight", "FiveThirtyEight"),
