@@ -277,26 +277,53 @@ def backtest_ties(
     plot: Annotated[Path | None, typer.Option(help="Write the reliability diagram here (PNG).")] = None,
     out: Annotated[Path | None, typer.Option(help="Write every tie's forecasts here (CSV).")] = None,
     cache: Annotated[bool, typer.Option(help="Keep the fitted models in the cache directory.")] = False,
+    stage: Annotated[
+        list[str] | None,
+        typer.Option("--stage", help="Stage to forecast, repeatable: knockout, playoff, qualifying."),
+    ] = None,
+    weekly: Annotated[bool, typer.Option(help="Refit once a week (Mondays), not on every forecast date.")] = False,
+    dask: Annotated[
+        str | None, typer.Option(help="Run the refits on a Dask scheduler (tcp://host:8786) or 'local'.")
+    ] = None,
+    market: Annotated[bool, typer.Option(help="Add the market's forecast where the legs are priced.")] = True,
+    fit_second_leg: Annotated[
+        Path | None,
+        typer.Option(help="Write the second-leg adjustment fitted on ties before 2016-17 here (CSV)."),
+    ] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Walk-forward calibration of "goes through" on every two-legged UEFA knockout tie: the model
-    before the tie and between the legs, against the base rate of the first-leg margin and venue."""
+    before the tie and between the legs (also with the second-leg adjustment), against the base rate
+    of the first-leg margin and venue and, where the legs are priced (2004-05..2019-20), the market."""
     from remontada.forecast import MODELS
-    from remontada.ties.backtest import HORIZON_LABELS, SCOPE_NOTE, run_tie_backtest
+    from remontada.ties.backtest import HORIZON_LABELS, SCOPE_NOTE, TARGET_STAGES, run_tie_backtest
 
     if model not in MODELS:
         fail(f"unknown model {model!r}; choose from {', '.join(MODELS)}")
     with open_store(store) as st:
         try:
             ids = [st.competition(c).id for c in competition] if competition else None
-            kwargs: dict[str, Any] = {"competitions": ids} if ids else {}
-            result = run_tie_backtest(
-                st, model=model, since=since, until=until, cache_dir=True if cache else None,
-                progress=not as_json and console.is_terminal, **kwargs,
-            )  # fmt: skip
+            kwargs: dict[str, Any] = {"competitions": ids, "history_competitions": ids} if ids else {}
+            client = None
+            if dask is not None:
+                from remontada.simulate.distributed import connect
+
+                client = connect(dask)
+            try:
+                result = run_tie_backtest(
+                    st, model=model, since=since, until=until, cache_dir=True if cache else None,
+                    progress=not as_json and console.is_terminal and client is None,
+                    stages=tuple(stage) if stage else TARGET_STAGES, step_days=7 if weekly else 1,
+                    client=client, market=market, **kwargs,
+                )  # fmt: skip
+            finally:
+                if client is not None:
+                    client.close()
         except (LookupError, ValueError) as exc:
             fail(str(exc))
+    if fit_second_leg is not None and result.adjustment is not None:
+        result.adjustment.save(fit_second_leg)
     if not len(result.ties):
         fail("no two-legged ties to forecast in that selection")
     if plot is not None:
@@ -331,6 +358,24 @@ def backtest_ties(
         comp_table.add_row(row.competition, HORIZON_LABELS[row.horizon], row.forecaster, f"{row.n}",
                            f"{row.brier:.4f}", f"{row.log_loss:.4f}")  # fmt: skip
     console.print(comp_table)
+    with_market = result.summary(with_market=True)
+    if len(with_market):
+        market_table = Table(title="on the ties the market prices: model, market and base rate")
+        for column in ("horizon", "forecaster", "ties", "Brier", "log loss", "Brier - market (± 1.96 se)"):
+            market_table.add_column(column, justify="left" if column in ("horizon", "forecaster") else "right")
+        for row in with_market.itertuples(index=False):
+            diff = "" if row.forecaster == "market" else f"{row.brier_minus_market:+.4f} ± {1.96 * row.se_market:.4f}"
+            market_table.add_row(HORIZON_LABELS[row.horizon], row.forecaster, f"{row.n}", f"{row.brier:.4f}",
+                                 f"{row.log_loss:.4f}", diff)  # fmt: skip
+        console.print(market_table)
+    by_era = result.summary("era")
+    era_table = Table(title="by era")
+    for column in ("era", "horizon", "forecaster", "ties", "Brier", "log loss"):
+        era_table.add_column(column, justify="left" if column in ("era", "horizon", "forecaster") else "right")
+    for row in by_era.itertuples(index=False):
+        era_table.add_row(row.era, HORIZON_LABELS[row.horizon], row.forecaster, f"{row.n}", f"{row.brier:.4f}",
+                          f"{row.log_loss:.4f}")  # fmt: skip
+    console.print(era_table)
     for horizon in result.forecasts:
         for name in result.forecasts[horizon]:
             records = result.calibration(horizon, name, bins).to_records()
@@ -346,9 +391,12 @@ def backtest_ties(
                 )  # fmt: skip
             console.print(rel)
     console.print(
-        f"bookmaker baseline: {result.odds['note']} ({result.odds['with_odds']} of "
-        f"{result.odds['matches']} matches priced)"
+        f"bookmaker prices: {result.odds['with_odds']} of {result.odds['matches']} matches priced; market forecasts "
+        f"(Pinnacle else the bookmakers' average, Shin margin removal, Poisson goals fitted to the 1X2): "
+        f"{result.odds.get('market_priced', {})}"
     )
+    if fit_second_leg is not None:
+        console.print(f"second-leg adjustment written to {fit_second_leg}")
     left_out = len(result.skipped)
     if left_out:
         console.print(f"{left_out} tie(s) left out:")
