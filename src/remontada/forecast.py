@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -127,7 +128,7 @@ class Forecaster:
                 model.fit(matches, as_of=day)
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp")
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")  # one writer per process: no race on the name
                 tmp.write_bytes(pickle.dumps(model))
                 tmp.replace(path)
         self._fitted[day] = model

@@ -290,6 +290,7 @@ def backtest_ties(
         Path | None,
         typer.Option(help="Write the second-leg adjustment fitted on ties before 2016-17 here (CSV)."),
     ] = None,
+    report: Annotated[Path | None, typer.Option(help="Write every table of the report here (Markdown).")] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -324,6 +325,10 @@ def backtest_ties(
             fail(str(exc))
     if fit_second_leg is not None and result.adjustment is not None:
         result.adjustment.save(fit_second_leg)
+    if report is not None:
+        from remontada.ties.report import markdown
+
+        report.write_text(markdown(result, bins=bins), encoding="utf-8")
     if not len(result.ties):
         fail("no two-legged ties to forecast in that selection")
     if plot is not None:

@@ -609,7 +609,10 @@ def run_tie_backtest(
     if market and len(result.ties):
         from remontada.ties.market import market_forecasts
 
-        result = with_market(result, market_forecasts(store, result.ties))
+        try:
+            result = with_market(result, market_forecasts(store, result.ties))
+        except LookupError as exc:  # no priced matches in the store (no OddsPortal source)
+            result = replace(result, odds={**result.odds, "market_note": f"no market forecasts: {exc}"})
     if second_leg is not None and "between_legs" in result.forecasts:
         if isinstance(second_leg, SecondLegAdjustment):
             adjustment = second_leg
