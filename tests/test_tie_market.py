@@ -79,3 +79,25 @@ def test_market_home_factor_from_group_stage_pairs_and_the_tie_before_it_started
         market.p_b_between_legs((3, 0), market.leg_markets(store, [tie.leg2.match_id])[tie.leg2.match_id], tie.rules)  # type: ignore[union-attr,arg-type]
     )
     assert forecasts.books == {"pinnacle": 2}
+
+
+def test_the_backtest_scores_model_market_and_base_rate_on_the_same_ties(store: Store) -> None:
+    from remontada.ties.backtest import MARKET, adjusted_name, run_tie_backtest
+    from remontada.ties.report import markdown, target_check
+
+    result = run_tie_backtest(store, since="2014-15", until="2018-19", competitions=["uefa.cl"], step_days=7)
+    between = result.forecasts["between_legs"]
+    assert {MARKET, adjusted_name(result.model)} <= set(between)
+    priced = np.isfinite(between[MARKET])
+    # 2016-17 and 2017-18 knockout legs are not in this slice's results: only 2014-16 and 2018-19 ties
+    assert 0 < priced.sum() <= len(result.ties)
+    summary = result.summary(with_market=True).set_index(["horizon", "forecaster"])
+    assert summary.loc[("between_legs", MARKET), "n"] == priced.sum()
+    assert summary.loc[("between_legs", result.model), "n"] == priced.sum()
+    assert np.isfinite(summary.loc[("between_legs", result.model), "brier_minus_market"])
+    # the adjustment is fitted on the ties before 2016-17 only
+    assert result.adjustment is not None and "2014-15..2015-16" in result.adjustment.note
+    report = markdown(result)
+    assert "### Held out (2016-17 on" in report and "| between the legs | market |" in report
+    check = target_check(result, adjusted_name(result.model))
+    assert check["market_ties"] == int((priced & (result.keys("held_out") == "held out (2016-17 on)")).sum())
