@@ -78,11 +78,16 @@ def test_barcelona_4_0_down_was_the_first_champions_league_comeback_from_four_go
 
 
 # ---- cross-checks ------------------------------------------------------------------------------
-def test_derived_winners_agree_with_engsoccerdata_but_for_its_1999_2000_semi_final(uefa_ties: list[Tie]) -> None:
+def test_derived_winners_agree_with_the_recorded_ones_but_for_explained_ties(uefa_ties: list[Tie]) -> None:
     check = cross_check(uefa_ties)
-    assert check.compared > 2000
+    assert check.compared > 8000  # engsoccerdata's tiewinner and european-cups' bracket (who played on)
     assert [(t.season, t.round, t.recorded_winner) for t in check.disagreements] == [
-        ("1999-00", "Semifinals", "bayern-munich-ger")
+        ("1987-88", "final", "bayer-leverkusen-ger"),  # won on penalties: european-cups writes the shoot-out 3-2
+        ("1999-00", "Semifinals", "bayern-munich-ger"),  # engsoccerdata's slip: Real Madrid won 3-2
+        ("2007-08", "Qualifying round 1", "hsk-zrinjski-mostar-bih"),  # Partizan expelled
+        ("2010-11", "Qualifying round 2", "buducnost-mne"),  # the file's scores and its bracket disagree
+        ("2011-12", "Qualifying round 3", "differdange-03-lux"),  # Olympiakos Volou expelled
+        ("2013-14", "Qualifying round 4", "troms-il-nor"),  # Besiktas banned
     ]
 
 
@@ -96,11 +101,14 @@ def test_the_tie_engine_fed_the_real_scores_sends_the_same_side_through_the_same
     routes = {"aggregate": "regulation", "extra time": "extra_time"}
     checked: Counter[str] = Counter()
     for tie in uefa_ties:
-        if not tie.decided or tie.rules is None or tie.how in ("replay", "awarded"):
-            continue
+        if not tie.decided or tie.rules is None or tie.how in ("replay", "awarded", None):
+            continue  # how=None: the sources name the winner, not how it won (european-cups' bracket)
         leg1, leg2 = tie.leg1, tie.leg2
         assert leg1 is not None and leg2 is not None and leg1.home_goals is not None
-        assert leg2.home_goals is not None and leg2.away_goals is not None
+        if leg2.home_goals is None:
+            assert leg2.extra_time, tie.describe()  # european-cups: only the score after extra time
+            continue
+        assert leg2.away_goals is not None
         extra = (leg2.aet_home - leg2.home_goals, leg2.aet_away - leg2.away_goals) if leg2.extra_time else (0, 0)
         forecast = forecast_second_leg(
             (leg1.home_goals, leg1.away_goals),

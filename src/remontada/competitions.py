@@ -139,7 +139,8 @@ def resolve(query: str, known: dict[str, Competition] | None = None) -> Competit
     """
     pool = dict(CATALOGUE)
     if known:
-        pool.update(known)
+        # a catalogued competition keeps its aliases ("UEFA Cup" for uefa.el) when the store lists it too
+        pool.update({cid: comp for cid, comp in known.items() if cid not in CATALOGUE})
     if query in pool:
         return pool[query]
     wanted = slug(query)

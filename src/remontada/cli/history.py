@@ -21,7 +21,7 @@ from remontada.ties.history import (
 )
 
 #: Used when no --competition is given: the UEFA club competitions the store can hold.
-DEFAULT_COMPETITIONS = ("uefa.cl", "uefa.el", "uefa.ecl", "uefa.cwc")
+DEFAULT_COMPETITIONS = ("uefa.cl", "uefa.el", "uefa.ecl", "uefa.cwc", "uefa.fairs")
 #: Stages of two-legged ties in the store.
 STAGES = ("knockout", "qualifying", "playoff", "final")
 

@@ -48,7 +48,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -174,6 +174,9 @@ class Row:
     code: str  # F, E or P
     competition: str = ""
     season: str = ""
+    #: Set when ``gh``-``ga`` is read as a shoot-out (see :func:`reread_shootouts`): the score after
+    #: extra time inferred from the first leg, home side first.
+    inferred_aet: tuple[int, int] | None = None
 
 
 def parse_results(data: bytes, name: str, location: str) -> ParsedFile:
@@ -184,11 +187,26 @@ def parse_results(data: bytes, name: str, location: str) -> ParsedFile:
     for row in rows:
         editions[(row.competition, row.season)].append(row)
     unpaired: list[Row] = []
+    shootouts: list[Row] = []
+    disagreements: list[Row] = []
     for (competition, season), members in sorted(editions.items()):
-        records, lost = pair_legs(members, competition, season)
-        parsed.matches.extend(records)
-        unpaired.extend(lost)
+        paired = pair_legs(members, competition, season)
+        parsed.matches.extend(paired.records)
+        unpaired.extend(paired.unpaired)
+        shootouts.extend(paired.shootouts)
+        disagreements.extend(paired.disagreements)
     parsed.matches.sort(key=lambda m: m.line)
+    for row in disagreements:
+        parsed.warnings.append(
+            (row.line, f"{row.home.name} v {row.away.name} {row.date}: the tie's scores name another winner "
+                       "than the club that played on in the next round")
+        )  # fmt: skip
+    if shootouts:
+        examples = "; ".join(f"line {r.line}: {r.home.name} {r.gh}-{r.ga} {r.away.name}" for r in shootouts[:3])
+        parsed.warnings.append(
+            (shootouts[0].line, f"{len(shootouts)} second legs written with the shoot-out's score read as "
+                                f"shoot-outs: {examples}")
+        )  # fmt: skip
     if unpaired:
         unpaired.sort(key=lambda r: r.line)
         examples = "; ".join(f"line {r.line}: {r.home.name} v {r.away.name} {r.date}" for r in unpaired[:5])
@@ -330,9 +348,20 @@ class _Tie:
         return self.legs[0].home, self.legs[0].away
 
 
-def pair_legs(rows: list[Row], competition: str, season: str) -> tuple[list[MatchRecord], list[Row]]:
-    """The matches of one competition and season as records with stage, round and leg; plus the
-    matches that could not be placed in a tie or final.
+@dataclass(slots=True)
+class PairedSeason:
+    """One competition's season after :func:`pair_legs`: its records, the rows that could not be
+    placed in a tie or final, the second legs re-read as shoot-outs, and the ties whose scores
+    name another winner than the bracket (both as rows)."""
+
+    records: list[MatchRecord]
+    unpaired: list[Row]
+    shootouts: list[Row]
+    disagreements: list[Row]
+
+
+def pair_legs(rows: list[Row], competition: str, season: str) -> PairedSeason:
+    """The matches of one competition and season as records with stage, round and leg.
 
     1. **Group stage**: a match whose two clubs both met a third club within
        :data:`GROUP_WINDOW_DAYS` days (:data:`LONG_GROUP_STAGES`) is a round-robin match (three
@@ -350,7 +379,8 @@ def pair_legs(rows: list[Row], competition: str, season: str) -> tuple[list[Matc
        earliest. A tie left unlabelled takes the label of ties whose first match lies within
        :data:`ROUND_DATE_TOLERANCE_DAYS` days of its own.
     5. A single match that is neither a final nor a replay cannot be paired: it is kept with stage
-       ``knockout``, no leg, and a note, and returned in the second list.
+       ``knockout``, no leg, and a note, and listed in ``unpaired``.
+    6. Shoot-outs written as scores are re-read (:func:`reread_shootouts`).
     """
     rows = sorted(rows, key=lambda r: (r.date, r.line))
     group = _group_matches(rows, LONG_GROUP_STAGES.get((competition, season), GROUP_WINDOW_DAYS))
@@ -370,6 +400,9 @@ def pair_legs(rows: list[Row], competition: str, season: str) -> tuple[list[Matc
     for row in rows:
         last_played[row.home] = last_played[row.away] = row.date
     _label_rounds(ties, final, last_played)
+    if not group_dates:
+        _summer_rounds_are_qualifying(ties)
+    shootouts, disagreements = reread_shootouts(ties, competition, season)
     qualifying = [t.depth for t in ties if t.stage == "qualifying" and t.depth is not None]
     n_qualifying = max(qualifying) + 1 if qualifying else 0
     records: list[MatchRecord] = []
@@ -379,7 +412,7 @@ def pair_legs(rows: list[Row], competition: str, season: str) -> tuple[list[Matc
             records.append(_record(row, competition, season, "group", "Group stage", None))
     for tie in ties:
         records.extend(_tie_records(tie, tie is final, competition, season, n_qualifying, unpaired))
-    return records, unpaired
+    return PairedSeason(records, unpaired, shootouts, disagreements)
 
 
 def _group_matches(rows: list[Row], window_days: int) -> set[int]:
@@ -456,6 +489,57 @@ def _label_rounds(ties: list[_Tie], final: _Tie | None, last_played: dict[TeamRe
         elif nxt is None and id(tie) in next_tie and tie.stage == "qualifying":
             tie.depth = 0  # its winner went on to the group stage
     _fill_by_date(ties)
+    _vote_by_date(ties, final)
+
+
+def _vote_by_date(ties: list[_Tie], final: _Tie | None) -> None:
+    """A tie whose bracket distance disagrees with most ties played within days of it takes theirs.
+
+    The bracket breaks where the file names one club two ways in a season (1980-81: "AZ Alkmaar"
+    in the semi-final, "Alkmaar 54" in the quarter-final and the final), which shifts that club's
+    earlier ties by a round; the ties played on the same dates say which round it was.
+    """
+    tolerance = dt.timedelta(days=ROUND_DATE_TOLERANCE_DAYS)
+    labelled = [t for t in ties if t.depth is not None and t is not final]
+    changes = {}
+    for tie in labelled:
+        votes = Counter(
+            o.depth for o in labelled
+            if o is not tie and o.stage == tie.stage and abs(o.first - tie.first) <= tolerance
+        )  # fmt: skip
+        if not votes:
+            continue
+        depth, n = votes.most_common(1)[0]
+        if depth != tie.depth and n >= 2 and n > sum(votes.values()) / 2:
+            changes[id(tie)] = depth
+    for tie in labelled:
+        if id(tie) in changes:
+            tie.depth = changes[id(tie)]
+
+
+#: Without a group stage, a round whose first legs were mostly played in summer (before this day) is
+#: a qualifying round: the first round proper was played from September (UEFA Cup preliminary and
+#: qualifying rounds 1989-2004, Cup Winners' Cup preliminary rounds: July and August).
+MAIN_DRAW_FROM = (9, 1)
+
+
+def _summer_rounds_are_qualifying(ties: list[_Tie]) -> None:
+    by_depth: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for tie in ties:
+        if tie.depth is not None:
+            by_depth[tie.depth].append((tie.first.month, tie.first.day))
+    summer = set()
+    for depth, days in by_depth.items():
+        days.sort()
+        if depth > 0 and SEASON_START <= days[(len(days) - 1) // 2] < MAIN_DRAW_FROM:
+            summer.add(depth)
+    if not summer:
+        return
+    first_proper = min(summer) - 1
+    for tie in ties:
+        if tie.depth is not None and tie.depth > first_proper:
+            tie.stage = "qualifying"
+            tie.depth -= first_proper + 1  # qualifying rounds count back from the first round proper
 
 
 def _fill_by_date(ties: list[_Tie]) -> None:
@@ -482,6 +566,56 @@ def _round_label(tie: _Tie, qualifying_rounds: int) -> str | None:
     if tie.stage == "qualifying":
         return f"Qualifying round {qualifying_rounds - tie.depth}"
     return ROUND_NAMES.get(tie.depth, f"Round of {2 ** (tie.depth + 1)}")
+
+
+#: The first season a two-legged tie could end in a shoot-out (1970-71).
+FIRST_SHOOTOUT_SEASON = 1970
+#: From 2000 the Fairs/UEFA Cup file marks shoot-outs with ``P``.
+MARKED_FROM = 2000
+
+
+def reread_shootouts(ties: list[_Tie], competition: str, season: str) -> tuple[list[Row], list[Row]]:
+    """Second legs whose written score is the penalty shoot-out's, re-read; and unexplained disagreements.
+
+    Before 2000 the files write a tie decided on penalties with the shoot-out's score in place of
+    the second leg's (Cup Winners' Cup 1974-75: Real Madrid 2-0 Crvena Zvezda, then "Crvena Zvezda
+    6-5 Real Madrid": Crvena Zvezda won 2-0 and the shoot-out 6-5). Such a tie shows up as one whose
+    scores name another winner than the bracket (the club that played on). When the written
+    second-leg score names the bracket's winner, it is read as the shoot-out; the match score is
+    then the one a shoot-out implies under the away-goals rule of those seasons: level on
+    aggregate with equal away goals, i.e. the second leg ended (after extra time) with the
+    first leg's score, home side first. Ties whose scores disagree with the bracket in any other
+    way are returned second, untouched.
+    """
+    start = int(season[:4])
+    shootouts: list[Row] = []
+    disagreements: list[Row] = []
+    if not FIRST_SHOOTOUT_SEASON <= start < MARKED_FROM:
+        return shootouts, disagreements
+    for tie in ties:
+        if len(tie.legs) != 2 or tie.replays or tie.winner is None:
+            continue
+        first, second = tie.legs
+        if second.code != "F" or _score_winner(first, second) in (tie.winner, None):
+            continue
+        shootout_winner = second.home if second.gh > second.ga else second.away
+        if shootout_winner == tie.winner and max(second.gh, second.ga) >= 3 and abs(second.gh - second.ga) <= 3:
+            second.inferred_aet = (first.gh, first.ga)
+            shootouts.append(second)
+        else:
+            disagreements.append(second)
+    return shootouts, disagreements
+
+
+def _score_winner(first: Row, second: Row) -> TeamRef | None:
+    """The winner the written scores give: aggregate, then away goals (``None``: still level)."""
+    a, b = first.home, first.away
+    total_a, total_b = first.gh + second.ga, first.ga + second.gh
+    if total_a != total_b:
+        return a if total_a > total_b else b
+    if second.ga != first.ga:
+        return a if second.ga > first.ga else b
+    return None
 
 
 def _tie_records(
@@ -525,7 +659,15 @@ def _record(
     note: str | None = None,
 ) -> MatchRecord:
     notes = [note] if note else []
-    if row.code == "F":
+    pen_home = pen_away = None
+    if row.inferred_aet is not None:
+        home_goals = away_goals = None
+        (aet_home, aet_away), pen_home, pen_away = row.inferred_aet, row.gh, row.ga
+        notes.append(
+            f"the source writes the shoot-out's score {row.gh}-{row.ga} as the match's; "
+            f"score after extra time {aet_home}-{aet_away} inferred (level on aggregate and away goals)"
+        )
+    elif row.code == "F":
         home_goals, away_goals, aet_home, aet_away = row.gh, row.ga, None, None
     else:
         home_goals, away_goals, aet_home, aet_away = None, None, row.gh, row.ga
@@ -543,6 +685,8 @@ def _record(
         away_goals=away_goals,
         aet_home=aet_home,
         aet_away=aet_away,
+        pen_home=pen_home,
+        pen_away=pen_away,
         stage=stage,
         round=label,
         leg=leg,

@@ -352,7 +352,10 @@ def settle(
     the rules table says away goals had already decided the tie) the record wins and the
     settlement carries an ``issue``. Without rules (``None``) only what the record shows is
     used: aggregate, extra time, a shoot-out, a replay, a coin toss, a source's "away goals".
-    A coin toss's winner is only known from ``recorded_winner``.
+    A coin toss's winner is only known from ``recorded_winner``; so is the winner of a shoot-out
+    whose score is not recorded (a leg noted ``decided on penalties``). A tie still level on the
+    record is given to ``recorded_winner`` with ``how=None`` (the sources say who went through,
+    not how: european-cups' bracket, engsoccerdata's ``tiewinner``).
     """
     a, b = leg1.home_id, leg1.away_id
     if (leg2.home_id, leg2.away_id) != (b, a):
@@ -389,6 +392,9 @@ def settle(
             issue = "the rules table gives this tie to away goals after extra time, but it went further"
     if leg2.shootout:
         return Settlement("penalties", leg2.shootout_winner_id(), leg2.extra_time, issue)
+    if leg2.has_note("decided on penalties"):
+        missing = None if recorded_winner else "the shoot-out's winner is not recorded"
+        return Settlement("penalties", recorded_winner, leg2.extra_time, issue or missing)
     if replays:
         return _settle_replays(replays, recorded_winner, leg2.extra_time, issue)
     if leg2.has_note("coin toss") or leg1.has_note("coin toss"):
@@ -401,6 +407,9 @@ def settle(
             why = "the source says away goals decided it; the rules table does not apply away goals here"
             return Settlement("away goals", winner, leg2.extra_time, why)
     stage = "extra time" if leg2.extra_time else "90 minutes of the second leg"
+    if recorded_winner is not None:
+        known = f"level after {stage}; how it ended is not recorded, only who went through"
+        return Settlement(None, recorded_winner, leg2.extra_time, issue or known)
     unknown = f"level after {stage}; the record does not say how it ended"
     return Settlement(None, None, leg2.extra_time, issue or unknown)
 
