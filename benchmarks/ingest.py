@@ -33,8 +33,8 @@ import pandas as pd
 
 from remontada.ingest import rebuild as rebuild_module
 from remontada.ingest.clubs import ClubResolver
-from remontada.ingest.rebuild import rebuild
 from remontada.ingest.update import update
+from remontada.store.rebuild import rebuild
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

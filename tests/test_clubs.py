@@ -19,7 +19,7 @@ from remontada.ingest.clubs import (
     load_alias_table,
 )
 from remontada.ingest.names import SimilarityIndex, normalise, similarity
-from remontada.ingest.rebuild import _appearances, _fixture_links
+from remontada.store.rebuild import _appearances, _fixture_links
 from remontada.store.schema import DDL
 
 

@@ -11,8 +11,8 @@ from scipy import stats
 
 from remontada.grid import (
     DEFAULT_TAIL,
+    BetSettlement,
     ScoreGrid,
-    Settlement,
     btts_batch,
     outcome_probs_batch,
     p_over_batch,
@@ -33,7 +33,7 @@ def dixon_coles() -> ScoreGrid:
     return ScoreGrid.from_rates(HOME_RATE, AWAY_RATE, rho=-0.13)
 
 
-def brute_force_settlement(grid: ScoreGrid, handicap: float, kind: str) -> Settlement:
+def brute_force_settlement(grid: ScoreGrid, handicap: float, kind: str) -> BetSettlement:
     """Scoreline-by-scoreline settlement written out with explicit half stakes.
 
     ``kind`` is "home" (Asian handicap on the home side), "over" or "under".
@@ -64,10 +64,10 @@ def brute_force_settlement(grid: ScoreGrid, handicap: float, kind: str) -> Settl
             else:
                 key = "half_loss"
             totals[key] += grid.probs[i, j]
-    return Settlement(**totals)
+    return BetSettlement(**totals)
 
 
-def assert_settlement(actual: Settlement, expected: Settlement) -> None:
+def assert_settlement(actual: BetSettlement, expected: BetSettlement) -> None:
     np.testing.assert_allclose(np.array(actual), np.array(expected), atol=1e-12)
 
 

@@ -1,7 +1,7 @@
 """The fast ingest paths give exactly what the plain ones gave.
 
 Column-wise raw rows (:func:`remontada.ingest.raw_writer.file_rows`), parsing in worker processes and the
-segment-wise clustering of :mod:`remontada.ingest.merge` are checked against the record objects, an
+segment-wise clustering of :mod:`remontada.store.merge` are checked against the record objects, an
 inline-parsed store and a row-by-row reference walk.
 """
 
@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 
 from remontada.ingest.fetch import Fetched
-from remontada.ingest.merge import DATE_TOLERANCE_DAYS, _cluster_starts
 from remontada.ingest.raw_writer import RawWriter, file_rows
 from remontada.ingest.update import _Parser, update
 from remontada.sources.base import RemoteFile
 from remontada.sources.football_data import FootballData
 from remontada.sources.records import GoalEvent, MatchRecord, OddsQuote, ParsedFile, TeamRef
+from remontada.store.merge import DATE_TOLERANCE_DAYS, _cluster_starts
 from remontada.store.reader import Store
 from tests.conftest import FIXTURES
 from tests.store_support import E0, slice_sources, store_rows

@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from remontada.ingest.merge import CANONICAL_FIELDS, merge_relation, merge_rows
+from remontada.store.merge import CANONICAL_FIELDS, merge_relation, merge_rows
 
 
 def frame(*rows: dict) -> pd.DataFrame:  # type: ignore[type-arg]

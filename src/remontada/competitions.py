@@ -79,10 +79,13 @@ _CUPS: list[tuple[str, str, str | None, str, tuple[str, ...]]] = [
     ("esp.cup", "Copa del Rey", "ESP", "cup", ()),
     ("ita.cup", "Coppa Italia", "ITA", "cup", ()),
     ("fra.cup", "Coupe de France", "FRA", "cup", ()),
-    ("uefa.cl", "Champions League", None, "uefa", ("UEFA Champions League", "European Cup", "UCL")),
-    ("uefa.el", "Europa League", None, "uefa", ("UEFA Europa League", "UEFA Cup", "UEL")),
-    ("uefa.ecl", "Conference League", None, "uefa", ("UEFA Conference League", "Europa Conference League", "UECL")),
-    ("uefa.cwc", "Cup Winners' Cup", None, "uefa", ("European Cup Winners' Cup",)),
+    ("uefa.cl", "Champions League", None, "uefa", ("UEFA Champions League", "European Cup", "UCL", "CL")),
+    ("uefa.el", "Europa League", None, "uefa", ("UEFA Europa League", "UEFA Cup", "UEL", "EL")),
+    (
+        "uefa.ecl", "Conference League", None, "uefa",
+        ("UEFA Conference League", "Europa Conference League", "UECL", "ECL"),
+    ),
+    ("uefa.cwc", "Cup Winners' Cup", None, "uefa", ("European Cup Winners' Cup", "CWC")),
     ("uefa.fairs", "Inter-Cities Fairs Cup", None, "uefa", ("Fairs Cup", "ICFC")),
     ("uefa.itc", "Intertoto Cup", None, "uefa", ("UEFA Intertoto Cup", "Intertoto")),
     ("uefa.sc", "UEFA Super Cup", None, "uefa", ("Super Cup",)),
@@ -93,8 +96,8 @@ def _build() -> dict[str, Competition]:
     catalogue: dict[str, Competition] = {}
     for cid, name, country, tier, aliases in _LEAGUES:
         catalogue[cid] = Competition(cid, name, country, "league", tier, aliases)
-    for cid, name, country, kind, aliases in _CUPS:
-        catalogue[cid] = Competition(cid, name, country, kind, None, aliases)
+    for cid, name, cup_country, kind, aliases in _CUPS:
+        catalogue[cid] = Competition(cid, name, cup_country, kind, None, aliases)
     return catalogue
 
 
@@ -123,6 +126,15 @@ def domestic(country: str, key: str, name: str, tier: int | None = None) -> Comp
     return Competition(cid, name, country, kind, tier)
 
 
+def display_name(competition_id: str | None) -> str | None:
+    """The name people use for a competition id (``"uefa.ecl"`` -> ``"Conference League"``); an id
+    outside the catalogue is returned as it is."""
+    if competition_id is None:
+        return None
+    comp = CATALOGUE.get(competition_id)
+    return comp.name if comp is not None else competition_id
+
+
 def get(competition_id: str) -> Competition:
     """The catalogued competition with this id; ``KeyError`` naming it if unknown."""
     try:
@@ -132,21 +144,50 @@ def get(competition_id: str) -> Competition:
 
 
 def resolve(query: str, known: dict[str, Competition] | None = None) -> Competition:
-    """Find a competition by id, name or alias, ignoring case and accents.
+    """Find a competition by id, name or alias, ignoring case, accents and punctuation.
 
-    ``known`` adds competitions from the store (e.g. national-team tournaments) to the
-    catalogue. Raises ``LookupError`` listing close candidates when nothing matches.
+    ``"Europa League"``, ``"uefa.el"``, ``"UEL"`` and ``"europa-league"`` all give the Europa
+    League. ``known`` adds competitions from the store (e.g. national-team tournaments) to the
+    catalogue. Raises :class:`~remontada.errors.UnknownCompetition` (a ``LookupError``) listing
+    close names and every valid one when nothing matches.
     """
-    pool = dict(CATALOGUE)
-    if known:
-        # a catalogued competition keeps its aliases ("UEFA Cup" for uefa.el) when the store lists it too
-        pool.update({cid: comp for cid, comp in known.items() if cid not in CATALOGUE})
+    # the catalogue's entries first: they carry the aliases a store's table lacks
+    pool = {**CATALOGUE, **{k: v for k, v in (known or {}).items() if k not in CATALOGUE}}
     if query in pool:
         return pool[query]
     wanted = slug(query)
     for comp in pool.values():
         if wanted in {slug(comp.id), slug(comp.name), *(slug(a) for a in comp.aliases)}:
             return comp
+    from difflib import get_close_matches
+
+    from remontada.errors import UnknownCompetition
+
     close = sorted(c.name for c in pool.values() if wanted and wanted in slug(c.name))
-    hint = f"; did you mean {', '.join(close[:5])}?" if close else ""
-    raise LookupError(f"unknown competition {query!r}{hint}")
+    if not close:
+        names = {slug(c.name): c.name for c in pool.values()}
+        close = [names[n] for n in get_close_matches(wanted, list(names), n=3, cutoff=0.6)]
+    raise UnknownCompetition(query, valid_names(pool), close[:5])
+
+
+def valid_names(pool: dict[str, Competition] | None = None) -> list[str]:
+    """Every catalogued competition as ``"Name (id; ABBR, ...)"``: UEFA first, then catalogue order."""
+    comps = list((pool or CATALOGUE).values())
+    ordered = sorted(comps, key=lambda c: (c.kind != "uefa", c.kind == "international"))
+    out = []
+    for c in ordered:
+        short = [a for a in c.aliases if a.isupper() and len(a) <= 5]
+        out.append(f"{c.name} ({c.id}{'; ' + ', '.join(short) if short else ''})")
+    return out
+
+
+_ID = re.compile(r"^[a-z0-9]+\.[a-z0-9-]+$")
+
+
+def competition_id(value: str, known: dict[str, Competition] | None = None) -> str:
+    """The id a model keys on for ``value``: an id (``"uefa.el"``, or any ``country.key`` id such as a
+    test's ``"sim.1"``) is kept; a name or abbreviation (``"Europa League"``, ``"UEL"``) is resolved
+    to its id; anything else raises :class:`~remontada.errors.UnknownCompetition`."""
+    if value in CATALOGUE or (known and value in known) or _ID.match(value):
+        return value
+    return resolve(value, known).id

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from remontada import __version__
+from remontada.errors import InvalidInput
 from remontada.grid import ScoreGrid
 from remontada.matchset import MatchSet, to_day
 from remontada.paths import user_cache_dir
@@ -94,7 +95,9 @@ class Forecaster:
 
     def __init__(self, store: Store, model: str = DEFAULT_MODEL, *, cache_dir: Path | bool | None = True) -> None:
         if model not in MODELS:
-            raise ValueError(f"unknown model {model!r}; choose from {', '.join(MODELS)}")
+            raise InvalidInput(
+                f"unknown model {model!r}; choose from {', '.join(MODELS)}", field="model", allowed=list(MODELS)
+            )
         self.store = store
         self.spec = MODELS[model]
         self.cache_dir = user_cache_dir() / "models" if cache_dir is True else (cache_dir or None)
@@ -120,7 +123,7 @@ class Forecaster:
         if model is None:
             matches = self.history(day)
             if len(matches) == 0:
-                raise LookupError(f"the store has no club matches before {day}")
+                raise InvalidInput(f"the store has no club matches before {day}", field="date")
             model = self.spec.build()
             if self.spec.name == "elo":
                 model.fit(matches)
@@ -143,8 +146,12 @@ class Forecaster:
         neutral: bool = False,
         competition: str | None = None,
     ) -> tuple[float, float]:
-        """Expected goals per 90 minutes of club ids ``home`` and ``away`` on ``as_of``."""
-        return self.fitted(as_of).rates(home, away, neutral=neutral, competition=competition)
+        """Expected goals per 90 minutes of club ids ``home`` and ``away`` on ``as_of``.
+
+        ``competition`` (id, name or abbreviation; it sets the home advantage) is resolved to its id.
+        """
+        comp = self._competition(competition)
+        return self.fitted(as_of).rates(home, away, neutral=neutral, competition=comp)
 
     def grid(
         self,
@@ -155,8 +162,12 @@ class Forecaster:
         neutral: bool = False,
         competition: str | None = None,
     ) -> ScoreGrid:
-        """The 90-minute ScoreGrid of club ids ``home`` v ``away`` on ``as_of``."""
-        return self.fitted(as_of).predict(home, away, neutral=neutral, competition=competition)
+        """The 90-minute ScoreGrid of club ids ``home`` v ``away`` on ``as_of`` (``competition``: see :meth:`rates`)."""
+        comp = self._competition(competition)
+        return self.fitted(as_of).predict(home, away, neutral=neutral, competition=comp)
+
+    def _competition(self, competition: str | None) -> str | None:
+        return None if competition is None else self.store.competition(competition).id
 
     def _cache_path(self, day: np.datetime64) -> Path | None:
         if self.cache_dir is None:

@@ -22,25 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
-from scipy import signal, special
+
+from remontada.kernels import apply_dixon_coles, poisson_pmf, poisson_upper, shift_scores
 
 DEFAULT_TAIL = 1e-9
-
-
-def _poisson_pmf(counts: np.ndarray, rate: Any) -> np.ndarray:
-    """P(X = counts) for X ~ Poisson(rate), broadcasting; ``rate = 0`` puts all mass on 0."""
-    # scipy.special directly: scipy.stats' generic distribution machinery costs ~30x more per call.
-    return np.exp(special.xlogy(counts, rate) - rate - special.gammaln(counts + 1.0))
-
-
-def _poisson_upper(rate: float, tail: float) -> int:
-    """Smallest n with P(X > n) < tail for X ~ Poisson(rate)."""
-    if rate <= 0:
-        return 0
-    # Beyond rate + 12 sd + 30 goals the Poisson tail is far below any tail we truncate at.
-    counts = np.arange(int(rate + 12.0 * math.sqrt(rate) + 30.0))
-    at_least = np.cumsum(_poisson_pmf(counts, rate)[::-1])[::-1]  # P(X >= k), summed small-to-large
-    return int(np.argmax(at_least < tail)) - 1
 
 
 def _truncate(matrix: np.ndarray, tail: float) -> np.ndarray:
@@ -62,15 +47,10 @@ def _check_rate(name: str, rate: float) -> None:
         raise ValueError(f"{name} must be a finite, non-negative number of goals, got {rate}")
 
 
-def _dixon_coles_factors(home_rate: Any, away_rate: Any, rho: Any) -> tuple[Any, Any, Any, Any]:
-    """Multipliers of P(0-0), P(0-1), P(1-0), P(1-1) in Dixon & Coles (1997); scalars or arrays."""
-    return 1.0 - home_rate * away_rate * rho, 1.0 + home_rate * rho, 1.0 + away_rate * rho, 1.0 - rho
-
-
 # ---- market results ----------------------------------------------------------------------
 
 
-class Settlement(NamedTuple):
+class BetSettlement(NamedTuple):
     """How one bet settles, as probabilities in [0, 1] that sum to one.
 
     ``half_win`` and ``half_loss`` arise only on quarter lines (half the stake wins or loses,
@@ -95,9 +75,9 @@ class Settlement(NamedTuple):
             return math.inf
         return 1.0 + losing / winning
 
-    def opposite(self) -> Settlement:
+    def opposite(self) -> BetSettlement:
         """The other side of the same bet (under for over; away handicap for home)."""
-        return Settlement(self.loss, self.half_loss, self.push, self.half_win, self.win)
+        return BetSettlement(self.loss, self.half_loss, self.push, self.half_win, self.win)
 
 
 class DoubleChance(NamedTuple):
@@ -156,8 +136,8 @@ class GoalDistribution:
     def mean(self) -> float:
         return float(self.probs @ self.values)
 
-    def settle(self, handicap: float) -> Settlement:
-        """Settlement of a bet that wins when ``X + handicap > 0`` (Asian rules)."""
+    def settle(self, handicap: float) -> BetSettlement:
+        """BetSettlement of a bet that wins when ``X + handicap > 0`` (Asian rules)."""
         return _settle(self.values, self.probs, handicap)
 
 
@@ -171,7 +151,7 @@ def _check_line(line: float) -> None:
         raise ValueError(f"betting lines are multiples of 0.25 goals, got {line}")
 
 
-def _settle(values: np.ndarray, probs: np.ndarray, handicap: float) -> Settlement:
+def _settle(values: np.ndarray, probs: np.ndarray, handicap: float) -> BetSettlement:
     """Settle "``values + handicap > 0``" over an integer-valued distribution.
 
     A quarter line is two half stakes on the lines 0.25 either side; other lines are
@@ -188,7 +168,7 @@ def _settle(values: np.ndarray, probs: np.ndarray, handicap: float) -> Settlemen
     halves = np.sign(values + low) + np.sign(values + high)
     # bin 0 = both halves win ... bin 4 = both lose
     parts = np.bincount((2.0 - halves).astype(np.intp), weights=probs, minlength=5)
-    return Settlement(*(float(x) for x in parts))
+    return BetSettlement(*(float(x) for x in parts))
 
 
 # ---- the grid ----------------------------------------------------------------------------
@@ -234,20 +214,13 @@ class ScoreGrid:
         """
         _check_rate("home_rate", home_rate)
         _check_rate("away_rate", away_rate)
-        n_home = _poisson_upper(home_rate, tail / 2)
-        n_away = _poisson_upper(away_rate, tail / 2)
-        ph = _poisson_pmf(np.arange(n_home + 1.0), home_rate)
-        pa = _poisson_pmf(np.arange(n_away + 1.0), away_rate)
+        n_home = poisson_upper(home_rate, tail / 2)
+        n_away = poisson_upper(away_rate, tail / 2)
+        ph = poisson_pmf(np.arange(n_home + 1.0), home_rate)
+        pa = poisson_pmf(np.arange(n_away + 1.0), away_rate)
         m = np.outer(ph, pa)
         if rho:
-            f00, f01, f10, f11 = _dixon_coles_factors(home_rate, away_rate, rho)
-            m[0, 0] *= f00
-            if n_away >= 1:
-                m[0, 1] *= f01
-            if n_home >= 1:
-                m[1, 0] *= f10
-            if n_home >= 1 and n_away >= 1:
-                m[1, 1] *= f11
+            apply_dixon_coles(m, home_rate, away_rate, rho)
             if (m < 0).any():
                 raise ValueError(f"rho={rho} gives negative probabilities at rates {home_rate}, {away_rate}")
         return cls.from_matrix(m, tail)
@@ -255,7 +228,7 @@ class ScoreGrid:
     # ---- basic reads ----------------------------------------------------------------
     @property
     def shape(self) -> tuple[int, int]:
-        return self.probs.shape  # type: ignore[return-value]
+        return self.probs.shape
 
     def _result(self) -> tuple[float, float, float]:
         def compute() -> tuple[float, float, float]:
@@ -263,7 +236,7 @@ class ScoreGrid:
             level = -diff.offset  # index of a zero goal difference
             return float(diff.probs[level + 1 :].sum()), float(diff.probs[level]), float(diff.probs[:level].sum())
 
-        return self._memo("result", compute)  # type: ignore[no-any-return]
+        return self._memo("result", compute)
 
     @property
     def home_win(self) -> float:
@@ -337,7 +310,7 @@ class ScoreGrid:
             index = np.add.outer(np.arange(rows), np.arange(cols))
             return _frozen_distribution(np.bincount(index.ravel(), weights=self.probs.ravel()), 0)
 
-        return self._memo("total", compute)  # type: ignore[no-any-return]
+        return self._memo("total", compute)
 
     def goal_difference(self) -> GoalDistribution:
         """Distribution of home minus away goals; ``offset`` is the most negative difference."""
@@ -347,14 +320,14 @@ class ScoreGrid:
             index = np.subtract.outer(np.arange(rows), np.arange(cols)) + (cols - 1)
             return _frozen_distribution(np.bincount(index.ravel(), weights=self.probs.ravel()), 1 - cols)
 
-        return self._memo("difference", compute)  # type: ignore[no-any-return]
+        return self._memo("difference", compute)
 
-    def over(self, line: float) -> Settlement:
-        """Settlement of "over ``line``" total goals (any multiple of 0.25 goals)."""
+    def over(self, line: float) -> BetSettlement:
+        """BetSettlement of "over ``line``" total goals (any multiple of 0.25 goals)."""
         return self.total_goals().settle(-line)
 
-    def under(self, line: float) -> Settlement:
-        """Settlement of "under ``line``" total goals: the opposite side of :meth:`over`."""
+    def under(self, line: float) -> BetSettlement:
+        """BetSettlement of "under ``line``" total goals: the opposite side of :meth:`over`."""
         return self.over(line).opposite()
 
     def p_over(self, line: float) -> float:
@@ -366,8 +339,8 @@ class ScoreGrid:
         yes = float(self.probs[1:, 1:].sum())
         return YesNo(yes, 1.0 - yes)
 
-    def asian_handicap(self, line: float) -> Settlement:
-        """Settlement of a bet on the home side with handicap ``line`` goals.
+    def asian_handicap(self, line: float) -> BetSettlement:
+        """BetSettlement of a bet on the home side with handicap ``line`` goals.
 
         The bet wins when home goals + ``line`` > away goals. ``line = -0.25`` is half the
         stake on 0 (draw refunded) and half on -0.5 (home must win). The away side of the
@@ -397,12 +370,12 @@ class ScoreGrid:
 
     def shift(self, home: int, away: int) -> ScoreGrid:
         """The grid of final scores when ``home``-``away`` is already on the board."""
-        if home < 0 or away < 0:
-            raise ValueError(f"a known score has non-negative goals, got {home}-{away}")
-        return ScoreGrid(np.pad(self.probs, ((home, 0), (away, 0))))
+        return ScoreGrid(shift_scores(self.probs, home, away))
 
     def convolve(self, other: ScoreGrid, tail: float = DEFAULT_TAIL) -> ScoreGrid:
         """Summed goals of two independent periods (e.g. 90 minutes then extra time)."""
+        from scipy import signal  # imported when first needed: scipy.signal alone takes ~0.5 s to import
+
         # Direct (not FFT) convolution: exact sums, no round-off below zero.
         summed = signal.convolve2d(self.probs, other.probs, mode="full", boundary="fill")
         return ScoreGrid.from_matrix(np.clip(summed, 0.0, None), tail)
@@ -456,22 +429,18 @@ def poisson_grids(
     if home.size == 0:
         raise ValueError("poisson_grids needs at least one match")
     if max_goals is None:
-        n_home = _poisson_upper(float(home.max()), tail / 2)
-        n_away = _poisson_upper(float(away.max()), tail / 2)
+        n_home = poisson_upper(float(home.max()), tail / 2)
+        n_away = poisson_upper(float(away.max()), tail / 2)
     else:
         if max_goals < 1:
             raise ValueError(f"max_goals must be at least 1, got {max_goals}")
         n_home = n_away = int(max_goals)
-    ph = _poisson_pmf(np.arange(n_home + 1.0)[None, :], home[:, None])
-    pa = _poisson_pmf(np.arange(n_away + 1.0)[None, :], away[:, None])
+    ph = poisson_pmf(np.arange(n_home + 1.0)[None, :], home[:, None])
+    pa = poisson_pmf(np.arange(n_away + 1.0)[None, :], away[:, None])
     grids = ph[:, :, None] * pa[:, None, :]
     rhos = np.broadcast_to(np.asarray(rho, dtype=float), home.shape)
     if np.any(rhos != 0):
-        f00, f01, f10, f11 = _dixon_coles_factors(home, away, rhos)
-        grids[:, 0, 0] *= f00
-        grids[:, 0, 1] *= f01
-        grids[:, 1, 0] *= f10
-        grids[:, 1, 1] *= f11
+        apply_dixon_coles(grids, home, away, rhos)
         bad = np.flatnonzero((grids[:, :2, :2] < 0).any(axis=(1, 2)))
         if bad.size:
             k = bad[0]

@@ -16,7 +16,8 @@ import numpy as np
 
 def to_day(value: str | dt.date | np.datetime64) -> np.datetime64:
     """An ISO date string, ``date`` or ``datetime64`` as ``datetime64[D]``."""
-    return np.datetime64(value, "D")
+    day: Any = value  # numpy's stubs have no overload for the union; every member is accepted at run time
+    return np.datetime64(day, "D")
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,8 +87,8 @@ class MatchSet:
         order = np.argsort(d, kind="stable")
         return cls(**{k: v[order] for k, v in cols.items()}, extras={k: v[order] for k, v in ex.items()})
 
-    def select(self, mask: np.ndarray) -> MatchSet:
-        """The matches where ``mask`` is true (a boolean array or an index array)."""
+    def select(self, mask: np.ndarray | slice) -> MatchSet:
+        """The matches where ``mask`` is true (a boolean array, an index array or a slice)."""
         kw = {f.name: getattr(self, f.name)[mask] for f in fields(self) if f.name != "extras"}
         return MatchSet(**kw, extras={k: v[mask] for k, v in self.extras.items()})
 

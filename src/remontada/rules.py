@@ -182,6 +182,36 @@ def normalise_round(text: str) -> str:
     return key
 
 
+
+_ROUND_NAMES: dict[str, str] = {
+    "final": "Final",
+    "sf": "Semi-finals",
+    "qf": "Quarter-finals",
+    "r16": "Round of 16",
+    "r32": "Round of 32",
+    "po": "Play-off round",
+    "replay": "Replay",
+}
+_NTH = {1: "First", 2: "Second", 3: "Third", 4: "Fourth", 5: "Fifth"}
+#: Round keys of the qualifying rounds (``q1`` .. ``q4``); the play-off round before the group stage is ``po``.
+QUALIFYING_ROUNDS = frozenset(f"q{n}" for n in range(1, 6))
+
+
+def round_name(label: str | None) -> str | None:
+    """How a round is written for people: ``"Quarterfinals"``, ``"QF"`` -> ``"Quarter-finals"``,
+    ``"Q2"`` -> ``"Second qualifying round"``. A label that says more than its round (a
+    comma-separated play-off label) or that is not a known round is returned unchanged."""
+    if not label or "," in label:
+        return label
+    key = normalise_round(label)
+    if key in _ROUND_NAMES:
+        return _ROUND_NAMES[key]
+    for prefix, words in (("q", "qualifying round"), ("round", "round")):
+        rest = key[len(prefix) :]
+        if key.startswith(prefix) and rest.isdigit() and int(rest) in _NTH:
+            return f"{_NTH[int(rest)]} {words}"
+    return label
+
 # ---- the table -----------------------------------------------------------------------------
 
 _COLUMNS = (

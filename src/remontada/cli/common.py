@@ -1,21 +1,26 @@
-"""What every command shares: the console, the ``--store``/``--json`` options, JSON and table output."""
+"""What every command shares: the console, the ``--store``/``--json`` options, JSON and table output,
+and turning a :class:`~remontada.errors.RemontadaError` into one line on stderr and exit code 1.
+
+Commands call only the public facade (``import remontada as rm``); this package formats.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from remontada.paths import default_store_path
-from remontada.store.reader import Store, StoreError
+from remontada.errors import RemontadaError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -23,50 +28,48 @@ err_console = Console(stderr=True)
 StoreOpt = Annotated[Path | None, typer.Option("--store", help="DuckDB store file (env REMONTADA_STORE).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 
 # ---- helpers -----------------------------------------------------------------------------------
 def store_path(store: Path | None) -> Path:
+    from remontada.paths import default_store_path
+
     return store or default_store_path()
 
 
-def open_store(store: Path | None) -> Store:
-    try:
-        return Store(store_path(store), read_only=True)
-    except StoreError as exc:
-        fail(str(exc))
-
-
 def fail(message: str, code: int = 1) -> Any:
-    err_console.print(f"[red]error:[/red] {message}")
+    err_console.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code)
 
 
-def jsonable(value: Any) -> Any:
-    if isinstance(value, pd.DataFrame):
-        return [jsonable(r) for r in value.to_dict(orient="records")]
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if hasattr(value, "item") and not isinstance(value, str):
+def guarded(command: F) -> F:
+    """``command`` with every :class:`RemontadaError` shown as one line (``error: ...``) and exit code
+    1; with ``--json`` the error's ``to_dict()`` is printed on stdout as well."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
         try:
-            return jsonable(value.item())
-        except (ValueError, AttributeError):
-            pass
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+            return command(*args, **kwargs)
+        except RemontadaError as exc:
+            if kwargs.get("as_json"):
+                print_json(exc.to_dict())
+            return fail(str(exc))
+
+    return run  # type: ignore[return-value]
+
+
+def jsonable(value: Any) -> Any:
+    from remontada._api.common import jsonable as to_json
+
+    return to_json(value)
 
 
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(jsonable(value), indent=2, ensure_ascii=False) + "\n")
 
 
-def frame_table(frame: pd.DataFrame, title: str | None = None, columns: list[str] | None = None) -> Table:
+def frame_table(frame: Any, title: str | None = None, columns: list[str] | None = None) -> Table:
     table = Table(title=title, show_lines=False)
     cols = columns or list(frame.columns)
     for c in cols:
@@ -76,16 +79,42 @@ def frame_table(frame: pd.DataFrame, title: str | None = None, columns: list[str
     return table
 
 
+def records_table(rows: list[dict[str, Any]], title: str | None = None, columns: list[str] | None = None,
+                  **column_options: dict[str, Any]) -> Table:  # fmt: skip
+    """A table of dict rows (``columns`` picks and orders them); ``column_options[name]`` is passed
+    to ``add_column`` (``justify``, ``no_wrap``, ``max_width``...)."""
+    table = Table(title=title, show_lines=False)
+    cols = columns or (list(rows[0]) if rows else [])
+    for c in cols:
+        table.add_column(c, **column_options.get(c, {}))
+    for row in rows:
+        table.add_row(*(cell_text(row.get(c)) for c in cols))
+    return table
+
+
 def cell_text(value: Any) -> str:
     """A table cell: blank for missing values, dates as ISO days, integers without ``.0``, markup escaped."""
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+    import datetime as dt
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat() if value == value.normalize() else value.isoformat(sep=" ")
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return escape(str(value))
 
 
-def team_error(exc: LookupError) -> Any:
-    return fail(str(exc))
+def pct(p: float | None) -> str:
+    """A probability in [0, 1] as a percentage with one decimal (blank when missing)."""
+    return "" if p is None or p != p else f"{100 * p:.1f}%"
+
+
+def terminal_width() -> int:
+    """Columns of the terminal (``$COLUMNS`` when set)."""
+    try:
+        return int(os.environ.get("COLUMNS", "")) or console.width
+    except ValueError:
+        return console.width

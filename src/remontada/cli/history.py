@@ -8,22 +8,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from remontada.cli.common import JsonOpt, StoreOpt, cell_text, console, fail, open_store, print_json
-from remontada.rules import season_label, season_start_year
-from remontada.ties.history import (
-    BaseRate,
-    Tie,
-    base_rate,
-    cross_check,
-    parse_seasons,
-    rebuild_ties,
-    select_ties,
-)
-
-#: Used when no --competition is given: the UEFA club competitions the store can hold.
-DEFAULT_COMPETITIONS = ("uefa.cl", "uefa.el", "uefa.ecl", "uefa.cwc", "uefa.fairs")
-#: Stages of two-legged ties in the store.
-STAGES = ("knockout", "qualifying", "playoff", "final")
+import remontada as rm
+from remontada.cli.common import JsonOpt, StoreOpt, cell_text, console, guarded, print_json
 
 
 class FirstLegAt(StrEnum):
@@ -71,131 +57,44 @@ def history(
 
     --deficit 3 --first-leg-at away lists Deportivo (2003-04), Roma (2017-18) and Liverpool (2018-19).
     """
-    if deficit is not None and deficit < 0:
-        fail("--deficit counts goals behind after the first leg: 0 or more")
-    unknown = sorted(set(stage or ()) - set(STAGES))
-    if unknown:
-        fail(f"unknown stage {', '.join(unknown)}; use {', '.join(STAGES)}")
-    try:
-        span = parse_seasons(seasons)
-    except ValueError as exc:
-        fail(str(exc))
-    with open_store(store) as st:
-        try:
-            ids = [st.competition(c).id for c in competition] if competition else list(DEFAULT_COMPETITIONS)
-        except LookupError as exc:
-            fail(str(exc))
-        ties = rebuild_ties(st, ids)
-    try:
-        chosen = select_ties(ties, competitions=ids, seasons=span, stages=stage, before=before)
-    except ValueError as exc:
-        fail(str(exc))
-    venue = first_leg_at.value if first_leg_at else None
-    rates = _rates(chosen, deficit, or_more, venue, max_deficit, level)
-    report: dict[str, Any] = {
-        "filters": {
-            "competitions": ids,
-            "seasons": _span_text(span),
-            "stages": stage,
-            "before": before,
-        },
-        "ties": len(chosen),
-        "complete": sum(t.complete for t in chosen),
-        "decided": sum(t.decided for t in chosen),
-        "coverage": coverage(chosen),
-        "rates": [r.to_dict(with_ties=False) for r in rates],
-    }
-    focus = rates[-1] if deficit is not None else None
-    if focus is not None:
-        report["comebacks"] = [t.to_dict() for t in focus.comebacks]
-    checked = cross_check(chosen) if check else None
-    if checked is not None:
-        report["cross_check"] = checked.to_dict()
-    gaps = [t for t in chosen if not t.decided] if incomplete else []
-    if incomplete:
-        report["incomplete"] = [t.to_dict() for t in gaps]
+    result = rm.history(
+        competition=competition, deficit=deficit, first_leg_at=first_leg_at.value if first_leg_at else None,
+        stage=stage, before=before, seasons=seasons, or_more=or_more, max_deficit=max_deficit, cross_check=check,
+        incomplete=incomplete, level=level, store=store,
+    )  # fmt: skip
     if as_json:
-        print_json(report)
+        print_json(result.to_dict())
         return
-    _print(report, rates, focus, checked, gaps, level)
-
-
-def _rates(
-    ties: list[Tie], deficit: int | None, or_more: bool, venue: str | None, max_deficit: int, level: float
-) -> list[BaseRate]:
-    """Rows of the table; with ``deficit`` the asked-for row comes last."""
-    if deficit is not None:
-        venues: list[Any] = [venue] if venue else ["home", "away", "neutral", None]
-        rows = [base_rate(ties, deficit, v, or_more=or_more, level=level) for v in venues]
-        return [r for r in rows if r.n or r.first_leg_at is None or r.first_leg_at == venue]
-    rows = []
-    for d in range(1, max_deficit + 1):
-        for v in [venue] if venue else ["home", "away", None]:
-            rows.append(base_rate(ties, d, v, or_more=d == max_deficit, level=level))
-    rows.append(base_rate(ties, 1, venue, or_more=True, level=level))
-    return rows
-
-
-def coverage(ties: list[Tie]) -> dict[str, str]:
-    """Seasons with at least one complete tie, per competition, as compact ranges."""
-    years: dict[str, set[int]] = {}
-    for tie in ties:
-        if tie.complete:
-            years.setdefault(tie.competition, set()).add(season_start_year(tie.season))
-    return {comp: _ranges(sorted(ys)) for comp, ys in sorted(years.items())}
-
-
-def _ranges(years: list[int]) -> str:
-    spans: list[list[int]] = []
-    for year in years:
-        if spans and year == spans[-1][1] + 1:
-            spans[-1][1] = year
-        else:
-            spans.append([year, year])
-    return ", ".join(season_label(a) if a == b else f"{season_label(a)}..{season_label(b)}" for a, b in spans)
-
-
-def _span_text(span: tuple[int, int] | None) -> str | None:
-    """``(1992, 9999)`` -> ``"1992-93.."``; open ends stay open."""
-    if span is None:
-        return None
-    first = season_label(span[0]) if span[0] > 0 else ""
-    last = season_label(span[1]) if span[1] < 9999 else ""
-    return first if span[0] == span[1] else f"{first}..{last}"
+    _print(result)
 
 
 def _pct(value: float) -> str:
     return "" if value != value else f"{100 * value:.1f}%"
 
 
-def _print(
-    report: dict[str, Any],
-    rates: list[BaseRate],
-    focus: BaseRate | None,
-    checked: Any,
-    gaps: list[Tie],
-    level: float,
-) -> None:
+def _print(result: Any) -> None:
+    report = result.to_dict()
     f = report["filters"]
     seasons = f["seasons"] or "all seasons"
     stages = ", ".join(f["stages"]) if f["stages"] else "all stages"
     before = f", ended before {f['before']}" if f["before"] else ""
     console.print(
-        f"[bold]{', '.join(f['competitions'])}[/bold] · {seasons} · {stages}{before}: "
+        f"[bold]{cell_text(', '.join(f['competition_names']))}[/bold] · {seasons} · {stages}{before}: "
         f"{report['ties']:,} two-legged ties, {report['complete']:,} complete, {report['decided']:,} decided"
     )
     for comp, spans in report["coverage"].items():
-        console.print(f"  {comp}: complete ties in {spans}")
+        console.print(f"  {cell_text(comp)}: complete ties in {spans}")
     table = Table(title="Did the side behind after the first leg go through?")
-    for column in ("deficit", "first leg at", "ties", "through", "rate", f"{round(100 * level)}% interval"):
+    for column in ("deficit", "first leg at", "ties", "through", "rate", f"{round(100 * result.level)}% interval"):
         table.add_column(column, justify="right" if column not in ("first leg at",) else "left")
-    for r in rates:
+    for r in result.rates:
         label = f"{r.deficit}+" if r.or_more else str(r.deficit)
         interval = f"{_pct(r.low)} - {_pct(r.high)}" if r.n else ""
         table.add_row(label, r.first_leg_at or "anywhere", f"{r.n:,}", f"{r.k:,}", _pct(r.p), interval)
     console.print(table)
-    if focus is not None:
-        _print_comebacks(focus)
+    if result.focus is not None:
+        _print_comebacks(result)
+    checked = result.cross_check
     if checked is not None:
         console.print(
             f"Tie winners recorded by engsoccerdata: {checked.agree:,} of {checked.compared:,} agree "
@@ -203,28 +102,41 @@ def _print(
         )
         for tie in checked.disagreements:
             console.print(f"  [yellow]differs[/yellow] {cell_text(tie.describe())}; recorded: {tie.recorded_winner}")
+    gaps = result.incomplete or []
     if gaps:
         gap_table = Table(title=f"{len(gaps)} ties without a derived winner")
         for column in ("season", "competition", "round", "legs", "why"):
             gap_table.add_column(column)
         for tie in gaps:
             legs = "; ".join(tie.leg_text(leg) for leg in (tie.leg1, tie.leg2, *tie.replays) if leg is not None)
-            gap_table.add_row(tie.season, tie.competition, cell_text(tie.round), cell_text(legs), cell_text(tie.issue))
+            name = report_name(tie.competition)
+            gap_table.add_row(tie.season, cell_text(name), cell_text(tie.round), cell_text(legs), cell_text(tie.issue))
         console.print(gap_table)
 
 
-def _print_comebacks(rate: BaseRate) -> None:
+def report_name(competition_id: str) -> str:
+    from remontada.competitions import display_name
+
+    return display_name(competition_id) or competition_id
+
+
+def _print_comebacks(result: Any) -> None:
+    rate = result.focus
     console.print(f"[bold]{rate.k} of {rate.n} went through[/bold] ({rate.position})")
-    if not rate.comebacks:
-        return
-    table = Table(show_lines=False)
-    table.add_column("ended", no_wrap=True)
-    table.add_column("tie")
-    for tie in rate.comebacks:
-        table.add_row(cell_text(tie.date.isoformat() if tie.date else ""), cell_text(tie.describe()))
-    console.print(table)
+    ties = result.comebacks
+    main = [t for t in ties if not t.qualifying]
+    qualifying = [t for t in ties if t.qualifying]
+    for chosen, title in ((main, "in the main draw"), (qualifying, "in qualifying rounds")):
+        if not chosen:
+            continue
+        table = Table(title=f"{len(chosen)} {title}", show_lines=False)
+        table.add_column("ended", no_wrap=True)
+        table.add_column("tie")
+        for tie in chosen:
+            table.add_row(cell_text(tie.date.isoformat() if tie.date else ""), cell_text(tie.describe()))
+        console.print(table)
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``history`` command to ``app``."""
-    app.command()(history)
+    app.command()(guarded(history))

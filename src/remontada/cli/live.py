@@ -5,31 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 
-from remontada.cli.common import JsonOpt, StoreOpt, console, fail, frame_table, open_store, print_json
-from remontada.store.reader import AmbiguousTeam, TeamNotFound
-
-
-def _pair(text: str | None, what: str) -> tuple[int, int] | None:
-    if text is None:
-        return None
-    from remontada.inplay.live import parse_score
-
-    try:
-        return parse_score(text)
-    except ValueError:
-        fail(f"{what} is written like 0-1, got {text!r}")
-
-
-def _rates(text: str) -> tuple[float, float]:
-    try:
-        home, away = (float(x) for x in text.replace(";", ",").split(","))
-    except ValueError:
-        fail(f"--rates is two expected-goal numbers like 1.37,1.81, got {text!r}")
-    return home, away
+import remontada as rm
+from remontada.cli.common import (
+    JsonOpt,
+    StoreOpt,
+    cell_text,
+    console,
+    frame_table,
+    guarded,
+    print_json,
+    records_table,
+)
 
 
 def _pct(p: float) -> str:
@@ -37,7 +26,7 @@ def _pct(p: float) -> str:
 
 
 def _remaining_table(grid: Any, home: str, away: str, size: int = 5) -> Table:
-    table = Table(title=f"goals still to come (rows {home}, columns {away}), %")
+    table = Table(title=cell_text(f"goals still to come (rows {home}, columns {away}), %"))
     table.add_column("")
     for j in range(size):
         table.add_column(f"{j}+" if j == size - 1 else str(j), justify="right")
@@ -45,16 +34,9 @@ def _remaining_table(grid: Any, home: str, away: str, size: int = 5) -> Table:
     for i in range(size):
         row = []
         for j in range(size):
-            block = probs[i:, j:] if (i == size - 1 and j == size - 1) else None
-            if block is not None:
-                value = block.sum()
-            elif i == size - 1:
-                value = probs[i:, j].sum() if j < probs.shape[1] else 0.0
-            elif j == size - 1:
-                value = probs[i, j:].sum() if i < probs.shape[0] else 0.0
-            else:
-                value = probs[i, j] if i < probs.shape[0] and j < probs.shape[1] else 0.0
-            row.append(f"{100 * value:.1f}")
+            rows = slice(i, None) if i == size - 1 else slice(i, i + 1)
+            cols = slice(j, None) if j == size - 1 else slice(j, j + 1)
+            row.append(f"{100 * probs[rows, cols].sum():.1f}")
         table.add_row(f"{i}+" if i == size - 1 else str(i), *row)
     return table
 
@@ -70,92 +52,66 @@ def live(
     first_leg: Annotated[
         str | None, typer.Option("--first-leg", help="First-leg score as written there (away side here first).")
     ] = None,
-    competition: Annotated[str | None, typer.Option(help="Competition name or id.")] = None,
+    competition: Annotated[str | None, typer.Option(help="Competition name, id or abbreviation.")] = None,
     model: Annotated[str, typer.Option(help="Pre-match model (see `remontada` forecast models).")] = "dixon-coles",
     rates: Annotated[
         str | None, typer.Option(help="Pre-match expected goals home,away (skips the model), e.g. 1.37,1.81.")
     ] = None,
     team: Annotated[str | None, typer.Option(help="Side whose comeback curve to show (default: the underdog).")] = None,
-    every: Annotated[int, typer.Option(help="Minutes between rows of the comeback curve.")] = 5,
+    every: Annotated[int, typer.Option(min=1, help="Minutes between rows of the comeback curve.")] = 5,
     plot: Annotated[Path | None, typer.Option(help="Write the comeback curve as a PNG here.")] = None,
     params: Annotated[Path | None, typer.Option(help="In-play parameters CSV (default: the packaged fit).")] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """What happens in the time left: win/draw/loss, the goals to come and, in a tie, who goes through."""
-    from remontada.forecast import Forecaster
-    from remontada.inplay.comeback import LiveSecondLeg
-    from remontada.inplay.live import find_live_match, live_forecast
-    from remontada.inplay.model import InplayModel, InplayParams, MatchClock
-
-    score_now = _pair(score, "--score")
-    reds = _pair(red_cards, "--red-cards")
-    assert score_now is not None and reds is not None
-    try:
-        clock = MatchClock.parse(minute)
-        inplay = InplayModel(InplayParams.read_csv(params) if params else None)
-    except (ValueError, OSError) as exc:
-        fail(str(exc))
-    with open_store(store) as st:
-        try:
-            match = find_live_match(st, home, away, date=date, competition=competition, first_leg=first_leg)
-        except (TeamNotFound, AmbiguousTeam) as exc:
-            fail(str(exc))
-        except (LookupError, ValueError) as exc:
-            fail(str(exc))
-        if rates is not None:
-            pre = _rates(rates)
-            source = "given"
-        else:
-            try:
-                pre = Forecaster(st, model).rates(
-                    match.home_id, match.away_id, match.date, neutral=match.neutral, competition=match.competition
-                )
-            except (LookupError, KeyError, ValueError) as exc:
-                fail(f"no pre-match rates from {model}: {exc}; pass --rates home,away")
-            source = f"{model}, fitted on matches before {match.date.isoformat()}"
-    forecast = live_forecast(match, pre, minute=clock, score=score_now, red_cards=reds, model=inplay)
-    curve = None
-    if match.first_leg is not None and match.rules is not None:
-        tie = LiveSecondLeg(match.first_leg, pre, match.rules, teams=(match.away, match.home), red_cards=reds)
-        assert forecast.tie is not None
-        focus = team or (match.away if forecast.tie.p_a <= 0.5 else match.home)
-        try:
-            curve = tie.comeback_curve(focus, minute=clock, score=score_now, model=inplay)
-        except KeyError as exc:
-            fail(str(exc))
-        if plot is not None:
-            curve.plot(plot)
+    answer = rm.live(home, away, date=date, minute=minute, score=score, red_cards=red_cards, competition=competition,
+                     first_leg=first_leg, model=model, rates=rates, team=team, params=params,
+                     store=store)  # fmt: skip
+    if plot is not None and answer.curve is not None:
+        answer.curve.plot(plot)
     if as_json:
-        out = forecast.to_dict()
-        out["pre_match_rates"]["source"] = source
-        if curve is not None:
-            out["comeback_curve"] = {"team": curve.team, "rows": curve.to_frame()}
-        print_json(out)
+        print_json(answer.to_dict())
         return
-    _print_live(forecast, source, curve, every)
-    if plot is not None and curve is not None:
+    _print_live(answer, every)
+    if plot is not None and answer.curve is not None:
         console.print(f"comeback curve written to {plot}")
 
 
-def _print_live(forecast: Any, source: str, curve: Any, every: int) -> None:
+def _print_live(answer: Any, every: int) -> None:
     from remontada.inplay.comeback import curve_rows
 
+    forecast, curve = answer.forecast, answer.curve
     match = forecast.match
-    console.print(f"[bold]{match.describe()}[/bold]")
+    console.print(f"[bold]{cell_text(match.describe())}[/bold]")
     for note in match.notes:
-        console.print(f"  [dim]{note}[/dim]")
+        console.print(f"  [dim]{cell_text(note)}[/dim]")
+    for warning in answer.warnings:
+        console.print(f"[yellow]warning:[/yellow] {cell_text(warning)}")
     home_rate, away_rate = forecast.rates
-    console.print(f"pre-match expected goals ({source}): {match.home} {home_rate:.2f}, {match.away} {away_rate:.2f}")
     console.print(
-        f"minute {forecast.minute}, score {forecast.score[0]}-{forecast.score[1]}, "
+        f"pre-match expected goals ({answer.rates_source}): {match.home} {home_rate:.2f}, {match.away} {away_rate:.2f}"
+    )
+    pre = answer.pre_match
+    if pre is not None:
+        text = (
+            f"pre-match model after 90 minutes: {match.home} win {_pct(pre['home_win'])}, draw {_pct(pre['draw'])}, "
+            f"{match.away} win {_pct(pre['away_win'])}"
+        )
+        if pre["p_through"]:
+            text += "; through " + ", ".join(f"{k} {_pct(v)}" for k, v in pre["p_through"].items())
+        console.print(cell_text(text))
+    console.print(
+        f"minute {forecast.minute}, score {match.home} {forecast.score[0]}-{forecast.score[1]} {match.away}, "
         f"red cards {forecast.red_cards[0]}-{forecast.red_cards[1]}"
     )
-    result = Table(title="the match after 90 minutes")
+    result = Table(title="the match after 90 minutes (in-play model)")
     for col in (f"{match.home} win", "draw", f"{match.away} win"):
-        result.add_column(col, justify="right")
+        result.add_column(cell_text(col), justify="right")
     result.add_row(_pct(forecast.final.home_win), _pct(forecast.final.draw), _pct(forecast.final.away_win))
     console.print(result)
+    for note in answer.notes:
+        console.print(f"[dim]why the numbers differ: {cell_text(note)}[/dim]")
     more_home, more_away = forecast.remaining.expected_goals()
     console.print(f"expected goals still to come: {match.home} {more_home:.2f}, {match.away} {more_away:.2f}")
     console.print(_remaining_table(forecast.remaining, match.home, match.away))
@@ -167,23 +123,24 @@ def _print_live(forecast: Any, source: str, curve: Any, every: int) -> None:
         through.add_column(col, justify="right" if col != "side" else "left")
     for side in (tie.team_a, tie.team_b):
         split = tie.split(side)
-        through.add_row(side, _pct(split.total), _pct(split.after_90), _pct(split.in_extra_time), _pct(split.decider))
+        through.add_row(
+            cell_text(side), _pct(split.total), _pct(split.after_90), _pct(split.in_extra_time), _pct(split.decider)
+        )
     console.print(through)
     if curve is not None:
-        rows = pd.DataFrame(curve_rows(curve, every))
-        for col in ("if_unchanged", "if_next_goal_at", "if_next_goal_by"):
-            rows[col] = rows[col].map(_pct)
-        rows = rows.drop(columns=["p_next_goal_by"]).rename(
-            columns={
-                "if_unchanged": f"if it stays {curve.score[0]}-{curve.score[1]}",
-                "if_next_goal_at": f"{curve.team} score next at that minute",
-                "if_next_goal_by": f"{curve.team} score next by then",
-            }
-        )
-        console.print(frame_table(rows, f"the comeback curve: P({curve.team} through)"))
-    needs = tie.needs(curve.team if curve is not None else tie.team_a, 6)
+        rows = []
+        for row in curve_rows(curve, every):
+            rows.append({
+                "minute": row["minute"],
+                f"if it stays {curve.score[0]}-{curve.score[1]}": _pct(row["if_unchanged"]),
+                f"{curve.team} score next at that minute": _pct(row["if_next_goal_at"]),
+                f"{curve.team} score next by then": _pct(row["if_next_goal_by"]),
+            })  # fmt: skip
+        console.print(records_table(rows, cell_text(f"the comeback curve: P({curve.team} through)")))
+    focus = curve.team if curve is not None else tie.team_a
+    needs = tie.needs(focus, 6)
     if needs:
-        table = Table(title=f"what {curve.team if curve is not None else tie.team_a} need: final scores of this match")
+        table = Table(title=cell_text(f"what {focus} need: final scores of this match"))
         for col in ("final score", "probability", "then through", "decided by"):
             table.add_column(col, justify="right")
         how = {
@@ -194,9 +151,9 @@ def _print_live(forecast: Any, source: str, curve: Any, every: int) -> None:
             "extra_time": "extra time",
         }
         for s in needs:
-            p_team = s.p_a_through if (curve is None or curve.team == tie.team_a) else 1.0 - s.p_a_through
-            score = f"{match.home} {s.home_goals}-{s.away_goals} {match.away}"
-            table.add_row(score, _pct(s.probability), _pct(p_team), how.get(s.outcome, s.outcome))
+            p_team = s.p_a_through if focus == tie.team_a else 1.0 - s.p_a_through
+            final = f"{match.home} {s.home_goals}-{s.away_goals} {match.away}"
+            table.add_row(cell_text(final), _pct(s.probability), _pct(p_team), cell_text(how.get(s.outcome, s.outcome)))
         console.print(table)
 
 
@@ -204,7 +161,6 @@ def _print_live(forecast: Any, source: str, curve: Any, every: int) -> None:
 inplay_app = typer.Typer(no_args_is_help=True, help="Estimate and check the in-play model.")
 
 
-@inplay_app.command("fit")
 def inplay_fit(
     out: Annotated[Path, typer.Option(help="Where to write the parameter CSV.")] = Path("inplay.csv"),
     holdout_from: Annotated[int, typer.Option(help="Leave out league seasons starting in or after this year.")] = 2022,
@@ -218,30 +174,18 @@ def inplay_fit(
     as_json: JsonOpt = False,
 ) -> None:
     """Re-estimate the in-play parameters from the store (takes a while: chains over every half)."""
-    from remontada.inplay.fit import RED_TIMING, fit_from_store
-
-    with open_store(store) as st:
-        fitter = fit_from_store(
-            st,
-            holdout_from=holdout_from,
-            profile_since=profile_since,
-            standard_errors=standard_errors,
-            red_timing=None if fit_red_timing else (RED_TIMING if red_timing is None else red_timing),
-            verbose=not as_json,
-        )
-    fitter.params_.write_csv(out, fitter.notes())
-    rows = [
-        {"effect": e.name, "log": e.value, "se": e.se, "multiplier": e.multiplier, "evidence": e.evidence}
-        for e in fitter.estimates_
-    ]
+    fit = rm.fit_inplay(holdout_from=holdout_from, profile_since=profile_since, standard_errors=standard_errors,
+                        red_timing=red_timing, fit_red_timing=fit_red_timing, verbose=not as_json,
+                        store=store)  # fmt: skip
+    fit.write_csv(out)
     if as_json:
-        print_json({"params": dict(fitter.params_.to_rows()), "estimates": rows, "out": str(out)})
+        print_json({**fit.to_dict(), "out": str(out)})
         return
-    console.print(frame_table(pd.DataFrame(rows).round(4), "in-play effects (log rate multipliers)"))
+    rows = [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()} for r in fit.estimates]
+    console.print(records_table(rows, "in-play effects (log rate multipliers)"))
     console.print(f"parameters written to {out}")
 
 
-@inplay_app.command("check")
 def inplay_check(
     from_season: Annotated[int, typer.Option(help="First held-out season (start year).")] = 2022,
     params: Annotated[Path | None, typer.Option(help="Parameters CSV (default: the packaged fit).")] = None,
@@ -251,30 +195,15 @@ def inplay_check(
 ) -> None:
     """Second halves of held-out seasons forecast from half-time: scores, situations, calibration."""
     from remontada.evaluation.scoring import plot_calibration
-    from remontada.inplay.model import InplayParams
-    from remontada.inplay.validate import held_out, validate
 
-    fitted = InplayParams.read_csv(params) if params else InplayParams.packaged()
-    with open_store(store) as st:
-        data = held_out(st, from_season=from_season)
-    if not len(data):
-        fail(f"no league matches with odds and half-time scores from {from_season} on")
-    report = validate(data, {"inplay": fitted, "flat": InplayParams.flat()})
-    scores, situations, trailing = report.scores(), report.situations(), report.trailing_by_one()
-    reliability = {name: report.reliability(name) for name in report.result}
+    check = rm.check_inplay(from_season=from_season, params=params, store=store)
+    scores, situations, trailing, reliability = check.scores, check.situations, check.trailing_by_one, check.reliability
     if plot is not None:
         plot_calibration(reliability, plot, title=f"full-time result given half-time, seasons {from_season}-")
     if as_json:
-        print_json(
-            {
-                "scores": scores,
-                "situations": situations,
-                "trailing_by_one": trailing,
-                "reliability": {name: table.to_records() for name, table in reliability.items()},
-            }
-        )
+        print_json(check.to_dict())
         return
-    console.print(frame_table(scores.round(5), f"second halves of {len(data)} held-out matches"))
+    console.print(frame_table(scores.round(5), f"second halves of {check.matches} held-out matches"))
 
     def trio(row: Any, column: str) -> str:
         return " | ".join(f"{100 * row[key]:.1f}" for key in (column, f"inplay:{column}", f"flat:{column}"))
@@ -294,15 +223,20 @@ def inplay_check(
         table.add_row(row["trailing"], str(row["matches"]), trio(row, "avoided_defeat"), trio(row, "won"))
     console.print(table)
     for name, calibration in reliability.items():
-        frame = pd.DataFrame(calibration.to_records()).round(3)
+        records = [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()}
+                   for r in calibration.to_records()]  # fmt: skip
         title = f"reliability of every full-time probability: {name} (ECE {calibration.calibration_error():.4f})"
-        console.print(frame_table(frame, title))
+        console.print(records_table(records, title))
     if plot is not None:
         console.print(f"reliability diagram written to {plot}")
 
 
+inplay_app.command("fit")(guarded(inplay_fit))
+inplay_app.command("check")(guarded(inplay_check))
+
+
 def register(app: typer.Typer) -> None:
-    app.command("live")(live)
+    app.command("live")(guarded(live))
     app.add_typer(inplay_app, name="inplay")
 
 

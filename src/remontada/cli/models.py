@@ -1,103 +1,78 @@
-"""Model commands: ``predict`` (one match as a full scoreline distribution) and ``ratings``."""
+"""Model commands: ``predict`` (one match as a full scoreline distribution), ``ratings`` and ``backtest``."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.table import Table
 
-from remontada.cli.common import JsonOpt, StoreOpt, console, fail, frame_table, open_store, print_json
-from remontada.forecast import DEFAULT_MODEL, MODELS, Forecaster
-from remontada.store.reader import AmbiguousTeam, Store, TeamNotFound
+import remontada as rm
+from remontada.cli.common import JsonOpt, StoreOpt, cell_text, console, frame_table, guarded, print_json, records_table
 
-ModelOpt = Annotated[str, typer.Option("--model", help=f"One of: {', '.join(MODELS)}.")]
+#: The models ``--model`` accepts (remontada._api.common.MODEL_NAMES; not imported here to keep start-up light).
+_MODELS = "dixon-coles, poisson, bivariate, elo"
+ModelOpt = Annotated[str, typer.Option("--model", help=f"One of: {_MODELS}.")]
 DateOpt = Annotated[str | None, typer.Option("--date", help="ISO date: the model knows only matches before it.")]
 
 
 def register(app: typer.Typer) -> None:
     """Add the model commands to ``app``."""
-    app.command()(predict)
-    app.command()(ratings)
-    app.command()(backtest)
-
-
-def _as_of(date: str | None) -> dt.date:
-    if date is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(date)
-    except ValueError:
-        return fail(f"--date must be an ISO date like 2024-04-18, got {date!r}")
-
-
-def _club(store: Store, name: str) -> str:
-    try:
-        return store.resolve_club(name)
-    except (TeamNotFound, AmbiguousTeam) as exc:
-        return fail(str(exc))
+    app.command()(guarded(predict))
+    app.command()(guarded(ratings))
+    app.command()(guarded(backtest))
 
 
 def predict(
     home: Annotated[str, typer.Argument(help="Home club, e.g. Atalanta.")],
     away: Annotated[str, typer.Argument(help="Away club, e.g. Liverpool.")],
     date: DateOpt = None,
-    model: ModelOpt = DEFAULT_MODEL,
-    neutral: Annotated[bool, typer.Option(help="Neutral venue (no home advantage).")] = False,
-    competition: Annotated[str | None, typer.Option(help="Competition (sets home advantage).")] = None,
+    model: ModelOpt = "dixon-coles",
+    neutral: Annotated[
+        bool | None, typer.Option("--neutral/--no-neutral", help="Neutral venue (default: the stored fixture's).")
+    ] = None,
+    competition: Annotated[
+        str | None, typer.Option(help="Competition (sets home advantage; default: the stored fixture's).")
+    ] = None,
     plot: Annotated[Path | None, typer.Option(help="Write a scoreline heatmap PNG here.")] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Forecast one match: 1X2, expected goals, most likely scores, over/under 2.5, BTTS."""
-    day = _as_of(date)
-    with open_store(store) as st:
-        home_id, away_id = _club(st, home), _club(st, away)
-        comp = st.competition(competition).id if competition else None
-        forecaster = Forecaster(st, model)
-        try:
-            grid = forecaster.grid(home_id, away_id, day, neutral=neutral, competition=comp)
-        except (KeyError, LookupError) as exc:
-            fail(str(exc).strip("'\""))
-        names = st.club_name(home_id), st.club_name(away_id)
-    summary = grid.to_dict(top=5)
+    forecast = rm.predict(home, away, date=date, competition=competition, neutral=neutral, model=model, store=store)
     if plot is not None:
         from remontada.plots import scoreline_heatmap
 
-        scoreline_heatmap(grid, *names, plot)
+        scoreline_heatmap(forecast.grid, forecast.home, forecast.away, plot)
+    summary = forecast.to_dict()
     if as_json:
-        print_json(
-            {
-                "home": names[0],
-                "away": names[1],
-                "home_id": home_id,
-                "away_id": away_id,
-                "as_of": day.isoformat(),
-                "model": model,
-                "neutral": neutral,
-                **summary,
-                "plot": str(plot) if plot else None,
-            }
-        )
+        if plot is not None:
+            summary["plot"] = str(plot)
+        print_json(summary)
         return
-    table = Table(title=f"{names[0]} v {names[1]}{' (neutral)' if neutral else ''}  ·  {model} as of {day}")
+    where = " (neutral)" if forecast.neutral else ""
+    comp = f", {forecast.competition}" if forecast.competition else ""
+    title = f"{forecast.home} v {forecast.away}{where}{comp}  ·  {forecast.model} as of {forecast.as_of}"
+    table = Table(title=cell_text(title))
     table.add_column("market")
     table.add_column("probability / value", justify="right")
     rows = [
-        (f"{names[0]} win", f"{summary['home_win']:.1%}"), ("draw", f"{summary['draw']:.1%}"),
-        (f"{names[1]} win", f"{summary['away_win']:.1%}"),
+        (f"{forecast.home} win", f"{summary['home_win']:.1%}"), ("draw", f"{summary['draw']:.1%}"),
+        (f"{forecast.away} win", f"{summary['away_win']:.1%}"),
         ("expected goals", f"{summary['expected_goals']['home']:.2f} - {summary['expected_goals']['away']:.2f}"),
         ("over 2.5 goals", f"{summary['over_2_5']:.1%}"), ("both teams score", f"{summary['btts_yes']:.1%}"),
     ]  # fmt: skip
     for score in summary["top_scores"]:
-        rows.append((f"score {score['home']}-{score['away']}", f"{score['p']:.1%}"))
+        rows.append((f"{forecast.home} {score['home']}-{score['away']} {forecast.away}", f"{score['p']:.1%}"))
     for label, value in rows:
-        table.add_row(label, value)
+        table.add_row(cell_text(label), value)
     console.print(table)
+    if forecast.competition_source == "stored fixture":
+        note = f"competition {forecast.competition} from the stored fixture (it sets the home advantage)"
+        console.print(f"[dim]{cell_text(note)}[/dim]")
+    for warning in forecast.warnings:
+        console.print(f"[yellow]warning:[/yellow] {cell_text(warning)}")
     if plot is not None:
         console.print(f"heatmap: {plot}")
 
@@ -107,49 +82,28 @@ def ratings(
         str | None, typer.Option(help="Only clubs that played it in the year before --date.")
     ] = None,
     date: DateOpt = None,
-    top: Annotated[int, typer.Option(help="How many clubs to show.")] = 20,
-    model: ModelOpt = DEFAULT_MODEL,
+    top: Annotated[int, typer.Option(min=1, help="How many clubs to show.")] = 20,
+    model: ModelOpt = "dixon-coles",
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Team strengths on one scale across every league and UEFA competition."""
-    day = _as_of(date)
-    with open_store(store) as st:
-        fitted = Forecaster(st, model).fitted(day)
-        frame = _ratings_frame(fitted)
-        if competition:
-            comp = st.competition(competition).id
-            since = (np.datetime64(day) - np.timedelta64(365, "D")).astype(str)
-            played = st.query(
-                "SELECT home_id AS club FROM matches WHERE competition_id = ? AND date >= ? AND date < ? "
-                "UNION SELECT away_id FROM matches WHERE competition_id = ? AND date >= ? AND date < ?",
-                [comp, since, str(day)] * 2,
-            )
-            frame = frame[frame["club_id"].isin(set(played["club"]))]
-        frame = frame.head(top).copy()
-        frame.insert(0, "rank", range(1, len(frame) + 1))
-        frame.insert(2, "club", [st.club_name(c) for c in frame["club_id"]])
+    table = rm.ratings(date=date, competition=competition, top=top, model=model, store=store)
     if as_json:
-        print_json({"as_of": day.isoformat(), "model": model, "ratings": frame})
+        print_json(table.to_dict())
         return
-    shown = frame.drop(columns=["club_id"])
-    for col in shown.columns:
-        if shown[col].dtype.kind == "f":
-            pattern = "{:.0f}" if col == "elo" else "{:+.2f}"
-            shown[col] = shown[col].map(pattern.format)
-    console.print(frame_table(shown, f"ratings as of {day} ({model})"))
-
-
-def _ratings_frame(fitted: Any) -> pd.DataFrame:
-    """One row per club, strongest first: goal models give attack/defence/overall, Elo its points."""
-    if hasattr(fitted, "ratings") and not hasattr(fitted, "rating"):
-        r = fitted.ratings()
-        return pd.DataFrame({
-            "club_id": r.team, "league": r.group, "overall": r.overall, "attack": r.attack, "defence": r.defence,
-        })  # fmt: skip
-    points = fitted.ratings()
-    frame = pd.DataFrame({"club_id": list(points), "elo": list(points.values())})
-    return frame.sort_values("elo", ascending=False, kind="stable").reset_index(drop=True)
+    shown = []
+    for row in table.rows:
+        out: dict[str, Any] = {"rank": row["rank"], "club": row["club"]}
+        if "league" in row:
+            out["league"] = row.get("league_name") or row["league"]
+        for col in ("overall", "attack", "defence", "elo"):
+            if col in row:
+                out[col] = f"{row[col]:.0f}" if col == "elo" else f"{row[col]:+.2f}"
+        shown.append(out)
+    console.print(records_table(shown, f"ratings as of {table.as_of} ({table.model})"))
+    for warning in table.warnings:
+        console.print(f"[yellow]warning:[/yellow] {cell_text(warning)}")
 
 
 def backtest(
@@ -157,41 +111,24 @@ def backtest(
     seasons: Annotated[str, typer.Option(help="Reported seasons, FIRST..LAST.")] = "2016-17..2022-23",
     plot: Annotated[Path | None, typer.Option(help="Write the calibration diagram PNG here.")] = None,
     penaltyblog: Annotated[bool, typer.Option(help="Include penaltyblog's Dixon-Coles (slow: one fit a week).")] = True,
-    step_days: Annotated[int, typer.Option(help="Refit every N days.")] = 7,
+    step_days: Annotated[int, typer.Option(min=1, help="Refit every N days.")] = 7,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Walk-forward RPS, log loss and Brier of every model, the closing odds and penaltyblog, same matches."""
-    from remontada.evaluation import suite as backtest_suite
-    with open_store(store) as st:
-        try:
-            result = backtest_suite.run(
-                st, competition, seasons, penaltyblog=penaltyblog, step_days=step_days, progress=not as_json
-            )
-        except LookupError as exc:
-            fail(str(exc))
-    main = result.summary()
-    partial = {
-        name: result.summary(names=[name, *main["forecaster"]])
-        for name, p in result.probs.items()
-        if name not in set(main["forecaster"]) and np.isfinite(p).all(axis=1).any()
-    }
+    result = rm.backtest(competition, seasons=seasons, penaltyblog=penaltyblog, step_days=step_days,
+                         progress=not as_json, store=store)  # fmt: skip
+    raw = result.raw
     if plot is not None:
-        result.plot_calibration(plot, title=f"{competition} {seasons}: calibration ({len(result.outcome)} matches)")
+        raw.plot_calibration(plot, title=f"{competition} {seasons}: calibration ({len(raw.outcome)} matches)")
     if as_json:
-        print_json(
-            {
-                "competition": competition,
-                "seasons": seasons,
-                "summary": main,
-                "partial_coverage": partial,
-                "notes": result.notes,
-                "plot": str(plot) if plot else None,
-            }
-        )
+        out = result.to_dict()
+        if plot is not None:
+            out["plot"] = str(plot)
+        print_json(out)
         return
-    console.print(frame_table(_scores_text(main), f"{competition} {seasons}, walk-forward (lower is better)"))
-    for name, frame in partial.items():
+    console.print(frame_table(_scores_text(result.summary), f"{competition} {seasons}, walk-forward (lower is better)"))
+    for name, frame in result.partial_coverage.items():
         console.print(frame_table(_scores_text(frame), f"on the {frame['matches'].iloc[0]} matches {name} priced"))
     for note in result.notes:
         console.print(f"note: {note}")
@@ -199,7 +136,7 @@ def backtest(
         console.print(f"calibration diagram: {plot}")
 
 
-def _scores_text(frame: pd.DataFrame) -> pd.DataFrame:
+def _scores_text(frame: Any) -> Any:
     shown = frame.copy()
     for col in ("rps", "log_loss", "brier"):
         shown[col] = shown[col].map("{:.4f}".format)

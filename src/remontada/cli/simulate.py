@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from remontada.cli.common import JsonOpt, StoreOpt, console, err_console, fail, open_store, print_json
+import remontada as rm
+from remontada.cli.common import JsonOpt, StoreOpt, console, err_console, fail, guarded, print_json
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The default of ``--model`` (remontada.forecast.DEFAULT_MODEL, not imported here: the
 #: forecasting stack loads scipy, which would slow every command's start-up).
@@ -33,7 +36,7 @@ def _deductions(values: list[str] | None) -> dict[str, int]:
     for value in values or []:
         match = re.match(r"^\s*(.+?)\s*=\s*(\d+)\s*$", value)
         if match is None:
-            return fail(f"--deduct takes CLUB=POINTS (e.g. 'Everton=6'), got {value!r}")  # type: ignore[no-any-return]
+            return fail(f"--deduct takes CLUB=POINTS (e.g. 'Everton=6'), got {value!r}")
         club, points = match.group(1), int(match.group(2))
         out[club] = out.get(club, 0) + points
     return out
@@ -116,10 +119,11 @@ def _threshold_table(result: Any) -> Table:
 
 def simulate(
     competition: Annotated[str, typer.Option(help="Competition name or id, e.g. 'Europa League' or eng.1.")],
-    season: Annotated[str, typer.Option(help="Season, e.g. 2023-24.")],
+    season: Annotated[str | None, typer.Option(help="Season, e.g. 2023-24 (default: the season of --date).")] = None,
     date: Annotated[
-        str, typer.Option("--date", help="Simulate from the morning of this ISO date: results before it count.")
-    ],
+        str | None,
+        typer.Option("--date", help="Simulate from the morning of this ISO date (default: today)."),
+    ] = None,
     start: Annotated[
         str | None, typer.Option("--from", help="First knockout round to simulate, e.g. 'quarter-finals'.")
     ] = None,
@@ -135,58 +139,39 @@ def simulate(
     deduct: Annotated[
         list[str] | None, typer.Option("--deduct", help="Points deduction CLUB=POINTS (repeatable).")
     ] = None,
-    chart: Annotated[Path | None, typer.Option(help="Write the chart to this PNG file.")] = None,
-    no_chart: Annotated[bool, typer.Option("--no-chart", help="Do not write a chart.")] = False,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", "--plot", help="Write the chart to this PNG file (none by default).")
+    ] = None,
+    no_chart: Annotated[
+        bool, typer.Option("--no-chart", hidden=True, help="Kept for old scripts: no chart is the default.")
+    ] = False,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Simulate a competition to its end: each club's chance to reach each round, to win, or to
-    finish in each place, with a table and a PNG chart."""
-    from remontada.forecast import MODELS
-    from remontada.rules import season_label, season_start_year
-    from remontada.simulate import StateError, simulate_competition
-    from remontada.simulate.chart import save_chart
-
-    if model not in MODELS:
-        fail(f"unknown model {model!r}; choose from {', '.join(MODELS)}")
-    try:
-        label = season_label(season_start_year(season))
-    except ValueError as exc:
-        fail(str(exc))
+    finish in each place, as a table (and a PNG chart with --chart PATH)."""
     client = None
-    with open_store(store) as db:
-        try:
-            if dask is not None:
-                from remontada.simulate.distributed import connect
+    try:
+        if dask is not None:
+            from remontada.simulate.distributed import connect
 
-                client = connect(dask)
-            with err_console.status("simulating...", spinner="dots") if not as_json else _nothing():
-                result = simulate_competition(
-                    db,
-                    competition,
-                    label,
-                    date,
-                    start=start,
-                    n_sims=sims,
-                    seed=seed,
-                    model=model,
-                    workers=workers,
-                    client=client,
-                    deductions=_deductions(deduct),
-                )
-        except (StateError, LookupError, ValueError) as exc:
-            fail(str(exc))
-        finally:
-            if client is not None:
-                client.close()
-    chart_path = None
-    if not no_chart:
-        state = result.state
-        chart_path = chart or Path(f"remontada-simulate-{state.competition.id}-{state.season}-{state.as_of}.png")
+            client = connect(dask)
+        with err_console.status("simulating...", spinner="dots") if not as_json else _nothing():
+            result = rm.simulate(competition, season=season, date=date, start=start, sims=sims, seed=seed, model=model,
+                                 workers=workers, client=client, deductions=_deductions(deduct),
+                                 store=store)  # fmt: skip
+    finally:
+        if client is not None:
+            client.close()
+    chart_path = None if no_chart else chart
+    if chart_path is not None:
+        from remontada.simulate.chart import save_chart
+
         save_chart(result, chart_path)
     if as_json:
         out = result.to_dict()
-        out["chart"] = str(chart_path) if chart_path else None
+        if chart_path is not None:
+            out["chart"] = str(chart_path)
         print_json(out)
         return
     state = result.state
@@ -221,4 +206,4 @@ class _nothing:
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(simulate)
+    app.command()(guarded(simulate))

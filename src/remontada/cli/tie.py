@@ -1,4 +1,8 @@
-"""``remontada tie`` (who goes through, and how history saw it) and ``remontada backtest-ties``."""
+"""``remontada tie`` (who goes through, and how history saw it) and ``remontada backtest-ties``.
+
+Scores are always written home side first, with the clubs named beside them (``Atalanta 0-3
+Liverpool``); aggregates are written the same way, first-leg host first.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from remontada.cli.common import JsonOpt, StoreOpt, cell_text, console, fail, open_store, print_json
-from remontada.store.reader import AmbiguousTeam, TeamNotFound
+import remontada as rm
+from remontada.cli.common import JsonOpt, StoreOpt, cell_text, console, guarded, pct, print_json
 
 
 class DeciderChoice(StrEnum):
@@ -19,28 +23,7 @@ class DeciderChoice(StrEnum):
     coin_toss = "coin_toss"
 
 
-def _pct(p: float | None) -> str:
-    return "" if p is None or p != p else f"{100 * p:.1f}%"
-
-
-def _score(text: str | None, what: str) -> tuple[int, int] | None:
-    if text is None:
-        return None
-    from remontada.inplay.live import parse_score
-
-    try:
-        return parse_score(text)
-    except ValueError:
-        return fail(f"{what} is written like 0-3 (home side first), got {text!r}")
-
-
-def _date(text: str | None, what: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return fail(f"{what} is an ISO date like 2024-04-18, got {text!r}")
+_pct = pct
 
 
 # ---- tie ---------------------------------------------------------------------------------------------
@@ -48,10 +31,10 @@ def tie(
     team1: Annotated[str, typer.Argument(help="One club of the tie, e.g. Liverpool.")],
     team2: Annotated[str, typer.Argument(help="The other club, e.g. Atalanta (either order).")],
     competition: Annotated[
-        str | None, typer.Option("--competition", "-c", help="Competition name or id, e.g. 'Europa League'.")
+        str | None, typer.Option("--competition", "-c", help="Competition name, id or abbreviation, e.g. UEL.")
     ] = None,
     season: Annotated[str | None, typer.Option(help="Season, e.g. 2023-24 (default: their latest tie).")] = None,
-    round_label: Annotated[str | None, typer.Option("--round", help="Round, e.g. QF, Quarterfinals.")] = None,
+    round_label: Annotated[str | None, typer.Option("--round", help="Round, e.g. QF, Quarter-finals.")] = None,
     date: Annotated[
         str | None,
         typer.Option(
@@ -87,48 +70,19 @@ def tie(
 
     remontada tie Liverpool Atalanta --competition "Europa League" --season 2023-24
     """
-    from remontada.forecast import MODELS, Forecaster
-    from remontada.ties.answer import answer_tie, plot_next_match
-    from remontada.ties.state import TieNotFound, find_tie, tie_state, unplayed_tie
-
-    if model not in MODELS:
-        fail(f"unknown model {model!r}; choose from {', '.join(MODELS)}")
-    stated = _score(first_leg, "--first-leg")
-    as_of = _date(date, "--date")
-    changes: dict[str, Any] = {}
-    if away_goals is not None:
-        changes.update(away_goals=away_goals, away_goals_in_extra_time=away_goals)
-    if extra_time is not None:
-        changes["extra_time_minutes"] = 30 if extra_time else 0
-    if decider is not None:
-        changes["decider"] = decider.value
-    with open_store(store) as st:
-        try:
-            try:
-                stored = find_tie(st, team1, team2, competition=competition, season=season, round=round_label)
-            except TieNotFound:
-                if as_of is None or competition is None:
-                    raise
-                first, second = team1, team2
-                if host is not None and st.resolve_club(host) == st.resolve_club(team2):
-                    first, second = team2, team1
-                stored = unplayed_tie(
-                    st, first, second, competition=competition, date=as_of, season=season, round=round_label
-                )
-            host_id = st.resolve_club(host) if host is not None else None
-            state = tie_state(stored, as_of=as_of, first_leg=stated, first_leg_host=host_id, rule_changes=changes)
-            answer = answer_tie(st, state, forecaster=Forecaster(st, model))
-        except (TeamNotFound, AmbiguousTeam, TieNotFound) as exc:
-            fail(str(exc))
-        except KeyError as exc:
-            fail(f"the {model} model cannot rate a club of this tie as of {as_of or 'that date'}: {exc}")
-        except (LookupError, ValueError) as exc:
-            fail(str(exc))
+    answer = rm.answer_tie(
+        team1, team2, competition=competition, season=season, round=round_label, date=date, first_leg=first_leg,
+        first_leg_host=host, away_goals=away_goals, extra_time=extra_time,
+        decider=decider.value if decider is not None else None, model=model, store=store,
+    )  # fmt: skip
     if plot is not None:
+        from remontada.ties.answer import plot_next_match
+
         plot_next_match(answer.forecast, plot)
     if as_json:
         out = answer.to_dict(n_scenarios=scores)
-        out["plot"] = str(plot) if plot is not None else None
+        if plot is not None:
+            out["plot"] = str(plot)
         print_json(out)
         return
     _print_answer(answer, scores, comebacks)
@@ -153,6 +107,8 @@ def _print_answer(answer: Any, n_scores: int, n_comebacks: int) -> None:
         console.print(f"  [yellow]hypothetical:[/yellow] {cell_text(item)}")
     for note in state.notes:
         console.print(f"  [dim]{cell_text(note)}[/dim]")
+    for warning in answer.warnings:
+        console.print(f"[yellow]warning:[/yellow] {cell_text(warning)}")
     latest = fit.latest_match.isoformat() if fit.latest_match else "none"
     console.print(
         f"forecast as of the morning of {fit.as_of.isoformat()}: {fit.model} fitted on {fit.matches:,} club matches "
@@ -162,6 +118,11 @@ def _print_answer(answer: Any, n_scores: int, n_comebacks: int) -> None:
     for key, (home, away) in answer.rates.items():
         home_name, away_name = (state.name_b, state.name_a) if key == "second_leg" else (state.name_a, state.name_b)
         console.print(f"expected goals, {labels[key]}: {home_name} {home:.2f}, {away_name} {away:.2f}")
+    nxt = answer.next_match_result()
+    console.print(
+        f"{labels[nxt['match']]} after 90 minutes: {nxt['home']} win {pct(nxt['home_win'])}, draw {pct(nxt['draw'])}, "
+        f"{nxt['away']} win {pct(nxt['away_win'])}"
+    )
 
     through = Table(title="who goes through")
     after_90 = "in 90 minutes" if state.rules.legs == 1 else "after the second leg's 90 minutes"
@@ -173,28 +134,33 @@ def _print_answer(answer: Any, n_scores: int, n_comebacks: int) -> None:
         through.add_column(column, justify="left" if column == "side" else "right")
     for side in (forecast.team_a, forecast.team_b):
         split = forecast.split(side)
-        row = [cell_text(side), _pct(split.total), _pct(split.after_90)]
+        row = [cell_text(side), pct(split.total), pct(split.after_90)]
         if state.rules.has_extra_time:
-            row.append(_pct(split.in_extra_time))
-        row.append(_pct(split.decider))
+            row.append(pct(split.in_extra_time))
+        row.append(pct(split.decider))
         through.add_row(*row)
     console.print(through)
     if state.rules.has_extra_time:
         console.print(
-            f"extra time {_pct(forecast.p_extra_time)}, {state.rules.decider.replace('_', ' ')} "
-            f"{_pct(forecast.p_decider)}"
+            f"extra time {pct(forecast.p_extra_time)}, {state.rules.decider.replace('_', ' ')} "
+            f"{pct(forecast.p_decider)}"
         )
     if state.rules.legs == 2:
         agg = forecast.aggregate
-        top = [divmod(int(i), agg.shape[1]) for i in agg.ravel().argsort()[::-1][:5]]
-        text = ", ".join(f"{x}-{y} {_pct(float(agg[x, y]))}" for x, y in top)
-        console.print(f"aggregate after 90 minutes of the second leg ({forecast.team_a}-{forecast.team_b}): {text}")
+        top = [divmod(int(i), agg.shape[1]) for i in agg.ravel().argsort()[::-1][:3]]
+        text = ", ".join(f"{forecast.team_a} {x}-{y} {forecast.team_b} {pct(float(agg[x, y]))}" for x, y in top)
+        console.print(f"likeliest aggregates after the second leg's 90 minutes: {cell_text(text)}")
     _print_scores(answer, n_scores)
     _print_history(answer, n_comebacks)
     if answer.record is not None:
         console.print(
             f"[dim]what happened (from the store; not used by the forecast): {cell_text(answer.record)}[/dim]"
         )
+
+
+def _score_text(home: str, home_goals: int, away_goals: int, away: str) -> str:
+    """A score of the next match with its sides, home first: ``Atalanta 0-3 Liverpool``."""
+    return f"{home} {home_goals}-{away_goals} {away}"
 
 
 def _print_scores(answer: Any, n_scores: int) -> None:
@@ -207,18 +173,22 @@ def _print_scores(answer: Any, n_scores: int) -> None:
     focus = answer.focus
     needs = forecast.needs(focus, n_scores)
     if needs:
-        table = Table(title=f"what {focus} need: {match} scores ({home} first) that carry their chance")
-        for column in ("score", "probability", f"then {focus} through", "how"):
+        table = Table(title=f"what {focus} need: {match} scores that carry their chance")
+        table.add_column(f"{match} score", no_wrap=True)
+        for column in ("probability", f"then {focus} through", "how"):
             table.add_column(column, justify="right")
         for s in needs:
             p_focus = s.p_a_through if focus == forecast.team_a else 1.0 - s.p_a_through
-            table.add_row(f"{s.home_goals}-{s.away_goals}", _pct(s.probability), _pct(p_focus), _how(s, forecast))
+            score = _score_text(home, s.home_goals, s.away_goals, away)
+            table.add_row(cell_text(score), pct(s.probability), pct(p_focus), cell_text(_how(s, forecast)))
         console.print(table)
-    likely = Table(title=f"most likely {match} scores ({home} v {away})")
-    for column in ("score", "probability", f"{forecast.team_a} through", "how"):
+    likely = Table(title=f"most likely {match} scores")
+    likely.add_column(f"{match} score", no_wrap=True)
+    for column in ("probability", f"{forecast.team_a} through", "how"):
         likely.add_column(column, justify="right")
     for s in forecast.scenarios(n_scores):
-        likely.add_row(f"{s.home_goals}-{s.away_goals}", _pct(s.probability), _pct(s.p_a_through), _how(s, forecast))
+        score = _score_text(home, s.home_goals, s.away_goals, away)
+        likely.add_row(cell_text(score), pct(s.probability), pct(s.p_a_through), cell_text(_how(s, forecast)))
     console.print(likely)
 
 
@@ -240,28 +210,35 @@ def _print_history(answer: Any, n_comebacks: int) -> None:
     history = answer.history
     if history is None:
         return
-    console.print(
-        f"[bold]history[/bold] ({', '.join(history.competitions)}; ties that ended before "
-        f"{history.before.isoformat()}):"
-    )
+    from remontada.competitions import display_name
+
+    names = ", ".join(display_name(c) or c for c in history.competitions)
+    console.print(f"[bold]history[/bold] ({names}; ties that ended before {history.before.isoformat()}):")
     for rate in history.rates:
-        interval = f", 95% interval {_pct(rate.low)}-{_pct(rate.high)}" if rate.n else ""
-        console.print(f"  {rate.label}: {rate.k} of {rate.n} went through ({_pct(rate.p)}{interval})")
+        interval = f", 95% interval {pct(rate.low)}-{pct(rate.high)}" if rate.n else ""
+        console.print(f"  {rate.label}: {rate.k} of {rate.n} went through ({pct(rate.p)}{interval})")
     if n_comebacks == 0 or answer.state.phase != "between_legs":
         return
     exact = history.rates[0]
     pool = history.rates[-1]
     same = {_key(t) for t in exact.comebacks}
-    listed = sorted(pool.comebacks, key=lambda t: t.date or dt.date.min, reverse=True)[:n_comebacks]
-    if not listed:
-        return
-    table = Table(title=f"comebacks: {pool.label} and went through (latest first)")
-    table.add_column("ended", no_wrap=True)
-    table.add_column("tie")
-    table.add_column("same venue", justify="center")
-    for t in listed:
-        table.add_row(t.date.isoformat() if t.date else "", cell_text(t.describe()), "yes" if _key(t) in same else "")
-    console.print(table)
+    latest = sorted(pool.comebacks, key=lambda t: t.date or dt.date.min, reverse=True)
+    main = [t for t in latest if not t.qualifying][:n_comebacks]
+    qualifying = [t for t in latest if t.qualifying][:n_comebacks]
+    for ties, title in (
+        (main, f"comebacks in the main draw: {pool.label} and went through (latest first)"),
+        (qualifying, f"comebacks in qualifying rounds: {pool.label} and went through (latest first)"),
+    ):
+        if not ties:
+            continue
+        table = Table(title=title)
+        table.add_column("ended", no_wrap=True)
+        table.add_column("tie")
+        table.add_column("same venue", justify="center")
+        for t in ties:
+            same_venue = "yes" if _key(t) in same else ""
+            table.add_row(t.date.isoformat() if t.date else "", cell_text(t.describe()), same_venue)
+        console.print(table)
 
 
 # ---- backtest-ties ---------------------------------------------------------------------------------
@@ -297,48 +274,29 @@ def backtest_ties(
     """Walk-forward calibration of "goes through" on every two-legged UEFA knockout tie: the model
     before the tie and between the legs (also with the second-leg adjustment), against the base rate
     of the first-leg margin and venue and, where the legs are priced (2004-05..2019-20), the market."""
-    from remontada.forecast import MODELS
-    from remontada.ties.backtest import HORIZON_LABELS, SCOPE_NOTE, TARGET_STAGES, run_tie_backtest
+    from remontada.ties.backtest import HORIZON_LABELS, SCOPE_NOTE
 
-    if model not in MODELS:
-        fail(f"unknown model {model!r}; choose from {', '.join(MODELS)}")
-    with open_store(store) as st:
-        try:
-            ids = [st.competition(c).id for c in competition] if competition else None
-            kwargs: dict[str, Any] = {"competitions": ids, "history_competitions": ids} if ids else {}
-            client = None
-            if dask is not None:
-                from remontada.simulate.distributed import connect
-
-                client = connect(dask)
-            try:
-                result = run_tie_backtest(
-                    st, model=model, since=since, until=until, cache_dir=True if cache else None,
-                    progress=not as_json and console.is_terminal and client is None,
-                    stages=tuple(stage) if stage else TARGET_STAGES, step_days=7 if weekly else 1,
-                    client=client, market=market, **kwargs,
-                )  # fmt: skip
-            finally:
-                if client is not None:
-                    client.close()
-        except (LookupError, ValueError) as exc:
-            fail(str(exc))
+    answer = rm.backtest_ties(
+        since=since, until=until, competition=competition, model=model, bins=bins, cache=cache,
+        progress=not as_json and console.is_terminal, stages=stage, weekly=weekly, dask=dask, market=market,
+        store=store,
+    )  # fmt: skip
+    result = answer.raw
     if fit_second_leg is not None and result.adjustment is not None:
         result.adjustment.save(fit_second_leg)
     if report is not None:
         from remontada.ties.report import markdown
 
         report.write_text(markdown(result, bins=bins), encoding="utf-8")
-    if not len(result.ties):
-        fail("no two-legged ties to forecast in that selection")
     if plot is not None:
         result.plot(plot, bins)
     if out is not None:
         result.per_tie().to_csv(out, index=False)
     if as_json:
-        report = result.to_dict(bins)
-        report["plot"] = str(plot) if plot is not None else None
-        print_json(report)
+        data = answer.to_dict()
+        if plot is not None:
+            data["plot"] = str(plot)
+        print_json(data)
         return
     summary = result.summary()
     console.print(
@@ -419,5 +377,5 @@ def _key(tie: Any) -> tuple[str, str, str, str]:
 
 def register(app: typer.Typer) -> None:
     """Add ``tie`` and ``backtest-ties`` to ``app``."""
-    app.command("tie")(tie)
-    app.command("backtest-ties")(backtest_ties)
+    app.command("tie")(guarded(tie))
+    app.command("backtest-ties")(guarded(backtest_ties))

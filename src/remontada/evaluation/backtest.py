@@ -43,7 +43,7 @@ OUTCOMES = ("home", "draw", "away")
 
 
 @runtime_checkable
-class Forecaster(Protocol):
+class WalkForwardForecaster(Protocol):
     """Something that learns from past matches and prices fixtures (1X2 probabilities)."""
 
     name: str
@@ -205,7 +205,7 @@ def per_match_scores(probs: np.ndarray, outcome: np.ndarray) -> dict[str, np.nda
 def walk_forward(
     matches: MatchSet,
     evaluate: np.ndarray,
-    forecasters: Sequence[Forecaster],
+    forecasters: Sequence[WalkForwardForecaster],
     *,
     step_days: int = 7,
     pre_match_columns: Sequence[str] = PRE_MATCH_COLUMNS,
@@ -399,7 +399,7 @@ class MarketForecaster:
 
     uses_market = True
 
-    def __init__(self, name: str, columns: tuple[str, str, str], method: str = "shin") -> None:
+    def __init__(self, name: str, columns: tuple[str, str, str], method: odds.Method = "shin") -> None:
         self.name, self.columns, self.method = name, columns, method
 
     def update(self, history: MatchSet, new: MatchSet) -> None:
@@ -413,7 +413,7 @@ class MarketForecaster:
         return demargin(prices, self.method)
 
 
-def demargin(prices: np.ndarray, method: str) -> np.ndarray:
+def demargin(prices: np.ndarray, method: odds.Method) -> np.ndarray:
     """Fair 1X2 probabilities from ``(n, 3)`` decimal prices via :mod:`remontada.odds`; NaN rows where invalid."""
     out = np.full(prices.shape, np.nan)
     valid = np.isfinite(prices).all(axis=1) & (prices > 1.0).all(axis=1)
@@ -543,7 +543,7 @@ class SharedForecaster:
     caller reaches it first in a block.
     """
 
-    def __init__(self, inner: Forecaster) -> None:
+    def __init__(self, inner: WalkForwardForecaster) -> None:
         self.inner = inner
         self.name, self.uses_market = inner.name, inner.uses_market
         self._seen = -1
@@ -577,7 +577,7 @@ class PooledForecaster:
     def __init__(
         self,
         name: str,
-        components: Sequence[Forecaster],
+        components: Sequence[WalkForwardForecaster],
         pool_factory: Callable[[], Any],
         *,
         min_matches: int = 300,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -20,18 +21,20 @@ from remontada.matchset import MatchSet
 from remontada.models.blend import LogitPool
 from remontada.models.elo import Elo
 from remontada.models.goals import DixonColes
+from remontada.odds import Method
+from remontada.store.catalogue import league_ids_of_country
 from remontada.store.reader import Store
 
 #: Elo tuned on 2011-12..2015-16 in the top five leagues (RPS 0.2012 against ClubElo's K=20, sqrt: 0.2015).
-ELO_PARAMS = {"k": 13.0, "goal_diff_exponent": 1.0}
+ELO_PARAMS: dict[str, Any] = {"k": 13.0, "goal_diff_exponent": 1.0}
 #: Elo exchanging points on shots on target instead of goals, tuned the same way.
-ELO_SOT_PARAMS = {"k": 16.0, "goal_diff_exponent": 0.5, "evidence": "shots_on_target"}
+ELO_SOT_PARAMS: dict[str, Any] = {"k": 16.0, "goal_diff_exponent": 0.5, "evidence": "shots_on_target"}
 #: Dixon-Coles with league shrinkage: team_sd 0.6 and decay 0.0018/day over 3 years scored best of
 #: 24 settings on the top five leagues 2010-11..2015-16 (RPS 0.20128; no prior 0.20130).
-DC_SHRUNK_PARAMS = {"team_sd": 0.6, "decay": 0.0018}
+DC_SHRUNK_PARAMS: dict[str, Any] = {"team_sd": 0.6, "decay": 0.0018}
 DC_WINDOW_DAYS = 3 * 365
 #: Margin removal for bookmaker prices, chosen on 2012-13..2015-16 (all methods within 3e-5 RPS).
-DEMARGIN = "odds_ratio"
+DEMARGIN: Method = "odds_ratio"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +54,7 @@ def training_competitions(store: Store, league: Competition) -> list[str]:
     """The league and every other league of its country in the store (promoted clubs keep a rating)."""
     if league.country is None:
         return [league.id]
-    frame = store.query(
-        "SELECT competition_id FROM competitions WHERE country = ? AND kind = 'league' ORDER BY competition_id",
-        [league.country],
-    )
-    return sorted(set(frame["competition_id"]) | {league.id})
+    return sorted(set(league_ids_of_country(store, league.country)) | {league.id})
 
 
 def load(
@@ -77,7 +76,9 @@ def load(
     return BacktestData(matches, evaluate, first)
 
 
-def forecasters(league: Competition, training: Sequence[str], *, penaltyblog: bool = True) -> list[bt.Forecaster]:
+def forecasters(
+    league: Competition, training: Sequence[str], *, penaltyblog: bool = True
+) -> list[bt.WalkForwardForecaster]:
     """Every forecaster of the standard comparison, components shared so each is fitted once."""
     top_two = [c for c in training if c.endswith((".1", ".2"))]
     elo = bt.SharedForecaster(bt.ModelForecaster("elo", lambda: Elo(**ELO_PARAMS)))
@@ -90,7 +91,7 @@ def forecasters(league: Competition, training: Sequence[str], *, penaltyblog: bo
         competitions=top_two,
     )  # fmt: skip
     pinnacle_pre = bt.MarketForecaster("pinnacle-pre-match [market]", ("psh", "psd", "psa"), DEMARGIN)
-    out: list[bt.Forecaster] = [
+    out: list[bt.WalkForwardForecaster] = [
         elo, elo_sot, dixon_coles, shrunk,
         bt.PooledForecaster("blend: elo + elo-sot + dixon-coles", [elo, elo_sot, dixon_coles], LogitPool),
         bt.PooledForecaster(

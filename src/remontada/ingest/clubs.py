@@ -271,7 +271,7 @@ class _Components:
         if not self.own_seen[ra]:
             self.seen[ra] = set(self.seen[ra])
             self.own_seen[ra] = True
-        self.seen[ra] |= self.seen[rb]  # type: ignore[operator]
+        self.seen[ra] |= self.seen[rb]
         self.countries[ra] |= self.countries[rb]
         self.alias[ra] = self.alias[ra] or self.alias[rb]
         self.members[ra].extend(self.members[rb])
@@ -353,15 +353,15 @@ class ClubResolver:
         for key in name_keys:
             if key.national:
                 continue
-            entry = alias_index.get((key.country, fold(key.name))) or alias_index.get(
+            found = alias_index.get((key.country, fold(key.name))) or alias_index.get(
                 (key.country, normalise(key.name))
             )
-            if entry is None and key.country:
-                entry = next(
+            if found is None and key.country:
+                found = next(
                     (alias_index.get((c, normalise(key.name))) for a, c in CROSS_BORDER if a == key.country), None
                 )
-            if entry is not None:
-                link(key, entry.key, "alias", 1.0, f"alias table: {entry.canonical}")
+            if found is not None:
+                link(key, found.key, "alias", 1.0, f"alias table: {found.canonical}")
 
         # 2. fixtures, strongest first, mutual best only
         for a, b, count in self._accepted_fixture_links(fixture_links, contexts):
@@ -488,7 +488,13 @@ class ClubResolver:
                 accepted.append((keys[a], keys[b], n))
         return accepted
 
-    def _similar_pass(self, comps, name_keys, contexts, link) -> list[Unresolved]:  # type: ignore[no-untyped-def]
+    def _similar_pass(
+        self,
+        comps: _Components,
+        name_keys: list[NameKey],
+        contexts: dict[NameKey, list[Mention]],
+        link: Callable[[NameKey, NameKey, str, float, str], bool],
+    ) -> list[Unresolved]:
         files_of = {k: {m.url for m in ms} for k, ms in contexts.items()}
         index = SimilarityIndex(k.name for k in comps.keys)
         root_names: dict[int, tuple[int, set[str]]] = {}
@@ -625,7 +631,15 @@ class ClubResolver:
         target = comps.keys[comps.members[best_root][0]]
         return link(key, target, "similar", round(best_score, 3), f"most similar {what} name: {best_name}")
 
-    def _build(self, comps, name_keys, method, unresolved, refused, contexts) -> Resolution:  # type: ignore[no-untyped-def]
+    def _build(
+        self,
+        comps: _Components,
+        name_keys: list[NameKey],
+        method: dict[NameKey, tuple[str, float, str]],
+        unresolved: list[Unresolved],
+        refused: list[str],
+        contexts: dict[NameKey, list[Mention]],
+    ) -> Resolution:
         res = Resolution(unresolved=unresolved, refused=refused)
         used_ids: set[str] = set()
         root_ids: dict[int, str] = {}

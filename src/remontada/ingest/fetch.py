@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from remontada import __version__
+from remontada import __version__, errors
 from remontada.paths import default_download_dir
 from remontada.sources.base import RemoteFile
 
@@ -27,13 +27,12 @@ USER_AGENT = f"remontada/{__version__} (+https://pypi.org/project/remontada/)"
 _RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
 
 
-class FetchError(RuntimeError):
+class FetchError(errors.SourceError):
     """A file that could not be downloaded intact; ``location`` is the URL or path tried."""
 
     def __init__(self, location: str, message: str) -> None:
-        self.location = location
+        super().__init__(f"{location}: {message}", location=location)
         self.message = message
-        super().__init__(f"{location}: {message}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,13 +11,15 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from remontada.errors import StoreError
+
 try:  # POSIX
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 
-class StoreBusy(RuntimeError):
+class StoreBusy(StoreError):
     """Another process holds the store's write lock."""
 
 

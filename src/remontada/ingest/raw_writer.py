@@ -11,18 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from remontada.ingest.fetch import Fetched
 from remontada.sources.records import ParsedFile, TeamRef
-from remontada.store.db import first_row, insert_frame
+from remontada.store.db import insert_frame
 from remontada.store.schema import RESULT_COLUMNS, STAT_COLUMNS
+from remontada.store.writer import next_raw_id, remove_file
 
-_RAW_TABLES_BY_URL = ("raw_matches", "raw_goals", "raw_ratings", "raw_forecasts", "raw_shootouts", "raw_competitions")
+if TYPE_CHECKING:
+    import duckdb
 
 _MATCH_COLUMNS = (
     "raw_id", "source", "url", "line", "competition", "season", "date", "kickoff", "stage", "round", "leg",
@@ -61,19 +62,6 @@ _TABLES: dict[str, tuple[str, ...]] = {
 }
 
 
-def next_raw_id(con: duckdb.DuckDBPyConnection) -> int:
-    row = first_row(con, "SELECT coalesce(max(raw_id), 0) FROM raw_matches")
-    return int(row[0]) + 1 if row else 1
-
-
-def remove_file(con: duckdb.DuckDBPyConnection, url: str) -> None:
-    """Forget every raw row that came from ``url``."""
-    con.execute("DELETE FROM raw_odds WHERE raw_id IN (SELECT raw_id FROM raw_matches WHERE url = ?)", [url])
-    for table in _RAW_TABLES_BY_URL:
-        con.execute(f"DELETE FROM {table} WHERE url = ?", [url])
-    con.execute("DELETE FROM source_files WHERE url = ?", [url])
-
-
 #: Columns stored as integers; they travel as float64 (NaN for missing), which DuckDB reads as NULL.
 _INTEGER_COLUMNS = frozenset(
     {"line", "leg", "agg_home", "agg_away", "match_line", "minute", "stoppage", "rank", "level", "tier",
@@ -110,6 +98,7 @@ class FileRows:
     n_matches: int
     n_records: int
     n_warnings: int
+    warnings: tuple[tuple[int, str], ...] = ()  # (1-based line, message) of each warning
 
 
 def file_rows(parsed: ParsedFile, url: str) -> FileRows:
@@ -210,6 +199,7 @@ def file_rows(parsed: ParsedFile, url: str) -> FileRows:
         n_matches=len(matches),
         n_records=len(goals) + len(ratings) + len(forecasts) + len(shootouts),
         n_warnings=len(parsed.warnings),
+        warnings=tuple((int(line), str(text)) for line, text in parsed.warnings),
     )
 
 

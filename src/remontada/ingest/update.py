@@ -15,7 +15,6 @@ workers.
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import multiprocessing
 import os
@@ -30,12 +29,12 @@ from pathlib import Path
 from remontada.ingest.fetch import Fetched, Fetcher, FetchError
 from remontada.ingest.locking import WriteLock
 from remontada.ingest.raw_writer import FileRows, RawWriter, file_rows
-from remontada.ingest.rebuild import RebuildSummary, rebuild
 from remontada.sources import registry
 from remontada.sources.base import RemoteFile, Source
 from remontada.sources.records import SourceError
-from remontada.store.db import first_row
+from remontada.store import writer as writes
 from remontada.store.reader import Store
+from remontada.store.rebuild import RebuildSummary, rebuild
 
 
 @dataclass(slots=True)
@@ -47,6 +46,8 @@ class UpdateReport:
     unchanged: int = 0
     ingested: int = 0
     warnings: int = 0
+    #: Each warning of the files parsed in this update, as ``"url:line: message"``.
+    warning_messages: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     absent_but_stored: list[str] = field(default_factory=list)
     rebuild: RebuildSummary | None = None
@@ -130,8 +131,8 @@ def _run(
 ) -> None:
     """Ingest the plan into ``store`` in one transaction, or, ``staged``, commit the raw layer before the rebuild."""
     con = store.con
-    stored = dict(con.execute("SELECT url, sha256 FROM source_files").fetchall())
-    con.execute("BEGIN TRANSACTION")
+    stored = writes.stored_checksums(con)
+    writes.begin(con)
     try:
         writer = RawWriter(con)
         writing = True
@@ -151,24 +152,21 @@ def _run(
             while pending:
                 writing = _settle(pending.popleft(), writer, stored, writing, keep_going, report, on_file)
         if report.errors and not keep_going:
-            con.execute("ROLLBACK")
+            writes.rollback(con)
             return
         writer.flush()
         if staged:
-            con.execute("COMMIT")
-            con.execute("BEGIN TRANSACTION")
+            writes.commit(con)
+            writes.begin(con)
         if report.ingested or force or _never_built(store):
             if on_stage:
                 on_stage("resolving clubs and merging sources")
             report.rebuild = rebuild(con)
-        con.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('last_update', ?)",
-            [dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()],
-        )
-        con.execute("COMMIT")
+        writes.stamp_last_update(con)
+        writes.commit(con)
         report.committed = True
     except BaseException:
-        con.execute("ROLLBACK")
+        writes.rollback(con)
         raise
 
 
@@ -185,7 +183,7 @@ def parse_file(source: Source, data: bytes, remote: RemoteFile, location: str) -
         parsed = source.parse(data, remote, location)
         return file_rows(parsed, remote.url), None
     except SourceError as exc:
-        return None, (exc.location, exc.line, exc.message)
+        return None, (exc.location or location, exc.line, exc.message)  # a parser's error always has its location
     finally:
         gc.enable()
 
@@ -298,6 +296,7 @@ def _handle(
         return "error", False
     assert rows is not None  # parse_file returns rows or an error
     report.warnings += rows.n_warnings
+    report.warning_messages.extend(f"{url}:{line}: {text}" for line, text in rows.warnings)
     if writing:
         writer.add_rows(fetched, rows, replacing=url in stored)
     report.ingested += 1
@@ -305,8 +304,7 @@ def _handle(
 
 
 def _holds_no_rows(store: Store) -> bool:
-    row = first_row(store.con, "SELECT (SELECT count(*) FROM raw_matches) + (SELECT count(*) FROM source_files) = 0")
-    return bool(row and row[0])
+    return writes.holds_no_rows(store.con)
 
 
 def _build_beside(store_path: Path, run: Callable[[Store, bool], None], report: UpdateReport) -> None:
@@ -330,13 +328,13 @@ def _build_beside(store_path: Path, run: Callable[[Store, bool], None], report: 
 
 
 def _never_built(store: Store) -> bool:
-    row = first_row(store.con, "SELECT (SELECT count(*) FROM raw_matches) > 0 AND (SELECT count(*) FROM matches) = 0")
-    return bool(row and row[0])
+    return writes.never_built(store.con)
 
 
 def _remote_of(error: FetchError, remotes: list[RemoteFile]) -> RemoteFile:
+    location = error.location or ""  # a FetchError always names the URL or path it tried
     for r in remotes:
-        if error.location.endswith(r.mirror_path) or error.location == r.url:
+        if location.endswith(r.mirror_path) or location == r.url:
             return r
     return remotes[0]
 

@@ -65,6 +65,21 @@ class ComebackCurve:
             }
         )
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able: the sides, the start, and one row per step (probabilities in [0, 1])."""
+        rows = [
+            {k: (v if isinstance(v, str) else float(v)) for k, v in row.items()}
+            for row in self.to_frame().to_dict(orient="records")
+        ]
+        return {
+            "team": self.team,
+            "opponent": self.opponent,
+            "start": self.start,
+            "score": f"{self.score[0]}-{self.score[1]}",
+            "first_leg": f"{self.first_leg[0]}-{self.first_leg[1]}",
+            "rows": rows,
+        }
+
     def at(self, minute: float) -> dict[str, float]:
         """The row at ``minute`` (the first boundary showing it)."""
         index = int(np.argmax(self.minute >= minute))

@@ -23,21 +23,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, spatial, special
+from scipy import optimize, spatial
 
+from remontada.kernels import poisson_pmf
 from remontada.odds import remove_margin
-from remontada.store.reader import Store
-
-#: Bookmaker quotes in order of preference: closing prices of sharp books first.
-_ODDS_PREFERENCE = (
-    ("pinnacle", True),
-    ("market_avg", True),
-    ("pinnacle", False),
-    ("market_avg", False),
-    ("betbrain_avg", False),
-    ("bet365", True),
-    ("bet365", False),
+from remontada.store.inplay import (
+    extra_time_frame,
+    goal_timing_frame,
+    half_time_frames,
+    national_club_ids,
+    regulation_goal_minutes,
 )
+from remontada.store.reader import Store
 
 
 def _select(obj: Any, mask: np.ndarray) -> Any:
@@ -69,7 +66,7 @@ class HalfTimes:
         return len(self.match_id)
 
     def select(self, mask: np.ndarray) -> HalfTimes:
-        return _select(self, mask)  # type: ignore[no-any-return]
+        return _select(self, mask)
 
     def season_start(self) -> np.ndarray:
         """Start year of each match's season (``"2023-24"`` -> 2023)."""
@@ -152,7 +149,7 @@ class ExtraTimes:
         return len(self.match_id)
 
     def select(self, mask: np.ndarray) -> ExtraTimes:
-        return _select(self, mask)  # type: ignore[no-any-return]
+        return _select(self, mask)
 
 
 # ---- pre-match rates from odds -----------------------------------------------------------------
@@ -177,8 +174,8 @@ def _rate_table() -> _RateTable:
     if not _TABLE:
         home, away = (a.ravel() for a in np.meshgrid(_RATE_GRID, _RATE_GRID, indexing="ij"))
         goals = np.arange(_MAX_GOALS)
-        pmf_h = np.exp(special.xlogy(goals, home[:, None]) - home[:, None] - special.gammaln(goals + 1.0))
-        pmf_a = np.exp(special.xlogy(goals, away[:, None]) - away[:, None] - special.gammaln(goals + 1.0))
+        pmf_h = poisson_pmf(goals, home[:, None])
+        pmf_a = poisson_pmf(goals, away[:, None])
         cdf_a = np.cumsum(pmf_a, axis=1)
         p_home = (pmf_h[:, 1:] * cdf_a[:, :-1]).sum(axis=1)  # P(home = k) P(away <= k - 1)
         cdf_h = np.cumsum(pmf_h, axis=1)
@@ -231,42 +228,9 @@ def rates_from_odds(odds_1x2: np.ndarray, odds_over_under: np.ndarray | None = N
 # ---- store queries -----------------------------------------------------------------------------
 
 
-def _preferred_quotes(store: Store, market: str, where: str, params: list[Any]) -> pd.DataFrame:
-    order = " ".join(
-        f"WHEN o.bookmaker = '{book}' AND o.closing = {str(closing).upper()} THEN {rank}"
-        for rank, (book, closing) in enumerate(_ODDS_PREFERENCE)
-    )
-    line = "AND o.line = 2.5" if market == "ou" else ""
-    return store.query(
-        f"""
-        SELECT match_id, price1, price2, price3 FROM (
-            SELECT o.match_id, o.price1, o.price2, o.price3,
-                   row_number() OVER (PARTITION BY o.match_id ORDER BY CASE {order} ELSE 99 END, o.bookmaker) AS r
-            FROM odds o JOIN matches m USING (match_id)
-            WHERE o.market = '{market}' {line} AND {where}
-        ) WHERE r = 1
-        """,
-        params,
-    )
-
-
 def half_times_from_store(store: Store, *, competitions: list[str] | None = None) -> HalfTimes:
     """Played league matches with half-time score, 90-minute score and 1X2 odds, oldest first."""
-    where = "m.status = 'played' AND m.ht_home IS NOT NULL AND m.home_goals IS NOT NULL AND m.date IS NOT NULL"
-    params: list[Any] = []
-    if competitions:
-        where += f" AND m.competition_id IN ({', '.join('?' for _ in competitions)})"
-        params += competitions
-    frame = store.query(
-        f"""
-        SELECT m.match_id, m.date, m.season, m.competition_id, m.ht_home, m.ht_away, m.home_goals, m.away_goals,
-               coalesce(m.home_red, -1) AS home_red, coalesce(m.away_red, -1) AS away_red
-        FROM matches m WHERE {where} ORDER BY m.date, m.match_id
-        """,
-        params,
-    )
-    one_x_two = _preferred_quotes(store, "1x2", where, params)
-    over_under = _preferred_quotes(store, "ou", where, params)
+    frame, one_x_two, over_under = half_time_frames(store, competitions)
     frame = frame.merge(one_x_two, on="match_id", how="inner")
     frame = frame.merge(
         over_under.rename(columns={"price1": "over", "price2": "under"})[["match_id", "over", "under"]],
@@ -342,8 +306,7 @@ def elo_rates(store: Store, *, national: bool | None = None) -> pd.DataFrame:
 
     frames = []
     everything = store.match_set(clubs_only=False)
-    sides = store.query("SELECT club_id, national FROM clubs")
-    national_ids = set(sides.loc[sides["national"], "club_id"])
+    national_ids = national_club_ids(store)
     home_is_national = np.array([h in national_ids for h in everything.home], dtype=bool)
     for is_national in (True, False) if national is None else (national,):
         matches = everything.select(home_is_national == is_national)
@@ -373,22 +336,7 @@ def goal_times_from_store(store: Store, rates: pd.DataFrame, *, min_coverage: fl
     leaves no trace in it; so goalless draws are taken from the (competition, season) cells in
     which at least ``min_coverage`` of the matches with goals have every goal timed.
     """
-    frame = store.query(
-        """
-        WITH timed AS (
-            SELECT match_id, count(*) AS n_goals, count(minute) AS n_timed,
-                   count(*) FILTER (WHERE minute <= 90 AND side = 'home') AS home_reg,
-                   count(*) FILTER (WHERE minute <= 90 AND side = 'away') AS away_reg
-            FROM goals GROUP BY match_id
-        )
-        SELECT m.match_id, m.date, m.competition_id, m.season, m.home_goals, m.away_goals,
-               coalesce(t.n_goals = t.n_timed AND t.home_reg = m.home_goals AND t.away_reg = m.away_goals, FALSE)
-                   AS complete,
-               t.match_id IS NOT NULL AS has_goals
-        FROM matches m LEFT JOIN timed t USING (match_id)
-        WHERE m.status = 'played' AND m.home_goals IS NOT NULL AND m.date IS NOT NULL
-        """
-    )
+    frame = goal_timing_frame(store)
     scoring = frame[(frame["home_goals"] + frame["away_goals"]) > 0]
     coverage = scoring.groupby(["competition_id", "season"])["complete"].mean()
     covered = coverage[coverage >= min_coverage].index
@@ -396,7 +344,7 @@ def goal_times_from_store(store: Store, rates: pd.DataFrame, *, min_coverage: fl
     goalless = (frame["home_goals"] + frame["away_goals"] == 0).to_numpy()
     keep = frame["complete"].to_numpy() | (goalless & cell.isin(covered))
     frame = frame[keep].merge(rates, on="match_id", how="inner").sort_values(["date", "match_id"])
-    goals = store.query("SELECT match_id, side, minute FROM goals WHERE minute BETWEEN 1 AND 90")
+    goals = regulation_goal_minutes(store)
     index = pd.Series(np.arange(len(frame)), index=frame["match_id"].to_numpy())
     goals = goals[goals["match_id"].isin(index.index)]
     return GoalTimes(
@@ -414,14 +362,7 @@ def goal_times_from_store(store: Store, rates: pd.DataFrame, *, min_coverage: fl
 
 def extra_times_from_store(store: Store, rates: pd.DataFrame) -> ExtraTimes:
     """Matches with both a 90-minute and an after-extra-time score, with pre-match ``rates``."""
-    frame = store.query(
-        """
-        SELECT match_id, home_goals, away_goals, aet_home, aet_away FROM matches
-        WHERE status = 'played' AND home_goals IS NOT NULL AND aet_home IS NOT NULL
-              AND aet_home >= home_goals AND aet_away >= away_goals
-        ORDER BY date, match_id
-        """
-    ).merge(rates, on="match_id", how="inner")
+    frame = extra_time_frame(store).merge(rates, on="match_id", how="inner")
     return ExtraTimes(
         match_id=frame["match_id"].to_numpy(np.int64),
         home_rate=frame["home_rate"].to_numpy(float),

@@ -32,6 +32,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from scipy import optimize
@@ -394,7 +395,7 @@ class HalfTimeFit:
 
 
 def _half_time_params(theta: np.ndarray, base: InplayParams, state_effects: bool, late: bool) -> InplayParams:
-    changes: dict[str, object] = {"first_half_level": float(theta[0]), "second_half_level": float(theta[1])}
+    changes: dict[str, Any] = {"first_half_level": float(theta[0]), "second_half_level": float(theta[1])}
     if state_effects:
         changes["home_lead"] = _with_leads(theta[2:6])
         changes["away_lead"] = _with_leads(theta[6:10])

@@ -13,13 +13,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from remontada.competitions import display_name
 from remontada.grid import ScoreGrid
 from remontada.inplay.model import InplayModel, MatchClock, match_lead, second_leg_lead
+from remontada.kernels import shift_scores
 from remontada.penalties import ShootoutModel
-from remontada.rules import TieRules, rules_for
+from remontada.rules import TieRules, round_name, rules_for
+from remontada.store.inplay import latest_fixture, reverse_fixture_before
 from remontada.store.reader import Store
 from remontada.ties.engine import TieForecast, forecast_live_from_rates
 
@@ -55,7 +57,8 @@ class LiveMatch:
     def describe(self) -> str:
         parts = [f"{self.home} v {self.away}", self.date.isoformat()]
         if self.competition:
-            parts.append(" ".join(p for p in (self.competition, self.season, self.round) if p))
+            words = (display_name(self.competition), self.season, round_name(self.round))
+            parts.append(" ".join(p for p in words if p))
         if self.first_leg is not None:
             parts.append(f"second leg; first leg {self.away} {self.first_leg[0]}-{self.first_leg[1]} {self.home}")
         return ", ".join(parts)
@@ -94,18 +97,12 @@ def find_live_match(
     """
     home_id, away_id = store.resolve_club(home), store.resolve_club(away)
     notes: list[str] = []
-    params: list[Any] = [home_id, away_id]
-    where = "home_id = ? AND away_id = ?"
-    if date is not None:
-        where += " AND date = ?"
-        params.append(str(date))
-    if competition is not None:
-        where += " AND competition_id = ?"
-        params.append(store.competition(competition).id)
-    rows = store.query(
-        f"""SELECT match_id, date, competition_id, season, round, leg, neutral FROM matches
-            WHERE {where} ORDER BY date DESC LIMIT 1""",
-        params,
+    rows = latest_fixture(
+        store,
+        home_id,
+        away_id,
+        date=date,
+        competition_id=store.competition(competition).id if competition is not None else None,
     )
     given_leg = _score(first_leg)
     if len(rows):
@@ -121,13 +118,7 @@ def find_live_match(
         notes.append("fixture not in the store: no competition context beyond what was given")
     leg1 = given_leg
     if leg1 is None and comp is not None and season is not None:
-        earlier = store.query(
-            """SELECT home_goals, away_goals, leg, date FROM matches
-               WHERE competition_id = ? AND season = ? AND home_id = ? AND away_id = ? AND date < ?
-                     AND date >= ? AND home_goals IS NOT NULL
-               ORDER BY date DESC LIMIT 1""",
-            [comp, season, away_id, home_id, str(day), str(day - dt.timedelta(days=70))],
-        )
+        earlier = reverse_fixture_before(store, comp, season, home_id, away_id, day)
         if len(earlier) and (pd.isna(earlier.iloc[0]["leg"]) or int(earlier.iloc[0]["leg"]) == 1):
             leg1 = (int(earlier.iloc[0]["home_goals"]), int(earlier.iloc[0]["away_goals"]))
             notes.append(f"first leg found in the store ({earlier.iloc[0]['date'].date().isoformat()})")
@@ -194,6 +185,7 @@ class LiveForecast:
             "away": self.match.away,
             "date": self.match.date.isoformat(),
             "competition": self.match.competition,
+            "competition_name": display_name(self.match.competition),
             "minute": str(self.minute),
             "score": f"{self.score[0]}-{self.score[1]}",
             "red_cards": f"{self.red_cards[0]}-{self.red_cards[1]}",
@@ -244,6 +236,5 @@ def live_forecast(
                 teams=(match.home, match.away), on_unmodelled="even",
             )  # fmt: skip
     remaining = model.remaining(home_rate, away_rate, minute=clock, score=score, red_cards=red_cards, lead=lead)
-    shifted = np.zeros((remaining.shape[0] + score[0], remaining.shape[1] + score[1]))
-    shifted[score[0] :, score[1] :] = remaining.probs
-    return LiveForecast(match, clock, score, red_cards, rates, remaining, ScoreGrid(shifted), tie)
+    final = ScoreGrid(shift_scores(remaining.probs, *score))
+    return LiveForecast(match, clock, score, red_cards, rates, remaining, final, tie)

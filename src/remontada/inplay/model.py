@@ -48,6 +48,7 @@ import numpy as np
 from scipy import special
 
 from remontada.grid import ScoreGrid
+from remontada.kernels import shift_scores
 from remontada.sources.records import SourceError
 
 #: Leads the state effects are estimated for; larger leads count as +/-2.
@@ -385,7 +386,9 @@ def _move(probs: np.ndarray, zero: np.ndarray, one: np.ndarray, two: np.ndarray,
     return out
 
 
-def advance(probs: np.ndarray, home: tuple[np.ndarray, ...], away: tuple[np.ndarray, ...]) -> np.ndarray:
+def advance(
+    probs: np.ndarray, home: tuple[np.ndarray, np.ndarray, np.ndarray], away: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> np.ndarray:
     """One step forward on the last two axes (home goals, away goals) of ``probs``.
 
     ``home``/``away`` are per-cell chances that the side scores 0, 1 or 2 goals in the step
@@ -569,10 +572,10 @@ class InplayModel:
         if shape is None:
             reach = float(time_weight.sum())
             top_h = math.exp(
-                max(*p.home_lead, *p.home_lead_late) + p.red_own * red_cards[0] + p.red_opponent * red_cards[1]
+                max(*p.home_lead, *(p.home_lead_late or ())) + p.red_own * red_cards[0] + p.red_opponent * red_cards[1]
             )
             top_a = math.exp(
-                max(*p.away_lead, *p.away_lead_late) + p.red_own * red_cards[1] + p.red_opponent * red_cards[0]
+                max(*p.away_lead, *(p.away_lead_late or ())) + p.red_own * red_cards[1] + p.red_opponent * red_cards[0]
             )
             shape = (
                 _upper_goals(home_rate * reach * top_h, self.tail) + 3,
@@ -681,10 +684,7 @@ class InplayModel:
         remaining = self.remaining(
             home_rate, away_rate, minute=minute, score=score, red_cards=red_cards, lead=lead
         ).probs
-        home, away = score
-        out = np.zeros((remaining.shape[0] + home, remaining.shape[1] + away))
-        out[home:, away:] = remaining
-        return ScoreGrid(out)
+        return ScoreGrid(shift_scores(remaining, *score))
 
     def extra_time(
         self,

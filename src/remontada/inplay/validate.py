@@ -43,7 +43,8 @@ def second_half_probabilities(params: InplayParams, data: HalfTimes, chunk: int 
 
 def full_time_result(second_half: np.ndarray, ht_home: np.ndarray, ht_away: np.ndarray) -> np.ndarray:
     """``(matches, 3)`` P(home win, draw, away win) at full time from second-half goal grids."""
-    more_home, more_away = np.indices(second_half.shape[1:])
+    more: np.ndarray = np.indices(second_half.shape[1:])
+    more_home, more_away = more[0], more[1]
     final = (ht_home - ht_away)[:, None, None] + (more_home - more_away)[None]
     flat = second_half.reshape(len(second_half), -1)
     margin = final.reshape(len(final), -1)

@@ -26,10 +26,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize
 
-from remontada.competitions import CATALOGUE
+from remontada.competitions import CATALOGUE, competition_id
+from remontada.errors import NotFitted, NotRated
 from remontada.grid import ScoreGrid
+from remontada.kernels import apply_dixon_coles, dixon_coles_tau, poisson_pmf
 from remontada.matchset import MatchSet, to_day
 
 _ELO_SCALE = 400.0
@@ -72,13 +74,8 @@ def score_grids(home_rate: np.ndarray, away_rate: np.ndarray, rho: float) -> np.
     lh = np.asarray(home_rate, dtype=float)
     la = np.asarray(away_rate, dtype=float)
     goals = np.arange(_MAX_GOALS + 1)
-    grid = stats.poisson.pmf(goals[None, :, None], lh[:, None, None]) * stats.poisson.pmf(
-        goals[None, None, :], la[:, None, None]
-    )
-    grid[:, 0, 0] *= 1.0 - lh * la * rho
-    grid[:, 0, 1] *= 1.0 + lh * rho
-    grid[:, 1, 0] *= 1.0 + la * rho
-    grid[:, 1, 1] *= 1.0 - rho
+    grid = poisson_pmf(goals[None, :, None], lh[:, None, None]) * poisson_pmf(goals[None, None, :], la[:, None, None])
+    apply_dixon_coles(grid, lh, la, rho)
     np.clip(grid, 0.0, None, out=grid)
     return grid / grid.sum(axis=(1, 2), keepdims=True)
 
@@ -332,14 +329,14 @@ class Elo:
     # ---- answers --------------------------------------------------------------------
     def _check_fitted(self) -> None:
         if not hasattr(self, "goal_map_"):
-            raise RuntimeError("Elo is not fitted: call fit(matches) first")
+            raise NotFitted("Elo is not fitted: call fit(matches) first")
 
     def rating(self, team: str, date: str | dt.date | np.datetime64 | None = None) -> float:
         """A club's rating (Elo points) before ``date`` (after every processed match when ``None``)."""
         self._check_fitted()
         index = self.team_index_.get(team)
         if index is None:
-            raise KeyError(f"no rating for {team!r}: it played no match in the fitted data")
+            raise NotRated(f"no rating for {team!r}: it played no match in the fitted data", club=str(team))
         if date is None:
             return float(self._rating[index])
         return float(self.ratings(date)[team])
@@ -371,11 +368,13 @@ class Elo:
         return {self.teams_[i]: float(current[i]) for i in ranked}
 
     def _pre_match(self, home: str, away: str, competition: str | None, day: int | None) -> tuple[float, float, str]:
-        comp = competition
+        comp = competition_id(competition) if competition else None  # a name keys as its id, never as itself
         if comp is None:
             index = self.team_index_.get(home, self.team_index_.get(away))
             if index is None:
-                raise KeyError(f"neither {home!r} nor {away!r} is rated; pass competition= to rate newcomers")
+                raise NotRated(
+                    f"neither {home!r} nor {away!r} is rated; pass competition= to rate newcomers", club=home
+                )
             comp = self.competitions_[self._last_competition[index]]
         c = self.competition_index_.get(comp)
         ratings = self.ratings(np.datetime64(day, "D")) if day is not None else None
@@ -388,7 +387,7 @@ class Elo:
             elif c is not None:
                 out.append(self._newcomer_rating(c, day if day is not None else int(self._log["day"][-1])))
             else:
-                raise KeyError(f"{team!r} is not rated and competition {comp!r} was not in the fitted data")
+                raise NotRated(f"{team!r} is not rated and competition {comp!r} was not in the fitted data", club=team)
         return out[0], out[1], comp
 
     def rates(
@@ -566,11 +565,7 @@ def _fit_rho(lh: np.ndarray, la: np.ndarray, hg: np.ndarray, ag: np.ndarray, wei
     lh, la, hg, ag, w = lh[low], la[low], hg[low], ag[low], weight[low]
 
     def loss(rho: float) -> float:
-        tau = np.where(
-            (hg == 0) & (ag == 0),
-            1 - lh * la * rho,
-            np.where((hg == 0) & (ag == 1), 1 + lh * rho, np.where((hg == 1) & (ag == 0), 1 + la * rho, 1 - rho)),
-        )
+        tau = dixon_coles_tau(hg, ag, lh, la, rho)
         return float(-(w * np.log(np.clip(tau, 1e-12, None))).sum())
 
     upper = min(0.99, float(1.0 / (lh * la).max())) if len(lh) else 0.99

@@ -25,6 +25,7 @@ from typing import ClassVar
 import numpy as np
 from scipy import special, stats
 
+from remontada.kernels import dixon_coles_factors, poisson_pmf
 from remontada.models.vector import dot
 
 #: Floor inside ``log`` for the Dixon-Coles ``tau`` factor (penaltyblog uses the same 1e-9).
@@ -90,8 +91,7 @@ class ScoreFamily:
 def _poisson_pmf(rate: np.ndarray, size: int) -> np.ndarray:
     """Poisson pmf for counts ``0..size-1`` at each rate, shape ``(n, size)``."""
     k = np.arange(size, dtype=float)
-    rate = np.asarray(rate, dtype=float)[:, None]
-    return np.exp(k * np.log(np.maximum(rate, 1e-300)) - rate - special.gammaln(k + 1))
+    return poisson_pmf(k, np.maximum(np.asarray(rate, dtype=float)[:, None], 1e-300))
 
 
 class PoissonScores(ScoreFamily):
@@ -145,7 +145,7 @@ class DixonColesScores(PoissonScores):
         # Each low score: tau, dtau/drho, dtau/deta_home, dtau/deta_away on its matches only.
         idx = self.nil_nil
         lh, la = np.exp(eta_home[idx]), np.exp(eta_away[idx])
-        tau = 1.0 - rho * lh * la
+        tau = dixon_coles_factors(lh, la, rho)[0]
         ok = tau > TAU_FLOOR
         ll += dot(w[idx], np.log(np.where(ok, tau, TAU_FLOOR)))
         scale = np.where(ok, w[idx] / np.where(ok, tau, 1.0), 0.0)
@@ -155,7 +155,7 @@ class DixonColesScores(PoissonScores):
 
         idx = self.nil_one
         lh = np.exp(eta_home[idx])
-        tau = 1.0 + rho * lh
+        tau = dixon_coles_factors(lh, 0.0, rho)[1]
         ok = tau > TAU_FLOOR
         ll += dot(w[idx], np.log(np.where(ok, tau, TAU_FLOOR)))
         scale = np.where(ok, w[idx] / np.where(ok, tau, 1.0), 0.0)
@@ -164,7 +164,7 @@ class DixonColesScores(PoissonScores):
 
         idx = self.one_nil
         la = np.exp(eta_away[idx])
-        tau = 1.0 + rho * la
+        tau = dixon_coles_factors(0.0, la, rho)[2]
         ok = tau > TAU_FLOOR
         ll += dot(w[idx], np.log(np.where(ok, tau, TAU_FLOOR)))
         scale = np.where(ok, w[idx] / np.where(ok, tau, 1.0), 0.0)
@@ -172,7 +172,7 @@ class DixonColesScores(PoissonScores):
         grad_away[idx] += scale * rho * la
 
         idx = self.one_one
-        tau = 1.0 - rho
+        tau = dixon_coles_factors(0.0, 0.0, rho)[3]
         if tau > TAU_FLOOR:
             total = float(w[idx].sum())
             ll += total * np.log(tau)
@@ -187,11 +187,12 @@ class DixonColesScores(PoissonScores):
         rho = extra
         lh, la = np.exp(eta_home), np.exp(eta_away)
         # Clamped at zero: only absurd rates (above 1/|rho|) could make tau negative.
-        m[:, 0, 0] *= np.maximum(1.0 - rho * lh * la, 0.0)
+        m[:, 0, 0] *= np.maximum(dixon_coles_factors(lh, la, rho)[0], 0.0)
         if size > 1:
-            m[:, 0, 1] *= np.maximum(1.0 + rho * lh, 0.0)
-            m[:, 1, 0] *= np.maximum(1.0 + rho * la, 0.0)
-            m[:, 1, 1] *= max(1.0 - rho, 0.0)
+            _, f01, f10, f11 = dixon_coles_factors(lh, la, rho)
+            m[:, 0, 1] *= np.maximum(f01, 0.0)
+            m[:, 1, 0] *= np.maximum(f10, 0.0)
+            m[:, 1, 1] *= max(f11, 0.0)
         return m
 
 

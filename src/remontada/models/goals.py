@@ -23,6 +23,8 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from remontada.competitions import competition_id
+from remontada.errors import NotFitted, NotRated
 from remontada.grid import DEFAULT_TAIL, ScoreGrid
 from remontada.matchset import MatchSet, to_day
 from remontada.models.families import (
@@ -82,7 +84,7 @@ class Ratings:
         """1-based position of ``team`` by ``overall``."""
         hits = np.flatnonzero(self.team == team)
         if not len(hits):
-            raise KeyError(f"team {team!r} is not rated")
+            raise NotRated(f"team {team!r} is not rated", club=str(team))
         return int(hits[0]) + 1
 
     def to_frame(self) -> Any:
@@ -266,7 +268,12 @@ class GoalModel:
             old = warm_start.home_advantage_by_group_
             theta[lay.delta] = [old.get(lab, warm_start.home_advantage_) - warm_start.home_advantage_
                                 for lab in ha_labels]
-        if lay.n_leagues and len(warm_start.leagues_) and warm_start.league_attack_ is not None:
+        if (
+            lay.n_leagues
+            and len(warm_start.leagues_)
+            and warm_start.league_attack_ is not None
+            and warm_start.league_defence_ is not None
+        ):
             old_leagues = {g: i for i, g in enumerate(warm_start.leagues_)}
             for i, g in enumerate(leagues):
                 j = old_leagues.get(g)
@@ -327,7 +334,7 @@ class GoalModel:
     # ---- prediction -------------------------------------------------------------------
     def _check_fitted(self) -> None:
         if not hasattr(self, "coef_"):
-            raise RuntimeError(f"this {type(self).__name__} is not fitted yet; call fit() first")
+            raise NotFitted(f"this {type(self).__name__} is not fitted yet; call fit() first")
 
     @property
     def extra_(self) -> float:
@@ -337,7 +344,7 @@ class GoalModel:
 
     def _group_strength(self, group: str) -> tuple[float, float]:
         """(attack, defence) of an average team of ``group``: its league mean, or the mean of its fitted teams."""
-        if self.league_attack_ is not None:
+        if self.league_attack_ is not None and self.league_defence_ is not None:
             hits = np.flatnonzero(self.leagues_ == group)
             if len(hits):
                 return float(self.league_attack_[hits[0]]), float(self.league_defence_[hits[0]])
@@ -360,9 +367,10 @@ class GoalModel:
             elif unknown == "nan":
                 attack[i] = defence[i] = np.nan
             else:
-                raise KeyError(
+                raise NotRated(
                     f"team {team!r} was not among the {len(self.teams_)} teams this model was fitted on; "
-                    "pass groups={team: league} to rate it as its league's average team"
+                    "pass groups={team: league} to rate it as its league's average team",
+                    club=str(team),
                 )
         return attack, defence
 
@@ -384,6 +392,8 @@ class GoalModel:
             raise ValueError(f"{len(home)} home teams but {len(away)} away teams")
         n = len(home)
         at_home = ~np.broadcast_to(np.asarray(False if neutral is None else neutral, dtype=bool), (n,))
+        if isinstance(competition, str) and competition:
+            competition = competition_id(competition)  # a name ("Europa League") keys as its id, never as itself
         comps = np.broadcast_to(np.asarray("" if competition is None else competition, dtype=object), (n,))
         gamma = np.full(n, self.home_advantage_)
         if self.home_advantage_by_group_:

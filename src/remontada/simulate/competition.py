@@ -26,14 +26,14 @@ from remontada.simulate.group_stage import GroupStageSimulation
 from remontada.simulate.knockout import KnockoutSimulation
 from remontada.simulate.league import LeagueSimulation
 from remontada.simulate.league_phase import LeaguePhaseSimulation
-from remontada.simulate.pairs import PairGrids, Venue
+from remontada.simulate.pairs import Ground, PairGrids
 from remontada.simulate.results import SimulationResult
 from remontada.simulate.state import CompetitionState, read_state
 
 
 def pair_grids(state: CompetitionState, model: Any) -> PairGrids:
     """Grids of every meeting the state's simulation can produce, from a fitted model."""
-    venues: tuple[Venue, ...] = ("home",) if state.kind == "league" else ("home", "neutral")
+    venues: tuple[Ground, ...] = ("home",) if state.kind == "league" else ("home", "neutral")
     try:
         return PairGrids.from_model(model, state.teams, competition=state.competition.id, venues=venues)
     except KeyError as exc:

@@ -35,7 +35,7 @@ import numpy as np
 
 from remontada.penalties import ShootoutModel
 from remontada.rules import TieRules
-from remontada.simulate.pairs import PairGrids, Venue
+from remontada.simulate.pairs import Ground, PairGrids
 from remontada.ties.engine import OnUnmodelled, UnmodelledRuleError
 
 #: Rounds in playing order, by the keys of :func:`remontada.rules.normalise_round`.
@@ -193,7 +193,7 @@ def _one_match(
     shootout: ShootoutModel,
     on_unmodelled: OnUnmodelled,
 ) -> TieDraws:
-    venue: Venue = "neutral" if rules.neutral_venue else "home"
+    venue: Ground = "neutral" if rules.neutral_venue else "home"
     match = pairs.pair(a, b)
     full_time = pairs.sampler(venue)
     margin = full_time.difference_of[full_time.sample_cells(match, rng, n)]

@@ -23,7 +23,8 @@ import numpy as np
 from remontada.grid import poisson_grids
 from remontada.simulate.sampling import ScoreSampler
 
-Venue = Literal["home", "neutral"]
+#: Where a simulated match is played: at the home side's ground or on neutral ground.
+Ground = Literal["home", "neutral"]
 
 
 def expected_goals(grids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -78,10 +79,10 @@ class PairGrids:
         """Grid index of each (home, away) pair of team indices."""
         return np.asarray(home, dtype=np.intp) * self.n_teams + np.asarray(away, dtype=np.intp)
 
-    def grids(self, venue: Venue) -> np.ndarray:
+    def grids(self, venue: Ground) -> np.ndarray:
         return self.home_grids if venue == "home" else self.neutral_grids
 
-    def sampler(self, venue: Venue, extra_minutes: float = 0.0) -> ScoreSampler:
+    def sampler(self, venue: Ground, extra_minutes: float = 0.0) -> ScoreSampler:
         """The 90-minute sampler (``extra_minutes = 0``) or the extra-time sampler of a venue."""
         key = (venue, float(extra_minutes))
         if key not in self._samplers:
@@ -112,7 +113,7 @@ class PairGrids:
         pair = (idx[:, None] * self.n_teams + idx[None, :]).ravel()
         return PairGrids(tuple(self.teams[i] for i in idx), self.home_grids[pair], self.neutral_grids[pair])
 
-    def probabilities(self, home: int, away: int, venue: Venue = "home") -> np.ndarray:
+    def probabilities(self, home: int, away: int, venue: Ground = "home") -> np.ndarray:
         return self.grids(venue)[home * self.n_teams + away]
 
     @classmethod
@@ -122,7 +123,7 @@ class PairGrids:
         teams: Sequence[str],
         *,
         competition: str | None = None,
-        venues: Sequence[Venue] = ("home", "neutral"),
+        venues: Sequence[Ground] = ("home", "neutral"),
     ) -> PairGrids:
         """Ask a fitted model for every ordered pair of ``teams`` (club ids), in one batch per venue."""
         ids = tuple(teams)

@@ -317,9 +317,9 @@ class _Table:
                 location, header_line, f"missing column(s) {', '.join(missing)}; header is {','.join(header)}"
             )
         width = len(self.columns)
-        for line, values in rows[1:]:
-            if len(values) != width:
-                raise SourceError(location, line, f"expected {width} fields, found {len(values)} (truncated row?)")
+        for line, cells in rows[1:]:
+            if len(cells) != width:
+                raise SourceError(location, line, f"expected {width} fields, found {len(cells)} (truncated row?)")
         #: (line, cells) per data row, cells in header order.
         self.values = rows[1:]
 
@@ -750,8 +750,9 @@ class _FileParser:
                     match = dataclasses.replace(match, agg_home=home, agg_away=away)
                 result.append(match)
                 continue
-            home = (match.aet_home if match.aet_home is not None else match.home_goals) + (first.away_goals or 0)
-            away = (match.aet_away if match.aet_away is not None else match.away_goals) + (first.home_goals or 0)
+            # the 90-minute goals are known here (checked above): ``or 0`` only satisfies the type checker
+            home = (match.aet_home if match.aet_home is not None else match.home_goals or 0) + (first.away_goals or 0)
+            away = (match.aet_away if match.aet_away is not None else match.away_goals or 0) + (first.home_goals or 0)
             stated = self.tie_totals.get(match.line)
             tie = (match.season, match.round, frozenset((match.home.name, match.away.name)))
             if stated is not None and stated != (home, away) and tie not in replayed:

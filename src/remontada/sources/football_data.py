@@ -359,6 +359,7 @@ def _handicap(text: str) -> float | None:
     misaligned rows and are rejected.
     """
     text = text.strip()
+    value: float | None
     try:
         value = float(text)
     except ValueError:
@@ -556,7 +557,7 @@ class _FileParser:
         stated = {text.strip() for text in self._column("Div") or ()} - {""}
         if stem in DIVISIONS:
             for other in sorted(stated - {stem}):
-                line = self._first_line("Div", lambda text, other=other: text.strip() == other)
+                line = self._first_line("Div", _stripped_equals(other))
                 self.warnings.append((line, f"Div column says {other!r} in a file named {stem!r}"))
             return stem
         known = sorted(stated & DIVISIONS.keys())
@@ -829,3 +830,8 @@ def _parse_date(text: str) -> dt.date:
     if len(match[3]) == 2:
         year += 1900 if year >= 50 else 2000
     return dt.date(year, month, day)
+
+
+def _stripped_equals(wanted: str) -> Callable[[str], bool]:
+    """A test that a cell, stripped, is ``wanted``."""
+    return lambda text: text.strip() == wanted

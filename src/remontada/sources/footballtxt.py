@@ -42,7 +42,7 @@ import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 from remontada.sources.records import GoalEvent, MatchRecord, ParsedFile, SourceError, TeamRef
 
@@ -537,8 +537,8 @@ class _FileParser:
                 return home, away, _score_from(score) if score else _Score(), None
             middle = _MIDDLE.match(body)
             if middle:
-                score = _score_from(middle) if middle.group("word") is None else _Score()
-                return middle.group("home"), middle.group("away"), score, middle.group("word")
+                result = _score_from(middle) if middle.group("word") is None else _Score()
+                return middle.group("home"), middle.group("away"), result, middle.group("word")
         except ValueError as exc:
             raise self.error(number, f"{exc}: {body!r}") from None
         raise self.error(number, f"cannot read line as a match, date, header or comment: {body!r}")
@@ -860,7 +860,8 @@ _SCORE_GROUPS = ("pen", "aet_pen", "aet", "ft", "awd", "first", "second")
 
 def _score_from(found: re.Match[str]) -> _Score:
     """The result fields of a match of ``_SCORE`` (inside ``_MIDDLE`` or ``_VERSUS``)."""
-    return _Score(*_score_fields(found.group(*_SCORE_GROUPS)))
+    fields: Any = _score_fields(found.group(*_SCORE_GROUPS))  # in _Score's field order and types
+    return _Score(*fields)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -876,9 +877,10 @@ def _score_fields(groups: tuple[str | None, ...]) -> tuple[int | bool | None, ..
         # (home, away, ht_home, ht_away, aet_home, aet_away, pen_home, pen_away, awarded)
         return (*_pair(ft), *first, None, None, None, None, bool(awd))
     # After extra time or penalties the brackets hold (90 minutes, half time).
+    pens: tuple[int | None, int | None]
     if pen:
         pens = _pair(pen)
-        extra = _pair(aet_pen) if aet_pen else (None, None)
+        extra: tuple[int | None, int | None] = _pair(aet_pen) if aet_pen else (None, None)
     else:
         pens = (None, None)
         extra = _pair(aet) if aet else (None, None)

@@ -16,7 +16,7 @@ The source's scores are final scores *including extra time* (never the shoot-out
 :class:`MatchRecord` keeps the 90-minute score apart from ``aet_*``. The source writes
 stoppage-time goals as minute 45 or 90, so a goal at a minute above 90 means extra time was
 played. Only the store sees results and goals together, so it restores the 90-minute scores
-(:mod:`remontada.ingest.rebuild`); matches with extra time but no goal in it need no correction.
+(:mod:`remontada.store.rebuild`); matches with extra time but no goal in it need no correction.
 """
 
 from __future__ import annotations

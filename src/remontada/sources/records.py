@@ -19,6 +19,7 @@ from typing import overload
 
 import numpy as np
 
+from remontada import errors
 from remontada.competitions import Competition
 
 #: Match states. Only ``played`` matches carry a result that models may learn from.
@@ -27,7 +28,7 @@ MATCH_STATUSES = frozenset(
 )
 
 
-class SourceError(ValueError):
+class SourceError(errors.SourceError, ValueError):
     """A file that cannot be read as its source promises, located by file and line.
 
     ``location`` is the URL or path of the file; ``line`` is 1-based (the header of a CSV
@@ -35,11 +36,9 @@ class SourceError(ValueError):
     """
 
     def __init__(self, location: str, line: int | None, message: str) -> None:
-        self.location = location
-        self.line = line
-        self.message = message
         where = f"{location}:{line}" if line is not None else location
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{where}: {message}", location=location, line=line)
+        self.message = message
 
 
 @dataclass(frozen=True, slots=True)

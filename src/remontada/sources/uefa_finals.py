@@ -40,7 +40,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
 from remontada.sources.base import RemoteFile
@@ -125,7 +125,7 @@ def _load(data: bytes, location: str) -> dict[str, dict[str, Any]]:
     bad = sorted(i for i in indices if not (isinstance(i, str) and i.isdigit()))
     if bad:
         raise SourceError(location, None, f"row index {bad[0]!r} is not a number")
-    return table
+    return cast("dict[str, dict[str, Any]]", table)
 
 
 def _final(row: dict[str, Any], record: int, location: str, warnings: list[tuple[int, str]]) -> list[MatchRecord]:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import duckdb
-
 if TYPE_CHECKING:
+    import duckdb
     import pandas as pd
 
 

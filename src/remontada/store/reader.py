@@ -12,39 +12,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar
-
-import duckdb
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from remontada import competitions as comps
-from remontada.ingest.names import fold, normalise
-from remontada.matchset import MatchSet
+from remontada.errors import AmbiguousClub, StoreError, UnknownClub
 from remontada.paths import default_store_path
 from remontada.store.db import first_row
 from remontada.store.schema import DDL, SCHEMA_VERSION
 
+if TYPE_CHECKING:
+    # duckdb, numpy and pandas are imported where first needed: ``remontada --help`` never needs them.
+    import duckdb
+    import numpy as np
+    import pandas as pd
 
-class StoreError(RuntimeError):
-    """The store cannot answer: missing, locked by a writer, or built by another schema version."""
+    from remontada.matchset import MatchSet
 
-
-class TeamNotFound(LookupError):
-    """No club matches a name; ``suggestions`` lists close ones."""
-
-    def __init__(self, query: str, suggestions: list[str]) -> None:
-        self.query = query
-        self.suggestions = suggestions
-        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"no club matches {query!r}{hint}")
-
-
-class AmbiguousTeam(LookupError):
-    def __init__(self, query: str, candidates: list[str]) -> None:
-        self.query = query
-        self.candidates = candidates
-        super().__init__(f"{query!r} matches several clubs: {', '.join(candidates)}; be more specific")
+#: Kept under their old names: the store's lookups raise the public errors of :mod:`remontada.errors`.
+TeamNotFound = UnknownClub
+AmbiguousTeam = AmbiguousClub
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +67,8 @@ class Store:
                 raise StoreError(f"{self.path} has schema version {version}; this remontada needs {SCHEMA_VERSION}")
 
     def _connect(self, wait: float) -> duckdb.DuckDBPyConnection:
+        import duckdb
+
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -103,6 +91,8 @@ class Store:
 
     # ---- small helpers ------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
+        import duckdb
+
         try:
             row = first_row(self.con, "SELECT value FROM meta WHERE key = ?", [key])
         except duckdb.CatalogException:
@@ -155,6 +145,8 @@ class Store:
             WHERE n.club_id IS NOT NULL
             """
         ).df()
+        from remontada.ingest.names import fold, normalise
+
         q_fold, q_norm = fold(query).strip(), normalise(query)
         best: dict[str, tuple[int, int]] = {}
         for club_id, name, club_name, n in frame.itertuples(index=False):
@@ -196,6 +188,18 @@ class Store:
     def club_name(self, club_id: str) -> str:
         row = first_row(self.con, "SELECT name FROM clubs WHERE club_id = ?", [club_id])
         return str(row[0]) if row else club_id
+
+    def last_played(self, *, clubs_only: bool = True) -> dt.date | None:
+        """The date of the latest played match with a score (club matches only by default): the
+        store's data cut-off. ``None`` for an empty store."""
+        national = "AND NOT h.national" if clubs_only else ""
+        row = first_row(
+            self.con,
+            f"""SELECT max(m.date) FROM matches m JOIN clubs h ON h.club_id = m.home_id
+                WHERE m.status = 'played' AND m.home_goals IS NOT NULL {national}""",
+        )
+        value = None if row is None else row[0]
+        return value.date() if isinstance(value, dt.datetime) else value
 
     def unresolved(self) -> pd.DataFrame:
         return self.query("SELECT * FROM unresolved_names ORDER BY source, country, name")
@@ -262,6 +266,10 @@ class Store:
         (``psh``/``psch``... for Pinnacle, ``avgh``/``avgch``... for the market average, ``b365h``...);
         ``stats`` adds shots, shots on target, half-time score and red cards.
         """
+        import numpy as np
+
+        from remontada.matchset import MatchSet
+
         where = ["m.status = 'played'", "m.home_goals IS NOT NULL", "m.away_goals IS NOT NULL", "m.date IS NOT NULL"]
         params: list[Any] = []
         if competitions:
@@ -334,6 +342,9 @@ class Store:
     }
 
     def _odds_columns(self, match_ids: np.ndarray) -> dict[str, np.ndarray]:
+        import numpy as np
+        import pandas as pd
+
         ids = pd.DataFrame({"match_id": match_ids, "pos": np.arange(len(match_ids))})
         self.con.register("_ids", ids)
         try:

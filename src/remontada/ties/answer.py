@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from remontada.competitions import display_name
 from remontada.forecast import Forecaster
 from remontada.store.reader import Store
 from remontada.ties.base_rates import BaseRateBaseline
@@ -79,7 +80,12 @@ class HistoricalRate:
         }
         if with_ties:
             out["comebacks"] = [
-                {"date": t.date.isoformat() if t.date else None, "tie": t.describe(), "winner": t.name(t.winner)}
+                {
+                    "date": t.date.isoformat() if t.date else None,
+                    "tie": t.describe(),
+                    "winner": t.name(t.winner),
+                    "qualifying": t.qualifying,
+                }
                 for t in self.comebacks
             ]
         return out
@@ -103,14 +109,23 @@ class TieHistory:
             "side_name": self.side_name,
             "before": self.before.isoformat(),
             "competitions": list(self.competitions),
+            "competition_names": [display_name(c) for c in self.competitions],
             "rates": [r.to_dict() for r in self.rates],
         }
 
 
 @dataclass(frozen=True, eq=False)
 class TieAnswer:
-    """Everything ``remontada tie`` prints. ``rates`` are the expected goals per 90 minutes (home,
-    away) of each match the forecast priced (``first_leg``, ``second_leg`` or ``match``)."""
+    """The answer to "who goes through?" for one knockout tie (what ``remontada tie`` prints).
+
+    ``rates`` are the expected goals per 90 minutes (home, away) of each match the forecast
+    priced (``first_leg``, ``second_leg`` or ``match``); ``warnings`` say what limits the answer
+    (e.g. the store's data ends before the forecast date, ``data_cutoff``).
+
+    >>> ans = rm.answer_tie("Liverpool", "Atalanta", competition="Europa League", season="2023-24")  # doctest: +SKIP
+    >>> round(ans.p_through("Liverpool"), 3)                                                          # doctest: +SKIP
+    0.085
+    """
 
     state: TieState
     forecast: TieForecast
@@ -118,6 +133,8 @@ class TieAnswer:
     rates: dict[str, tuple[float, float]]
     history: TieHistory | None
     record: str | None
+    warnings: tuple[str, ...] = ()
+    data_cutoff: dt.date | None = None
 
     @property
     def focus(self) -> str:
@@ -126,15 +143,63 @@ class TieAnswer:
             return self.history.side_name
         return self.forecast.team_a if self.forecast.p_a <= 0.5 else self.forecast.team_b
 
-    def to_dict(self, n_scenarios: int = 10) -> dict[str, Any]:
+    @property
+    def teams(self) -> tuple[str, str]:
+        """The two clubs by name: (the first leg's host, the second leg's host)."""
+        return self.state.name_a, self.state.name_b
+
+    def club(self, club: str) -> str:
+        """The name of ``club`` (a name or id of either side, accents, case and legal forms ignored)."""
+        from remontada.errors import UnknownClub
+        from remontada.ingest.names import normalise
+
+        sides = ((self.state.team_a, self.state.name_a), (self.state.team_b, self.state.name_b))
+        for cid, name in sides:
+            if club in (cid, name):
+                return name
+        wanted = normalise(club)
+        hits = [name for cid, name in sides if wanted and wanted in (normalise(name), normalise(cid))]
+        if len(hits) == 1:
+            return hits[0]
+        raise UnknownClub(club, [name for _, name in sides], field="club")
+
+    def p_through(self, club: str) -> float:
+        """P(``club`` goes through), in [0, 1]; ``club`` is either side's name or id."""
+        return self.forecast.p_through(self.club(club))
+
+    def next_match_result(self) -> dict[str, Any]:
+        """The next match after 90 minutes: its sides (home first) and win/draw/win in [0, 1]."""
+        probs = self.forecast.next_match_probs
+        home_win = float(np.tril(probs, -1).sum())
+        draw = float(np.trace(probs))
+        if self.forecast.next_match == "second_leg":
+            home, away = self.state.name_b, self.state.name_a
+        else:
+            home, away = self.state.name_a, self.state.name_b
+        return {
+            "match": self.forecast.next_match,
+            "home": home,
+            "away": away,
+            "home_win": home_win,
+            "draw": draw,
+            "away_win": max(0.0, 1.0 - home_win - draw),
+        }
+
+    def to_dict(self, n_scenarios: int = 6) -> dict[str, Any]:
+        """JSON-able: the tie, the forecast (``n_scenarios`` likeliest next-match scores), the model,
+        expected goals, the next match's 1X2, history, warnings and the stored record."""
         return {
             "tie": self.state.to_dict(),
+            "p_through": {self.state.name_a: self.forecast.p_a, self.state.name_b: self.forecast.p_b},
             "forecast": self.forecast.to_dict(n_scenarios),
             "model": self.fit.to_dict(),
             "expected_goals": {k: {"home": v[0], "away": v[1]} for k, v in self.rates.items()},
+            "next_match": self.next_match_result(),
             "history": self.history.to_dict() if self.history is not None else None,
             "record": self.record,
             "record_note": "how the tie really ended, from the store; not used by the forecast",
+            "warnings": list(self.warnings),
+            "data_cutoff": self.data_cutoff.isoformat() if self.data_cutoff else None,
         }
 
 

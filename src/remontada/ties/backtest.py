@@ -42,6 +42,7 @@ from remontada.evaluation import scoring
 from remontada.grid import ScoreGrid
 from remontada.rules import season_start_year
 from remontada.store.reader import Store
+from remontada.store.ties import odds_counts
 from remontada.ties.base_rates import BaseRateBaseline
 from remontada.ties.engine import forecast_second_leg, forecast_tie
 from remontada.ties.history import Tie, rebuild_ties, select_ties
@@ -455,15 +456,7 @@ class _Progress:
 
 def odds_coverage(store: Store, competitions: Sequence[str] = TARGET_COMPETITIONS, since: str = "2011-12") -> dict:
     """How many matches of ``competitions`` since ``since`` have any 1X2 price in the store."""
-    marks = ", ".join("?" for _ in competitions)
-    row = store.con.execute(
-        f"""SELECT count(*) AS matches,
-                   count(*) FILTER (WHERE EXISTS (SELECT 1 FROM odds o WHERE o.match_id = m.match_id
-                                                  AND o.market = '1x2')) AS with_odds
-            FROM matches m WHERE m.competition_id IN ({marks}) AND m.season >= ?""",
-        [*competitions, since],
-    ).fetchall()[0]
-    matches, priced = (int(row[0]), int(row[1])) if row else (0, 0)
+    matches, priced = odds_counts(store, competitions, since)
     note = (
         "no bookmaker prices for these matches in the store (football-data.co.uk, the only odds source, "
         "covers domestic leagues): the odds-implied baseline cannot be computed"

@@ -36,6 +36,7 @@ from scipy import signal
 
 from remontada.grid import ScoreGrid
 from remontada.inplay.model import InplayModel, MatchClock, match_lead, second_leg_lead
+from remontada.kernels import apply_dixon_coles, poisson_pmf, poisson_upper, shift_scores
 from remontada.penalties import ShootoutModel
 from remontada.rules import TieRules
 
@@ -269,37 +270,17 @@ class TieForecast:
 _TAIL = 1e-9
 
 
-def _poisson_pmf(rate: float, tail: float = _TAIL) -> list[float]:
-    """P(X = 0..n) for X ~ Poisson(rate), cut where P(X > n) < ``tail``.
-
-    A plain running product: scipy.stats costs hundreds of microseconds per call, which would
-    dominate a live tie update, and a score grid needs only a dozen or so terms.
-    """
-    if not math.isfinite(rate) or rate < 0:
-        raise ValueError(f"expected goals must be finite and non-negative, got {rate}")
-    term = math.exp(-rate)
-    pmf = [term]
-    total = term
-    k = 0
-    while 1.0 - total >= tail and k < 10_000:
-        k += 1
-        term *= rate / k
-        pmf.append(term)
-        total += term
-    return pmf
-
-
 def _poisson_matrix(home_rate: float, away_rate: float, rho: float = 0.0) -> np.ndarray:
-    """Independent Poisson goals (Dixon-Coles ``rho`` on the four low scores), summing to one."""
-    matrix = np.outer(_poisson_pmf(home_rate), _poisson_pmf(away_rate))
+    """Independent Poisson goals (Dixon-Coles ``rho`` on the four low scores), summing to one;
+    each side cut where its tail mass P(X > n) falls below ``_TAIL``."""
+    for rate in (home_rate, away_rate):
+        if not math.isfinite(rate) or rate < 0:
+            raise ValueError(f"expected goals must be finite and non-negative, got {rate}")
+    home = poisson_pmf(np.arange(poisson_upper(home_rate, _TAIL) + 1.0), home_rate)
+    away = poisson_pmf(np.arange(poisson_upper(away_rate, _TAIL) + 1.0), away_rate)
+    matrix = np.outer(home, away)
     if rho:
-        matrix[0, 0] *= 1.0 - home_rate * away_rate * rho
-        if matrix.shape[1] > 1:
-            matrix[0, 1] *= 1.0 + home_rate * rho
-        if matrix.shape[0] > 1:
-            matrix[1, 0] *= 1.0 + away_rate * rho
-        if matrix.shape[0] > 1 and matrix.shape[1] > 1:
-            matrix[1, 1] *= 1.0 - rho
+        apply_dixon_coles(matrix, home_rate, away_rate, rho)
         if (matrix < 0).any():
             raise ValueError(f"rho={rho} gives negative probabilities at rates {home_rate}, {away_rate}")
     return matrix / matrix.sum()
@@ -353,13 +334,6 @@ def _check_score(score: tuple[int, int], what: str) -> tuple[int, int]:
     if int(home) != home or int(away) != away or home < 0 or away < 0:
         raise ValueError(f"{what} must be two non-negative whole numbers of goals, got {score}")
     return int(home), int(away)
-
-
-def _shifted(probs: np.ndarray, home: int, away: int) -> np.ndarray:
-    """The grid of final scores when ``home``-``away`` is already on the board."""
-    out = np.zeros((probs.shape[0] + home, probs.shape[1] + away))
-    out[home:, away:] = probs
-    return out
 
 
 def _point(home: int, away: int) -> np.ndarray:
@@ -724,7 +698,7 @@ def forecast_live(
     extra = _extra_grid(extra_time, remaining, rules, base_share_of_90=(90.0 - minute) / 90.0)
     return _forecast_two_legs(
         _point(*score),
-        _shifted(remaining.probs, *now),
+        shift_scores(remaining.probs, *now),
         extra,
         rules=rules,
         shootout=shootout,
@@ -763,7 +737,7 @@ def forecast_single_match(
         if minute is None or not 0.0 <= minute <= 90.0:
             raise ValueError(f"a live single match needs minute within [0, 90], got {minute}")
         now = _check_score(score_now, "score_now")
-        probs = _shifted(probs, *now)
+        probs = shift_scores(probs, *now)
         stage = "live_single_match"
         share_left = (90.0 - minute) / 90.0
     extra = _extra_grid(extra_time, grid, rules, base_share_of_90=share_left)

@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-from remontada.rules import TieRules, normalise_round, rules_for, season_label, season_start_year
+from remontada.competitions import display_name
+from remontada.rules import TieRules, normalise_round, round_name, rules_for, season_label, season_start_year
 from remontada.stats import wilson_interval
+from remontada.store.ties import knockout_leg_rows
 
 if TYPE_CHECKING:
     from remontada.store.reader import Store
@@ -182,6 +184,11 @@ class Tie:
         return self.complete and self.winner is not None
 
     @property
+    def qualifying(self) -> bool:
+        """A qualifying-round tie (played before the main draw), not a tie of the competition proper."""
+        return self.stage == "qualifying"
+
+    @property
     def date(self) -> dt.date | None:
         """The day the tie ended: its last replay, else its second leg (ISO date)."""
         for leg in (*reversed(self.replays), self.leg2, self.leg1):
@@ -270,8 +277,9 @@ class Tie:
         return f"{self.name(leg.home_id)} {leg.score_text()} {self.name(leg.away_id)}"
 
     def describe(self) -> str:
-        """One line: round, legs, and how it ended."""
-        parts = [f"{self.season} {self.competition} {self.round or ''}".rstrip() + ":"]
+        """One line: season, competition and round by name, legs, and how it ended."""
+        head = f"{self.season} {display_name(self.competition)} {round_name(self.round) or ''}"
+        parts = [head.rstrip() + ":"]
         legs = [leg for leg in (self.leg1, self.leg2, *self.replays) if leg is not None]
         parts.append("; ".join(self.leg_text(leg) for leg in legs) or f"{self.name_a} v {self.name_b}")
         parts.append(f"-> {self.outcome_text()}")
@@ -295,9 +303,12 @@ class Tie:
     def to_dict(self) -> dict[str, Any]:
         return {
             "competition": self.competition,
+            "competition_name": display_name(self.competition),
             "season": self.season,
             "stage": self.stage,
+            "qualifying": self.qualifying,
             "round": self.round,
+            "round_name": round_name(self.round),
             "team_a": self.team_a,
             "team_b": self.team_b,
             "name_a": self.name_a,
@@ -515,28 +526,6 @@ def _gap(leg1: Leg | None, leg2: Leg | None) -> str | None:
 
 
 # ---- rebuilding from the store -----------------------------------------------------------------
-_LEGS_SQL = """
-WITH notes AS (
-    SELECT s.match_id, string_agg(DISTINCT r.note, '; ' ORDER BY r.note) AS note
-    FROM match_sources s JOIN raw_matches r USING (raw_id)
-    WHERE r.note IS NOT NULL
-    GROUP BY s.match_id
-)
-SELECT m.match_id, m.competition_id, m.season, m.date, m.stage, m.round, m.leg,
-       m.home_id, h.name AS home_name, m.away_id, a.name AS away_name,
-       m.home_goals, m.away_goals, m.aet_home, m.aet_away, m.pen_home, m.pen_away,
-       m.neutral, m.status, m.tie_winner_id, m.shootout_winner_id, m.n_sources, n.note
-FROM matches m
-JOIN clubs h ON h.club_id = m.home_id
-JOIN clubs a ON a.club_id = m.away_id
-LEFT JOIN notes n USING (match_id)
-WHERE coalesce(m.stage, '') NOT IN ('group', 'league')
-  AND (m.leg IN (1, 2) OR (m.leg IS NULL AND lower(n.note) LIKE '%replay%'))
-  {where}
-ORDER BY m.competition_id, m.season, m.date NULLS LAST, m.leg NULLS LAST, m.match_id
-"""
-
-
 def rebuild_ties(store: Store, competitions: Iterable[str] | None = None) -> list[Tie]:
     """Every two-legged tie in the store (or in ``competitions``: ids or names), oldest first.
 
@@ -545,18 +534,12 @@ def rebuild_ties(store: Store, competitions: Iterable[str] | None = None) -> lis
     a play-off replay between the same clubs in the same round joins the tie. Unpaired legs
     become incomplete ties.
     """
-    where, params = "", []
+    ids = None
     if competitions is not None:
         ids = [store.competition(c).id for c in competitions]
         if not ids:
             return []
-        where = f"AND m.competition_id IN ({', '.join('?' for _ in ids)})"
-        params = ids
-    # Plain tuples rather than a DataFrame: NULLs arrive as None and dates as dates, and the
-    # rebuild runs several times faster without pandas' per-cell boxing.
-    result = store.con.execute(_LEGS_SQL.format(where=where), params)
-    columns = [d[0] for d in result.description]
-    return ties_from_rows(dict(zip(columns, values, strict=True)) for values in result.fetchall())
+    return ties_from_rows(knockout_leg_rows(store, ids))
 
 
 def ties_from_frame(frame: pd.DataFrame) -> list[Tie]:

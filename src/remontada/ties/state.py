@@ -27,8 +27,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from remontada.rules import TieRules, normalise_round, rules_for, season_label, season_start_year
+from remontada import errors
+from remontada.rules import TieRules, normalise_round, round_name, rules_for, season_label, season_start_year
 from remontada.store.reader import Store
+from remontada.store.ties import pair_knockout_rows, pair_meetings
 from remontada.ties.history import Leg, Tie, leg_from_row, rebuild_ties
 
 Phase = Literal["before_first_leg", "between_legs", "single_match", "over"]
@@ -37,7 +39,7 @@ Phase = Literal["before_first_leg", "between_legs", "single_match", "over"]
 RULE_FIELDS: tuple[str, ...] = ("away_goals", "away_goals_in_extra_time", "extra_time_minutes", "decider")
 
 
-class TieNotFound(LookupError):
+class TieNotFound(errors.TieNotFound):
     """The store holds no knockout tie between the two clubs that fits the query."""
 
 
@@ -134,8 +136,8 @@ class TieState:
         return {self.team_a: self.name_a, self.team_b: self.name_b}.get(club, club)
 
     def title(self) -> str:
-        """``"Europa League 2023-24, Quarterfinals: Liverpool v Atalanta"``."""
-        where = f", {self.round}" if self.round else ""
+        """``"Europa League 2023-24, Quarter-finals: Liverpool v Atalanta"`` (names, not ids)."""
+        where = f", {round_name(self.round)}" if self.round else ""
         return f"{self.tie.competition_name} {self.season}{where}: {self.name_a} v {self.name_b}"
 
     def leg_lines(self) -> list[str]:
@@ -161,6 +163,7 @@ class TieState:
             "season": self.season,
             "stage": self.tie.stage,
             "round": self.round,
+            "round_name": round_name(self.round),
             "team_a": self.team_a,
             "team_b": self.team_b,
             "name_a": self.name_a,
@@ -188,18 +191,6 @@ def season_of(day: dt.date) -> str:
 
 def _season_text(season: str | int | None) -> str | None:
     return None if season is None else season_label(season_start_year(season))
-
-
-_PAIR_SQL = """
-SELECT m.match_id, m.competition_id, m.season, m.date, m.stage, m.round, m.leg, m.home_id, m.away_id,
-       m.home_goals, m.away_goals, m.aet_home, m.aet_away, m.pen_home, m.pen_away, m.neutral, m.status,
-       m.shootout_winner_id, m.n_sources
-FROM matches m
-WHERE ((m.home_id = ? AND m.away_id = ?) OR (m.home_id = ? AND m.away_id = ?))
-  AND coalesce(m.stage, '') NOT IN ('group', 'league')
-  {where}
-ORDER BY m.date NULLS LAST, m.leg NULLS LAST, m.match_id
-"""
 
 
 def _round_key(label: str | None, stage: str | None) -> str | None:
@@ -254,18 +245,11 @@ def find_tie(
     id1, id2 = store.resolve_club(team1), store.resolve_club(team2)
     if id1 == id2:
         raise ValueError(f"{team1!r} and {team2!r} are the same club ({id1})")
-    where, params = [], [id1, id2, id2, id1]
     comp = store.competition(competition) if competition is not None else None
-    if comp is not None:
-        where.append("AND m.competition_id = ?")
-        params.append(comp.id)
     wanted_season = _season_text(season)
-    if wanted_season is not None:
-        where.append("AND m.season = ?")
-        params.append(wanted_season)
-    result = store.con.execute(_PAIR_SQL.format(where=" ".join(where)), params)
-    columns = [d[0] for d in result.description]
-    rows = [dict(zip(columns, values, strict=True)) for values in result.fetchall()]
+    rows = pair_knockout_rows(
+        store, id1, id2, competition_id=comp.id if comp is not None else None, season=wanted_season
+    )
     wanted_round = normalise_round(round) if round else None
     if wanted_round is not None:
         rows = [r for r in rows if _round_key(r["round"], r["stage"]) == wanted_round]
@@ -360,16 +344,11 @@ def _not_found(
     store: Store, id1: str, id2: str, competition: str | None, season: str | None, round_label: str | None
 ) -> str:
     asked = " ".join(x for x in (competition, season, round_label) if x)
-    met = store.query(
-        """SELECT DISTINCT competition_id, season, coalesce(stage, '?') AS stage FROM matches
-           WHERE (home_id = ? AND away_id = ?) OR (home_id = ? AND away_id = ?)
-           ORDER BY season DESC, competition_id LIMIT 8""",
-        [id1, id2, id2, id1],
-    )
+    met = pair_meetings(store, id1, id2, limit=8)
     pair = f"{store.club_name(id1)} and {store.club_name(id2)}"
-    if met.empty:
+    if not met:
         return f"the store has no match between {pair}; state the tie with --date (and --first-leg) to ask anyway"
-    seen = "; ".join(f"{r.competition_id} {r.season} ({r.stage})" for r in met.itertuples(index=False))
+    seen = "; ".join(f"{competition_id} {season_} ({stage})" for competition_id, season_, stage in met)
     return f"no knockout tie between {pair}{' in ' + asked if asked else ''}; the store has them meeting in: {seen}"
 
 

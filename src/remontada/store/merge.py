@@ -176,7 +176,7 @@ def match_ids(merged: pd.DataFrame) -> np.ndarray:
     (datetime64, NaT when undated) and ``season``.
     """
     dates = merged["date"].to_numpy(dtype="datetime64[D]")
-    days = np.where(np.isnat(dates), None, np.datetime_as_string(dates, unit="D"))
+    days: np.ndarray = np.asarray(np.where(np.isnat(dates), None, np.datetime_as_string(dates, unit="D")))
     keys = [
         f"{competition}|{home}|{away}|{day if day is not None else 's' + str(season)}"
         for competition, home, away, day, season in zip(

@@ -26,9 +26,9 @@ from remontada.ingest.clubs import (
     SlotLabels,
     Unresolved,
 )
-from remontada.ingest.merge import CANONICAL_FIELDS, merge_relation
 from remontada.sources import ATTACH_ONLY
 from remontada.store.db import first_row, insert_frame
+from remontada.store.merge import CANONICAL_FIELDS, merge_relation
 from remontada.store.schema import RESOLVED_TABLES
 
 

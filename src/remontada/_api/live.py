@@ -1,0 +1,351 @@
+"""A match in progress: :func:`live` (what happens in the time left) and :func:`comeback_curve`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from remontada._api.common import (
+    DEFAULT_MODEL,
+    as_date,
+    as_score,
+    check_model,
+    club_id,
+    cutoff_warnings,
+    using_store,
+)
+from remontada.errors import InvalidInput, NotRated, UnknownClub
+
+if TYPE_CHECKING:
+    from remontada.inplay.comeback import ComebackCurve
+    from remontada.inplay.live import LiveForecast, LiveMatch
+    from remontada.inplay.model import InplayModel, MatchClock
+    from remontada.store.reader import Store
+
+
+@dataclass(frozen=True, eq=False)
+class LiveAnswer:
+    """What happens from ``minute`` on: the match after 90 minutes and, in a tie, who goes through.
+
+    ``forecast`` is the in-play chain's answer (goals still to come, final score, the tie);
+    ``rates_source`` says where the pre-match expected goals (per 90 minutes) came from;
+    ``pre_match`` is the pre-match model's own answer for the same match (the numbers ``predict``
+    and ``answer_tie`` give), ``None`` when the rates were given by hand; ``notes`` explain any
+    difference between the two at kick-off; ``curve`` is the comeback curve of a second leg.
+    """
+
+    forecast: LiveForecast
+    rates_source: str
+    pre_match: dict[str, Any] | None
+    curve: ComebackCurve | None
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    data_cutoff: dt.date | None = None
+
+    @property
+    def home(self) -> str:
+        return self.forecast.match.home
+
+    @property
+    def away(self) -> str:
+        return self.forecast.match.away
+
+    @property
+    def home_win(self) -> float:
+        """P(the home side wins this match after 90 minutes), in [0, 1]."""
+        return self.forecast.final.home_win
+
+    @property
+    def draw(self) -> float:
+        return self.forecast.final.draw
+
+    @property
+    def away_win(self) -> float:
+        return self.forecast.final.away_win
+
+    def club(self, club: str) -> str:
+        """The name of ``club`` (either side's name or id)."""
+        from remontada.ingest.names import normalise
+
+        match = self.forecast.match
+        sides = ((match.home_id, match.home), (match.away_id, match.away))
+        for cid, name in sides:
+            if club in (cid, name) or (normalise(club) and normalise(club) == normalise(name)):
+                return name
+        raise UnknownClub(club, [name for _, name in sides], field="club")
+
+    def p_through(self, club: str) -> float:
+        """P(``club`` goes through the tie), in [0, 1]; ``club`` is either side's name or id.
+
+        Raises :class:`~remontada.errors.InvalidInput` for a match that is not a knockout tie.
+        """
+        if self.forecast.tie is None:
+            raise InvalidInput("this match is not a knockout tie: nobody goes through", field="club")
+        return self.forecast.tie.p_through(self.club(club))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able: what ``remontada live --json`` prints."""
+        out = self.forecast.to_dict()
+        out["pre_match_rates"]["source"] = self.rates_source
+        out["pre_match"] = self.pre_match
+        if self.curve is not None:
+            out["comeback_curve"] = self.curve.to_dict()
+        out["notes"] = [*out["notes"], *self.notes]
+        out["warnings"] = list(self.warnings)
+        out["data_cutoff"] = self.data_cutoff.isoformat() if self.data_cutoff else None
+        return out
+
+
+def _inplay(params: str | os.PathLike[str] | None) -> InplayModel:
+    from remontada.inplay.model import InplayModel, InplayParams
+
+    try:
+        return InplayModel(InplayParams.read_csv(Path(params)) if params else None)
+    except (ValueError, OSError) as exc:
+        raise InvalidInput(f"cannot read the in-play parameters {params}: {exc}", field="params") from None
+
+
+def _clock(minute: str | float) -> MatchClock:
+    from remontada.inplay.model import MatchClock
+
+    try:
+        return MatchClock.parse(minute)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="minute") from None
+
+
+def _rates(given: tuple[float, float] | str | None) -> tuple[float, float] | None:
+    if given is None:
+        return None
+    try:
+        if isinstance(given, str):
+            home, away = (float(x) for x in given.replace(";", ",").split(","))
+        else:
+            home, away = (float(x) for x in given)
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            f"rates are two expected-goal numbers (home, away) like 1.37,1.81, got {given!r}", field="rates"
+        ) from None
+    if not (home >= 0 and away >= 0):
+        raise InvalidInput(f"rates are expected goals per 90 minutes, 0 or more; got {given!r}", field="rates")
+    return home, away
+
+
+def _match(
+    st: Store, home: str, away: str, date: dt.date | None, competition: str | None, first_leg: tuple[int, int] | None
+) -> LiveMatch:
+    from remontada.inplay.live import find_live_match
+
+    home_id, away_id = club_id(st, home, "home"), club_id(st, away, "away")
+    if home_id == away_id:
+        raise InvalidInput(f"{home!r} and {away!r} are the same club", field="away")
+    return find_live_match(st, home_id, away_id, date=date, competition=competition, first_leg=first_leg)
+
+
+def _pre_match(st: Store, match: LiveMatch, model: str) -> tuple[tuple[float, float], dict[str, Any]]:
+    """The model's pre-match rates and its own 90-minute answer (the numbers ``predict`` gives)."""
+    from remontada.forecast import Forecaster
+    from remontada.ties.engine import forecast_second_leg
+
+    forecaster = Forecaster(st, model)
+    try:
+        rates = forecaster.rates(
+            match.home_id, match.away_id, match.date, neutral=match.neutral, competition=match.competition
+        )
+        grid = forecaster.grid(
+            match.home_id, match.away_id, match.date, neutral=match.neutral, competition=match.competition
+        )
+    except KeyError as exc:
+        reason = exc.args[0] if exc.args else exc
+        raise NotRated(f"no pre-match rates from {model}: {reason}; pass rates=(home, away)") from None
+    pre: dict[str, Any] = {
+        "model": model,
+        "as_of": match.date.isoformat(),
+        "competition": match.competition,
+        "neutral": match.neutral,
+        "expected_goals": {"home": rates[0], "away": rates[1]},
+        "home_win": grid.home_win,
+        "draw": grid.draw,
+        "away_win": grid.away_win,
+        "p_through": None,
+    }
+    if match.first_leg is not None and match.rules is not None and match.rules.legs == 2:
+        tie = forecast_second_leg(
+            match.first_leg, grid, rules=match.rules, teams=(match.away, match.home), on_unmodelled="even"
+        )
+        pre["p_through"] = {match.away: tie.p_a, match.home: tie.p_b}
+    return rates, pre
+
+
+def _kickoff_note(forecast: LiveForecast, pre: dict[str, Any]) -> str:
+    """Why the in-play chain at kick-off and the pre-match model give different numbers."""
+    match = forecast.match
+    more_home, more_away = forecast.remaining.expected_goals()
+    final = forecast.final
+    chain = " / ".join(f"{100 * p:.1f}%" for p in (final.home_win, final.draw, final.away_win))
+    model = " / ".join(f"{100 * pre[k]:.1f}%" for k in ("home_win", "draw", "away_win"))
+    why = "the in-play chain lets each side's scoring rate follow the clock and the lead"
+    if match.first_leg is not None:
+        lead = match.first_leg[1] - match.first_leg[0]  # this match's home side's aggregate lead
+        if lead:
+            leader = match.home if lead > 0 else match.away
+            why += f" (in a tie the aggregate lead: {leader} {abs(lead)} up)"
+    return (
+        f"at kick-off the in-play chain gives {chain} (expected goals to come {more_home:.2f}-{more_away:.2f}); "
+        f"the pre-match model gives {model} (expected goals {pre['expected_goals']['home']:.2f}-"
+        f"{pre['expected_goals']['away']:.2f}), the numbers of `predict` and `tie`: {why}, and it has no "
+        "low-score (Dixon-Coles) correction"
+    )
+
+
+def live(
+    home: str,
+    away: str,
+    *,
+    date: str | dt.date | None = None,
+    minute: str | float = 0,
+    score: str | tuple[int, int] = (0, 0),
+    red_cards: str | tuple[int, int] = (0, 0),
+    competition: str | None = None,
+    first_leg: str | tuple[int, int] | None = None,
+    model: str = DEFAULT_MODEL,
+    rates: tuple[float, float] | str | None = None,
+    team: str | None = None,
+    params: str | os.PathLike[str] | None = None,
+    store: Store | str | os.PathLike[str] | None = None,
+) -> LiveAnswer:
+    """What happens in the time left of a match being played.
+
+    Parameters
+    ----------
+    home, away
+        The match's home and away sides, by name or id (``"Atalanta"``, ``"Liverpool"``).
+    date
+        Match date (ISO); default: their latest stored meeting with ``home`` at home.
+    minute
+        Minutes played: ``0`` (kick-off), ``60``, ``"45+2"``, ``"HT"``, ``"90+3"``.
+    score, red_cards
+        Now, home side first: ``"0-1"`` or ``(0, 1)``.
+    competition
+        Name, id or abbreviation; default: the stored fixture's.
+    first_leg
+        The first leg's score as written there (this match's away side first); default: found
+        in the store for a second leg.
+    model
+        Pre-match model (``"dixon-coles"``, ``"poisson"``, ``"bivariate"``, ``"elo"``).
+    rates
+        Pre-match expected goals per 90 minutes ``(home, away)``; skips the model.
+    team
+        Side whose comeback curve to compute in a second leg (default: the underdog).
+    params
+        In-play parameter CSV (default: the packaged fit).
+    store
+        An open store, a path, or ``None`` for the user's store.
+
+    Returns
+    -------
+    LiveAnswer
+        Probabilities in [0, 1]; ``.p_through(club)`` in a tie; ``.pre_match`` the pre-match
+        model's answer for the same match; ``.to_dict()`` what ``remontada live --json`` prints.
+    """
+    clock = _clock(minute)
+    now = as_score(score, "score") or (0, 0)
+    reds = as_score(red_cards, "red_cards") or (0, 0)
+    given = _rates(rates)
+    inplay = _inplay(params)
+    model = check_model(model)
+    from remontada.inplay.live import live_forecast
+
+    with using_store(store) as st:
+        match = _match(st, home, away, as_date(date, "date"), competition, as_score(first_leg, "first_leg"))
+        pre = None
+        if given is not None:
+            pre_rates, source = given, "given"
+        else:
+            pre_rates, pre = _pre_match(st, match, model)
+            source = f"{model}, fitted on matches before {match.date.isoformat()}"
+        warnings, cutoff = cutoff_warnings(st, match.date, "the pre-match rates")
+    try:
+        forecast = live_forecast(match, pre_rates, minute=clock, score=now, red_cards=reds, model=inplay)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    curve = _curve(match, forecast, pre_rates, clock, now, reds, inplay, team)
+    notes = []
+    if pre is not None and clock.minute == 0 and not clock.added and not clock.half_time and now == (0, 0):
+        notes.append(_kickoff_note(forecast, pre))
+    return LiveAnswer(forecast, source, pre, curve, tuple(notes), tuple(warnings), cutoff)
+
+
+def _curve(
+    match: LiveMatch,
+    forecast: LiveForecast,
+    rates: tuple[float, float],
+    clock: MatchClock,
+    score: tuple[int, int],
+    reds: tuple[int, int],
+    inplay: InplayModel,
+    team: str | None,
+) -> ComebackCurve | None:
+    from remontada.inplay.comeback import LiveSecondLeg
+
+    if match.first_leg is None or match.rules is None or forecast.tie is None:
+        if team is not None:
+            raise InvalidInput("a comeback curve needs a second leg (give first_leg)", field="team")
+        return None
+    tie = LiveSecondLeg(match.first_leg, rates, match.rules, teams=(match.away, match.home), red_cards=reds)
+    underdog = match.away if forecast.tie.p_a <= 0.5 else match.home
+    focus = underdog if team is None else _side_name(match, team)
+    return tie.comeback_curve(focus, minute=clock, score=score, model=inplay)
+
+
+def _side_name(match: LiveMatch, team: str) -> str:
+    from remontada.ingest.names import normalise
+
+    for cid, name in ((match.home_id, match.home), (match.away_id, match.away)):
+        if team in (cid, name) or (normalise(team) and normalise(team) == normalise(name)):
+            return name
+    raise UnknownClub(team, [match.home, match.away], field="team")
+
+
+def comeback_curve(
+    home: str,
+    away: str,
+    *,
+    date: str | dt.date | None = None,
+    minute: str | float = 0,
+    score: str | tuple[int, int] = (0, 0),
+    red_cards: str | tuple[int, int] = (0, 0),
+    team: str | None = None,
+    competition: str | None = None,
+    first_leg: str | tuple[int, int] | None = None,
+    model: str = DEFAULT_MODEL,
+    rates: tuple[float, float] | str | None = None,
+    store: Store | str | os.PathLike[str] | None = None,
+) -> ComebackCurve:
+    """``team``'s chance to go through, minute by minute, in a second leg being played.
+
+    Same arguments as :func:`live`. ``team`` defaults to the side less likely to go through.
+
+    Returns
+    -------
+    ComebackCurve
+        P(``team`` through) in [0, 1] if the score stays, if they score next at each minute and
+        by each minute; ``.at(minute)`` reads one row, ``.to_dict()`` is JSON-able.
+
+    Raises
+    ------
+    InvalidInput
+        The match is not a second leg (no first leg stored or given).
+    """
+    answer = live(home, away, date=date, minute=minute, score=score, red_cards=red_cards, competition=competition,
+                  first_leg=first_leg, model=model, rates=rates, team=team, store=store)  # fmt: skip
+    if answer.curve is None:
+        raise InvalidInput(
+            f"{answer.home} v {answer.away} on {answer.forecast.match.date.isoformat()} is not a second leg: "
+            "give first_leg to draw a comeback curve",
+            field="first_leg",
+        )
+    return answer.curve
