@@ -127,7 +127,8 @@ def markets_from_prices(prices: pd.DataFrame) -> dict[int, LegMarket]:
     out = {}
     for i, (match_id, book) in enumerate(zip(prices["match_id"].tolist(), prices["book"].tolist(), strict=True)):
         out[int(match_id)] = LegMarket(
-            int(match_id), str(book), tuple(raw[i].tolist()), tuple(fair[i].tolist()),  # type: ignore[arg-type]
+            int(match_id), str(book), (float(raw[i, 0]), float(raw[i, 1]), float(raw[i, 2])),
+            (float(fair[i, 0]), float(fair[i, 1]), float(fair[i, 2])),
             float(rates[i, 0]), float(rates[i, 1]), float(residual[i]),
         )  # fmt: skip
     return out

@@ -15,8 +15,12 @@ from remontada.ties.backtest import BASE_RATE, HELD_OUT_FROM, HORIZON_LABELS, MA
 from remontada.ties.second_leg import MAX_LEAD
 
 
-def _pct(x: float) -> str:
-    return "" if x != x else f"{100 * x:.1f}%"
+def _pct(x: float | None) -> str:
+    return "" if x is None or x != x else f"{100 * x:.1f}%"
+
+
+def _num(x: float | int | None) -> float:
+    return float("nan") if x is None else float(x)
 
 
 def _scores(frame: pd.DataFrame, *, market: bool) -> list[str]:
@@ -60,8 +64,8 @@ def _reliability(result: TieBacktest, horizon: str, name: str, mask: np.ndarray 
     for r in result.calibration(horizon, name, bins, mask=mask).to_records():
         if not r["count"]:
             continue
-        gap = r["observed"] - r["mean_forecast"]
-        flag = " *" if r["count"] >= 30 and abs(gap) > 0.05 else ""
+        gap = _num(r["observed"]) - _num(r["mean_forecast"])
+        flag = " *" if _num(r["count"]) >= 30 and abs(gap) > 0.05 else ""
         lines.append(
             f"| {r['bin_low']:.1f}-{r['bin_high']:.1f} | {r['count']} | {_pct(r['mean_forecast'])} | "
             f"{_pct(r['observed'])} | {_pct(r['lower'])}-{_pct(r['upper'])} | {100 * gap:+.1f}{flag} |"
@@ -105,8 +109,8 @@ def target_check(result: TieBacktest, name: str, bins: int = 10) -> dict[str, fl
     within 5 points of the observed rate, and Brier within 0.005 of the market's on the same ties."""
     held = result.keys("held_out") == held_out_label(HELD_OUT_FROM)
     records = result.calibration("between_legs", name, bins, mask=held).to_records()
-    big = [r for r in records if r["count"] >= 30]
-    worst = max((abs(r["observed"] - r["mean_forecast"]) for r in big), default=0.0)
+    big = [r for r in records if _num(r["count"]) >= 30]
+    worst = max((abs(_num(r["observed"]) - _num(r["mean_forecast"])) for r in big), default=0.0)
     p = result.forecasts["between_legs"][name]
     market = result.forecasts["between_legs"].get(MARKET)
     out: dict[str, float | int | bool] = {"held_out_ties": int(held.sum()), "bins_30": len(big), "worst_gap": worst}

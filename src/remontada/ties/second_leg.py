@@ -25,6 +25,7 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -161,7 +162,7 @@ class SecondLegAdjustment:
         if sorted(by_lead) != list(leads):
             raise ValueError(f"{location}: leads must be -{MAX_LEAD}..{MAX_LEAD}")
 
-        def column(name: str, kind: type = float) -> tuple:  # type: ignore[type-arg]
+        def column(name: str, kind: type = float) -> tuple[Any, ...]:
             values = [by_lead[k].get(name, "") for k in leads]
             return tuple(kind(v) for v in values) if all(values) else ()
 
