@@ -375,6 +375,9 @@ class Store:
         price of every bookmaker (football-data's own ``market_avg``/``market_max`` excluded) over
         its closing prices when it has them, else the earlier ones.
         """
+        import numpy as np
+        import pandas as pd
+
         ids = pd.DataFrame({"match_id": np.asarray(match_ids, dtype=np.int64)}).drop_duplicates()
         self.con.register("_price_ids", ids)
         try:
