@@ -31,6 +31,7 @@ import numpy as np
 
 from remontada.competitions import slug
 from remontada.ingest.names import SimilarityIndex, fold, normalise
+from remontada.sources import ATTACH_ONLY
 
 #: UEFA associations whose clubs play in another country's league (club country, league country).
 CROSS_BORDER = frozenset(
@@ -229,6 +230,9 @@ class _Components:
         self.alias = [k.name if k.source == "alias" else None for k in keys]
         self.national = [k.national for k in keys]
         self.members: list[list[int]] = [[i] for i in range(len(keys))]
+        # names of attach-only sources (OddsPortal) may join a club, never bridge two clubs of results sources
+        self.attach_only = [k.source in ATTACH_ONLY for k in keys]
+        self.backed = [k.source != "alias" and k.source not in ATTACH_ONLY for k in keys]
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -265,6 +269,8 @@ class _Components:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return None
+        if (self.attach_only[a] or self.attach_only[b]) and self.backed[ra] and self.backed[rb]:
+            return "an odds-only name may not join two clubs of results sources"
         if len(self.members[ra]) < len(self.members[rb]):
             ra, rb = rb, ra
         self.parent[rb] = ra
@@ -276,6 +282,7 @@ class _Components:
         self.alias[ra] = self.alias[ra] or self.alias[rb]
         self.members[ra].extend(self.members[rb])
         self.members[rb] = []
+        self.backed[ra] = self.backed[ra] or self.backed[rb]
         return None
 
 
