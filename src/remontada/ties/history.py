@@ -18,6 +18,7 @@ home; Barcelona's 4-0 defeat in Paris (16 February 2017) is deficit 4, first leg
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -149,7 +150,8 @@ class Tie:
     """A two-legged tie: A (``team_a``) at home in ``leg1``, B at home in ``leg2``.
 
     ``how``/``winner`` say how it was decided (see :class:`Settlement`); ``recorded_winner`` is
-    the winner a source states (engsoccerdata's ``tiewinner``), kept for the cross-check;
+    the winner a source states (engsoccerdata's ``tiewinner``, the club european-cups shows playing on),
+    kept for the cross-check;
     ``rules`` are the rules the tie was read under (``None`` where :mod:`remontada.rules` has
     none for the competition); ``issue`` notes a missing leg or a disagreement.
     """
@@ -325,6 +327,7 @@ class Tie:
             "how": self.how,
             "after_extra_time": self.after_extra_time,
             "winner": self.winner,
+            "winner_name": self.name(self.winner) if self.winner else None,
             "overturned": self.overturned,
             "recorded_winner": self.recorded_winner,
             "rules": self.rules.describe() if self.rules else None,
@@ -539,7 +542,20 @@ def rebuild_ties(store: Store, competitions: Iterable[str] | None = None) -> lis
         ids = [store.competition(c).id for c in competitions]
         if not ids:
             return []
-    return ties_from_rows(knockout_leg_rows(store, ids))
+    # The same open store answers the same question the same way until it is updated: keep the
+    # rebuilt ties per store object and update stamp (a new update changes the stamp).
+    per_store = _REBUILT.setdefault(store, {})
+    key = (store.meta("last_update"), tuple(ids) if ids is not None else None)
+    if key not in per_store:
+        if any(stamp != key[0] for stamp, _ in per_store):
+            per_store.clear()
+        per_store[key] = ties_from_rows(knockout_leg_rows(store, ids))
+    return list(per_store[key])
+
+
+_REBUILT: weakref.WeakKeyDictionary[Store, dict[tuple[str | None, tuple[str, ...] | None], list[Tie]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def ties_from_frame(frame: pd.DataFrame) -> list[Tie]:
@@ -936,7 +952,7 @@ def base_rate_table(
 # ---- cross-check -------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class CrossCheck:
-    """Derived winners against the winners a source records (engsoccerdata's ``tiewinner``).
+    """Derived winners against the winners a source records (engsoccerdata's ``tiewinner``, european-cups' bracket).
 
     ``compared`` ties have both; ``agree`` of them match; ``disagreements`` lists the rest;
     ``underived`` are ties with a recorded winner but no derived one (incomplete or undecided).
