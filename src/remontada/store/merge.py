@@ -298,7 +298,7 @@ def plan_merge(keys: pd.DataFrame, texts: dict[str, np.ndarray]) -> pd.DataFrame
         {"raw_id": raw_id, "match_id": match_ids(named)[cluster], "rank": rank, "pos": rank - starts[cluster],
          "flip": home != home[first][cluster],
          "neutral": (np.bincount(cluster, weights=keys["neutral"].to_numpy(dtype=bool)) > 0)[cluster],
-         "n_sources": np.bincount(files)[cluster], "stored": ~attach[first][cluster]}
+         "n_sources": np.bincount(files)[cluster], "stored": ~attach[first][cluster], "attach": attach}
     )  # fmt: skip
 
 
@@ -350,7 +350,7 @@ def merge_relation(con: duckdb.DuckDBPyConnection, relation: str) -> None:
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE _merge_rows AS
-            SELECT p.match_id, p.pos, p.rank, p.raw_id, p.neutral, p.n_sources, r.source, r.url, {oriented}
+            SELECT p.match_id, p.pos, p.rank, p.raw_id, p.neutral, p.n_sources, p.attach, r.source, r.url, {oriented}
             FROM {relation} r JOIN _merge_plan p USING (raw_id) WHERE p.stored
             """
         )
@@ -361,7 +361,12 @@ def merge_relation(con: duckdb.DuckDBPyConnection, relation: str) -> None:
     joins = " ".join(
         f"LEFT JOIN _merge_rows r{i} ON r{i}.match_id = r0.match_id AND r{i}.pos = {i}" for i in range(1, depth)
     )
-    chosen = ", ".join(f"coalesce({', '.join(f'r{i}.{c}' for i in range(depth))}) AS {c}" for c in CANONICAL_FIELDS)
+    # an attach-only row never supplies a field, not even one the results rows leave empty (a 90-minute
+    # score missing where only the score after extra time is known: OddsPortal's may include extra time)
+    chosen = ", ".join(
+        f"coalesce({', '.join(f'CASE WHEN NOT r{i}.attach THEN r{i}.{c} END' for i in range(depth))}) AS {c}"
+        for c in CANONICAL_FIELDS
+    )
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _merged_matches AS
