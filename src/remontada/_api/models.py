@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -357,10 +358,15 @@ def backtest_ties(
     bins: int = 10,
     cache: bool = False,
     progress: bool = False,
+    stages: Sequence[str] | None = None,
+    weekly: bool = False,
+    dask: str | None = None,
+    market: bool = True,
     store: Store | str | os.PathLike[str] | None = None,
 ) -> TieBacktestResult:
     """Walk-forward calibration of "goes through" on every two-legged UEFA knockout tie: the model
-    before the tie and between the legs, against the base rate of the first-leg margin and venue.
+    before the tie and between the legs (also with the second-leg adjustment), against the base rate
+    of the first-leg margin and venue and, where the legs are priced (2004-05..2019-20), the market.
 
     Parameters
     ----------
@@ -374,8 +380,17 @@ def backtest_ties(
         Bins of the reliability table (2 to 50).
     cache
         Keep the fitted models in the cache directory.
+    stages
+        Stages to forecast: ``knockout``, ``playoff``, ``qualifying`` (default: the first two).
+    weekly
+        Refit once a week (Mondays) instead of on every forecast date.
+    dask
+        Run the refits on a Dask scheduler (``tcp://host:8786``) or a local cluster (``"local"``);
+        the forecasts are the same as in one process.
+    market
+        Add the market's forecast where the legs are priced.
     """
-    from remontada.ties.backtest import run_tie_backtest
+    from remontada.ties.backtest import TARGET_STAGES, run_tie_backtest
 
     model = check_model(model)
     if not 2 <= bins <= 50:
@@ -383,12 +398,23 @@ def backtest_ties(
     names = [competition] if isinstance(competition, str) else competition
     with using_store(store) as st:
         ids = [st.competition(c).id for c in names] if names else None
-        kwargs: dict[str, Any] = {"competitions": ids} if ids else {}
+        kwargs: dict[str, Any] = {"competitions": ids, "history_competitions": ids} if ids else {}
+        client = None
+        if dask is not None:
+            from remontada.simulate.distributed import connect
+
+            client = connect(dask)
         try:
-            result = run_tie_backtest(st, model=model, since=since, until=until, cache_dir=True if cache else None,
-                                      progress=progress, **kwargs)  # fmt: skip
+            result = run_tie_backtest(
+                st, model=model, since=since, until=until, cache_dir=True if cache else None,
+                progress=progress and client is None, stages=tuple(stages) if stages else TARGET_STAGES,
+                step_days=7 if weekly else 1, client=client, market=market, **kwargs,
+            )  # fmt: skip
         except ValueError as exc:
             raise InvalidInput(str(exc), field="since") from None
+        finally:
+            if client is not None:
+                client.close()
     if not len(result.ties):
         raise InvalidInput("no two-legged ties to forecast in that selection", field="since")
     return TieBacktestResult(bins, result)
