@@ -134,7 +134,7 @@ def backtest(
     seasons = result.seasons
     if plot is not None:
         n = int(result.summary["matches"].iloc[0])
-        result.plot_calibration(plot, title=f"{result.competition} {seasons}: calibration ({n} matches)")
+        result.plot_calibration(plot, title=f"{result.competition} {seasons}\ncalibration, {n} matches")
     if as_json:
         out = result.to_dict()
         if plot is not None:
