@@ -269,10 +269,10 @@ def plan_merge(keys: pd.DataFrame, texts: dict[str, np.ndarray]) -> pd.DataFrame
     (false when every row of the match is attach-only: no match is stored for them).
     """
     n = len(keys)
-    # joined lone meetings leave gaps in the cluster numbers: number the matches 0..m-1, in the same order
-    cluster = np.unique(assign_clusters(keys), return_inverse=True)[1].astype(np.int64)
-    raw_id = keys["raw_id"].to_numpy()
     attach = keys["attach_only"].to_numpy(dtype=bool) if "attach_only" in keys else np.zeros(n, dtype=bool)
+    # joined lone meetings leave gaps in the cluster numbers: number the matches 0..m-1, in the same order
+    cluster = np.unique(_clusters_with_attached(keys, attach), return_inverse=True)[1].astype(np.int64)
+    raw_id = keys["raw_id"].to_numpy()
     order = np.lexsort((raw_id, keys["priority"].to_numpy(), keys["unplayed"].to_numpy(), attach, cluster))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
@@ -297,6 +297,30 @@ def plan_merge(keys: pd.DataFrame, texts: dict[str, np.ndarray]) -> pd.DataFrame
          "neutral": (np.bincount(cluster, weights=keys["neutral"].to_numpy(dtype=bool)) > 0)[cluster],
          "n_sources": np.bincount(files)[cluster], "stored": ~attach[first][cluster]}
     )  # fmt: skip
+
+
+def _clusters_with_attached(keys: pd.DataFrame, attach: np.ndarray) -> np.ndarray:
+    """Cluster ids: the rows of results sources clustered among themselves (so attach-only rows never
+    change how they group), then each attach-only row joined to the cluster of a results row it
+    clusters with when every row is clustered together; the others get clusters of their own."""
+    if not attach.any():
+        return assign_clusters(keys)
+    main = np.flatnonzero(~attach)
+    cluster = np.empty(len(keys), dtype=np.int64)
+    if len(main):
+        cluster[main] = assign_clusters(keys.iloc[main].reset_index(drop=True))
+    together = assign_clusters(keys)
+    # per joint cluster, the results-row cluster it holds (the first results row's)
+    owner: dict[int, int] = {}
+    for row in main.tolist():
+        owner.setdefault(int(together[row]), int(cluster[row]))
+    next_id = int(cluster[main].max()) + 1 if len(main) else 0
+    for row in np.flatnonzero(attach).tolist():
+        found = owner.get(int(together[row]))
+        if found is None:
+            found, next_id = next_id, next_id + 1
+        cluster[row] = found
+    return cluster
 
 
 def _oriented(column: str) -> str:
