@@ -55,14 +55,14 @@ def _environment(src: Path = ROOT / "src") -> dict[str, str]:
     return env
 
 
-def time_commands(runs: int, baseline: Path | None = None) -> dict[str, list[float]]:
+def time_commands(runs: int, baselines: list[Path] | None = None) -> dict[str, list[float]]:
     """Wall seconds of each command, ``runs`` fresh processes each, interleaved; one warm-up each.
 
-    ``baseline``: another checkout's ``src``, whose ``remontada --help`` is timed alongside.
+    ``baselines``: other checkouts' ``src`` directories, whose ``remontada --help`` is timed alongside.
     """
     commands = {name: (argv, _environment()) for name, argv in COMMANDS.items()}
-    if baseline is not None:
-        commands["baseline: remontada --help"] = (COMMANDS["remontada --help"], _environment(baseline))
+    for n, baseline in enumerate(baselines or [], 1):
+        commands[f"baseline {n}: remontada --help"] = (COMMANDS["remontada --help"], _environment(baseline))
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs + 1):
         for name, (argv, env) in commands.items():
@@ -85,9 +85,13 @@ def heavy_modules_loaded(module: str) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=15, help="fresh processes per command")
-    parser.add_argument("--baseline", type=Path, help="another checkout's src directory to time alongside")
+    parser.add_argument(
+        "--baseline", type=Path, action="append", help="another checkout's src directory to time alongside (repeatable)"
+    )
     args = parser.parse_args()
     times = time_commands(args.runs, args.baseline)
+    for n, baseline in enumerate(args.baseline or [], 1):
+        print(f"baseline {n}: {baseline}")
     peer = statistics.median(times["peer: python -c pass"])
     floor = statistics.median(times["peer: import typer.rich_utils"])
     print(f"{args.runs} runs each, interleaved; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n")

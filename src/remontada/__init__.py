@@ -44,6 +44,7 @@ _EXPORTS: dict[str, str] = {
     "status": "remontada._api.data",
     "unresolved_names": "remontada._api.data",
     "update": "remontada._api.data",
+    "read_article": "remontada.news.reader",
     "fit_inplay": "remontada._api.inplay",
     "check_inplay": "remontada._api.inplay",
     # results
@@ -61,6 +62,7 @@ _EXPORTS: dict[str, str] = {
     "ClubMatches": "remontada._api.data",
     "StoreStatus": "remontada._api.data",
     "UpdateResult": "remontada._api.data",
+    "ArticleAnswer": "remontada.news.reader",
     "InplayFit": "remontada._api.inplay",
     "InplayCheck": "remontada._api.inplay",
     # building blocks
@@ -88,6 +90,7 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "AmbiguousClub",
+    "ArticleAnswer",
     "BacktestResult",
     "BivariatePoisson",
     "ClubMatch",
@@ -137,6 +140,7 @@ __all__ = [
     "open_store",
     "predict",
     "ratings",
+    "read_article",
     "simulate",
     "status",
     "unresolved_names",
@@ -217,6 +221,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; nothing is imported at run
     from remontada.matchset import MatchSet
     from remontada.models.elo import Elo
     from remontada.models.goals import BivariatePoisson, DixonColes, NegativeBinomial, Poisson
+    from remontada.news.reader import ArticleAnswer, read_article
     from remontada.simulate.results import SimulationResult
     from remontada.store.reader import Store
     from remontada.ties.answer import TieAnswer

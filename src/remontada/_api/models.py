@@ -261,7 +261,7 @@ class BacktestResult:
 
     ``summary`` has one row per forecaster on the matches every forecaster priced;
     ``partial_coverage`` the forecasters that priced only some matches, on those; ``raw`` the
-    full :class:`~remontada.evaluation.backtest.BacktestResult` (probabilities, plots).
+    full :class:`~remontada.evaluation.backtest.WalkForwardResult` (probabilities, plots).
     """
 
     competition: str

@@ -163,9 +163,10 @@ def status(
         for c in info.competitions
     ]
     console.print(
-        records_table(rows, "competitions (use --competition for seasons)", competition={"min_width": 12},
-                      id={"max_width": 16, "overflow": "fold"}, seasons={"justify": "right", "no_wrap": True},
-                      span={"no_wrap": True}, matches={"justify": "right", "no_wrap": True})
+        records_table(rows, "competitions (use --competition for seasons)",
+                      competition={"min_width": 12, "overflow": "fold"}, id={"max_width": 16, "overflow": "fold"},
+                      seasons={"justify": "right", "no_wrap": True}, span={"no_wrap": True},
+                      matches={"justify": "right", "no_wrap": True})
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -12,9 +12,6 @@ from rich.table import Table
 
 import remontada as rm
 from remontada.cli.common import JsonOpt, StoreOpt, console, err_console, fail, guarded, print_json
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 #: The default of ``--model`` (remontada.forecast.DEFAULT_MODEL, not imported here: the
 #: forecasting stack loads scipy, which would slow every command's start-up).
@@ -54,7 +51,7 @@ def _knockout_table(result: Any, title: str) -> Table:
     return table
 
 
-def _league_table(result: Any, title: str, extra: pd.DataFrame | None = None) -> Table:
+def _league_table(result: Any, title: str, extra: Any = None) -> Table:
     frame = result.table_frame()
     zones = [label for label, _, _ in result.zones()]
     table = Table(title=title)

@@ -85,7 +85,7 @@ def mask_results(fixtures: MatchSet, pre_match_columns: Sequence[str] = PRE_MATC
 
 # ---- result --------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class BacktestResult:
+class WalkForwardResult:
     """Per-match forecasts of every forecaster on the evaluated matches, and their scores.
 
     ``probs[name]`` is ``(n, 3)``; NaN rows are matches that forecaster could not price.
@@ -99,10 +99,10 @@ class BacktestResult:
     seconds: dict[str, float]
     notes: list[str] = field(default_factory=list)
 
-    def subset(self, mask: np.ndarray) -> BacktestResult:
+    def subset(self, mask: np.ndarray) -> WalkForwardResult:
         """The same result restricted to some evaluated matches (e.g. the reported seasons)."""
         mask = np.asarray(mask)
-        return BacktestResult(
+        return WalkForwardResult(
             fixtures=self.fixtures.select(mask),
             outcome=self.outcome[mask],
             probs={name: p[mask] for name, p in self.probs.items()},
@@ -210,7 +210,7 @@ def walk_forward(
     step_days: int = 7,
     pre_match_columns: Sequence[str] = PRE_MATCH_COLUMNS,
     progress: bool = True,
-) -> BacktestResult:
+) -> WalkForwardResult:
     """Walk forward through the evaluated matches, updating every forecaster before each block.
 
     ``matches`` is the whole history (every competition) in date order, the evaluated matches
@@ -254,7 +254,7 @@ def walk_forward(
             advance()
 
     evaluated = matches.select(eval_index)
-    return BacktestResult(
+    return WalkForwardResult(
         fixtures=evaluated,
         outcome=match_outcome(evaluated.home_goals, evaluated.away_goals),
         probs=probs,

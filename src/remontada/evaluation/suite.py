@@ -111,7 +111,7 @@ def forecasters(
 
 def run(
     store: Store, competition: str, seasons: str, *, penaltyblog: bool = True, step_days: int = 7, progress: bool = True
-) -> bt.BacktestResult:
+) -> bt.WalkForwardResult:
     """Walk forward over ``seasons`` of ``competition`` (e.g. ``"2016-17..2022-23"``) and return the result."""
     league = store.competition(competition)
     first, last = season_range(seasons)

@@ -108,7 +108,7 @@ def walk_forward(
     state depends only on the history (refitted each block, or Elo replayed in order) give the
     single-process numbers; warm-started refits match to the optimiser's tolerance.
     """
-    from remontada.evaluation.backtest import BacktestResult
+    from remontada.evaluation.backtest import WalkForwardResult
 
     evaluate = np.asarray(evaluate, dtype=bool)
     eval_index = np.flatnonzero(evaluate)
@@ -124,7 +124,7 @@ def walk_forward(
     results = client.gather(futures)
     first = results[0]
     fixtures = matches.select(eval_index)
-    return BacktestResult(
+    return WalkForwardResult(
         fixtures=fixtures,
         outcome=np.concatenate([r.outcome for r in results]),
         probs={name: np.concatenate([r.probs[name] for r in results]) for name in first.probs},

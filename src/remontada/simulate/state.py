@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from remontada.competitions import Competition
+from remontada.errors import InvalidInput
 from remontada.rules import TieRules, normalise_round, rules_for, season_label, season_start_year
 from remontada.simulate.group_stage import GroupStage
 from remontada.simulate.knockout import ROUND_ORDER, Bracket, KnownTie, Pairing, Round, round_name
@@ -55,7 +56,7 @@ _JOINT_DRAWS: tuple[tuple[str, int, int | None, dict[str, tuple[str, ...]]], ...
 )
 
 
-class StateError(ValueError):
+class StateError(InvalidInput):
     """The store cannot say where the competition stands (missing or inconsistent matches)."""
 
 

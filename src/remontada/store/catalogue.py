@@ -1,9 +1,7 @@
-"""The store's small lookups about what it holds: the leagues of a country, the clubs that played
-in a competition between two dates."""
+"""The store's small lookups about what it holds: the leagues of a country."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -18,12 +16,3 @@ def league_ids_of_country(store: Store, country: str) -> list[str]:
     ).fetchall()
     return [str(r[0]) for r in rows]
 
-
-def clubs_playing(store: Store, competition_id: str, start: str | dt.date, end: str | dt.date) -> set[str]:
-    """The ids of the clubs with a match of ``competition_id`` dated ``start <= date < end`` (ISO dates)."""
-    rows = store.con.execute(
-        "SELECT home_id AS club FROM matches WHERE competition_id = ? AND date >= ? AND date < ? "
-        "UNION SELECT away_id FROM matches WHERE competition_id = ? AND date >= ? AND date < ?",
-        [competition_id, str(start), str(end)] * 2,
-    ).fetchall()
-    return {str(r[0]) for r in rows}

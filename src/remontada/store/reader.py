@@ -1,7 +1,7 @@
 """The embedded DuckDB store: opening it safely, and the questions the rest of remontada asks it.
 
 Writes happen only through :mod:`remontada.ingest.update` (all or nothing per update, under an
-inter-process lock); everything here reads.
+inter-process lock, with the statements of :mod:`remontada.store.writer`); everything here reads.
 """
 
 from __future__ import annotations
@@ -169,7 +169,10 @@ class Store:
 
         Among equally good matches the club with at least three times the matches of the next
         wins ("Liverpool" is Liverpool FC, not a namesake); otherwise the query is ambiguous.
+        A club id is returned at once (an id always wins).
         """
+        if first_row(self.con, "SELECT 1 FROM clubs WHERE club_id = ?", [query]) is not None:
+            return query
         ranked = self._club_candidates(query)
         if not ranked:
             raise TeamNotFound(query, self._suggest(query))

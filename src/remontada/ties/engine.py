@@ -34,6 +34,7 @@ from typing import Any, Literal
 import numpy as np
 from scipy import signal
 
+from remontada.errors import InvalidInput
 from remontada.grid import ScoreGrid
 from remontada.inplay.model import InplayModel, MatchClock, match_lead, second_leg_lead
 from remontada.kernels import apply_dixon_coles, poisson_pmf, poisson_upper, shift_scores
@@ -44,7 +45,7 @@ Stage = Literal["before_first_leg", "between_legs", "live_second_leg", "single_m
 OnUnmodelled = Literal["raise", "even"]
 
 
-class UnmodelledRuleError(ValueError):
+class UnmodelledRuleError(InvalidInput):
     """The rules settle a level tie by a replay, which remontada records but does not model."""
 
 

@@ -18,6 +18,7 @@ home; Barcelona's 4-0 defeat in Paris (16 February 2017) is deficit 4, first leg
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -325,6 +326,7 @@ class Tie:
             "how": self.how,
             "after_extra_time": self.after_extra_time,
             "winner": self.winner,
+            "winner_name": self.name(self.winner) if self.winner else None,
             "overturned": self.overturned,
             "recorded_winner": self.recorded_winner,
             "rules": self.rules.describe() if self.rules else None,
@@ -539,7 +541,20 @@ def rebuild_ties(store: Store, competitions: Iterable[str] | None = None) -> lis
         ids = [store.competition(c).id for c in competitions]
         if not ids:
             return []
-    return ties_from_rows(knockout_leg_rows(store, ids))
+    # The same open store answers the same question the same way until it is updated: keep the
+    # rebuilt ties per store object and update stamp (a new update changes the stamp).
+    per_store = _REBUILT.setdefault(store, {})
+    key = (store.meta("last_update"), tuple(ids) if ids is not None else None)
+    if key not in per_store:
+        if any(stamp != key[0] for stamp, _ in per_store):
+            per_store.clear()
+        per_store[key] = ties_from_rows(knockout_leg_rows(store, ids))
+    return list(per_store[key])
+
+
+_REBUILT: weakref.WeakKeyDictionary[Store, dict[tuple[str | None, tuple[str, ...] | None], list[Tie]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def ties_from_frame(frame: pd.DataFrame) -> list[Tie]:
