@@ -90,7 +90,7 @@ class UefaBacktest:
     (one of :data:`SCALES`), ``home_league``, ``away_league`` and ``era``.
     """
 
-    result: bt.BacktestResult
+    result: bt.WalkForwardResult
     context: pd.DataFrame
     fits: int
 
