@@ -62,21 +62,19 @@ class JointModelForecaster:
     uses_market = False
 
     def __init__(self, store: Store, model: str = "dixon-coles", *, cache_dir: Path | None = None) -> None:
-        from remontada.forecast import Forecaster
-
-        self.name = model
-        self.forecaster = Forecaster(store, model, cache_dir=cache_dir)
+        self.name, self.store, self.cache_dir = model, store, cache_dir
         self.fits = 0
 
     def update(self, history: MatchSet, new: MatchSet) -> None:
         return None  # the Forecaster reads the store itself, strictly before the block's first day
 
     def forecast(self, fixtures: MatchSet) -> np.ndarray:
+        from remontada.forecast import Forecaster
+
         if not len(fixtures):
             return np.empty((0, 3))
-        day = fixtures.date.min()
-        model = self.forecaster.fitted(day)
-        self.forecaster._fitted.pop(day, None)  # one block at a time: do not keep every fit in memory
+        # a fresh Forecaster per block, so fitted models do not pile up in memory
+        model = Forecaster(self.store, self.name, cache_dir=self.cache_dir).fitted(fixtures.date.min())
         self.fits += 1
         return bt._outcomes_from_model(model, fixtures)
 
