@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from remontada.cli import app, common
+from remontada.cli import app
 
 pytestmark = pytest.mark.slow
 
@@ -20,10 +20,15 @@ TIE = ["tie", "Liverpool", "Atalanta", "--competition", "Europa League", "--seas
 
 @pytest.fixture
 def width_80(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """An 80-column terminal, as ``COLUMNS=80`` gives one."""
+    """An 80-column terminal, as ``COLUMNS=80`` gives one (the CLI reads it when a command starts)."""
     monkeypatch.setenv("COLUMNS", "80")
-    monkeypatch.setattr(common.console, "width", 80)
     yield
+
+
+def test_the_cli_follows_columns_when_a_command_starts(full_store_path: Path) -> None:
+    wide = CliRunner().invoke(app, ["status", "--store", str(full_store_path)], env={"COLUMNS": "160"})
+    narrow = CliRunner().invoke(app, ["status", "--store", str(full_store_path)], env={"COLUMNS": "60"})
+    assert max(map(len, wide.stdout.splitlines())) > 80 >= 60 >= max(map(len, narrow.stdout.splitlines()))
 
 
 def run(store: Path, *args: str) -> str:

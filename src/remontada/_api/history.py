@@ -125,7 +125,8 @@ def history(
     max_deficit
         Without ``deficit``: table rows up to this deficit, the last counting it or more.
     cross_check
-        Compare derived winners with the winners engsoccerdata records.
+        Compare derived winners with the winners the sources record (engsoccerdata's ``tiewinner``,
+        the club european-cups shows playing on).
     incomplete
         Also list the ties with a missing leg or an unrecorded ending.
     level

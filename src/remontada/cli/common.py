@@ -30,6 +30,17 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tab
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: The widths the consoles were made with (``None``: follow the terminal).
+_MADE_WITH = {id(c): c._width for c in (console, err_console)}
+
+
+def follow_columns() -> None:
+    """Size the consoles by ``$COLUMNS`` as it is now (rich reads it only when a console is made),
+    so ``COLUMNS=80 remontada status`` and a test's ``env={"COLUMNS": ...}`` both take effect."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    for c in (console, err_console):
+        c._width = int(columns) if columns.isdigit() and int(columns) > 0 else _MADE_WITH[id(c)]
+
 
 # ---- helpers -----------------------------------------------------------------------------------
 def store_path(store: Path | None) -> Path:
@@ -49,6 +60,7 @@ def guarded(command: F) -> F:
 
     @functools.wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
+        follow_columns()
         try:
             return command(*args, **kwargs)
         except RemontadaError as exc:

@@ -44,7 +44,10 @@ def history(
     ] = 4,
     before: Annotated[str | None, typer.Option(help="Only ties that ended before this ISO date.")] = None,
     check: Annotated[
-        bool, typer.Option("--cross-check", help="Compare derived winners with the winners engsoccerdata records.")
+        bool,
+        typer.Option(
+            "--cross-check", help="Compare derived winners with the recorded ones (engsoccerdata, european-cups)."
+        ),
     ] = False,
     incomplete: Annotated[
         bool, typer.Option("--incomplete", help="List ties with a missing leg or an unrecorded ending.")
@@ -97,7 +100,7 @@ def _print(result: Any) -> None:
     checked = result.cross_check
     if checked is not None:
         console.print(
-            f"Tie winners recorded by engsoccerdata: {checked.agree:,} of {checked.compared:,} agree "
+            f"Tie winners recorded by the sources: {checked.agree:,} of {checked.compared:,} agree "
             f"({_pct(checked.agreement)}); {len(checked.underived)} recorded ties cannot be derived (missing legs)"
         )
         for tie in checked.disagreements:

@@ -31,7 +31,6 @@ import numpy as np
 
 from remontada.competitions import slug
 from remontada.ingest.names import SimilarityIndex, fold, normalise
-from remontada.sources import ATTACH_ONLY
 
 #: UEFA associations whose clubs play in another country's league (club country, league country).
 CROSS_BORDER = frozenset(
@@ -230,10 +229,6 @@ class _Components:
         self.alias = [k.name if k.source == "alias" else None for k in keys]
         self.national = [k.national for k in keys]
         self.members: list[list[int]] = [[i] for i in range(len(keys))]
-        # names of attach-only sources (OddsPortal) may join a club, never bridge two clubs of results sources
-        self.attach_only = [k.source in ATTACH_ONLY for k in keys]
-        self.backed = [k.source != "alias" and k.source not in ATTACH_ONLY for k in keys]
-        self.weight = [0 if k.source in ATTACH_ONLY else 1 for k in keys]
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -270,11 +265,7 @@ class _Components:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return None
-        if (self.attach_only[a] or self.attach_only[b]) and self.backed[ra] and self.backed[rb]:
-            return "an odds-only name may not join two clubs of results sources"
-        # the larger component stays the root, counting only names of results sources (and aliases),
-        # so odds names never change which name roots a club
-        if self.weight[ra] < self.weight[rb]:
+        if len(self.members[ra]) < len(self.members[rb]):
             ra, rb = rb, ra
         self.parent[rb] = ra
         if not self.own_seen[ra]:
@@ -285,8 +276,6 @@ class _Components:
         self.alias[ra] = self.alias[ra] or self.alias[rb]
         self.members[ra].extend(self.members[rb])
         self.members[rb] = []
-        self.backed[ra] = self.backed[ra] or self.backed[rb]
-        self.weight[ra] += self.weight[rb]
         return None
 
 
@@ -384,8 +373,6 @@ class ClubResolver:
             country = key.country
             by_norm[(normalise(key.name), country, key.national)].append(key)
         for (norm, _country, _nat), keys in sorted(by_norm.items()):
-            # a results source's name first: an odds name may join a club, not bridge two
-            keys = sorted(keys, key=lambda k: k.source in ATTACH_ONLY)
             first = keys[0]
             for other in keys[1:]:
                 link(first, other, "name", 0.95, f"same normalised name '{norm}'")
@@ -844,10 +831,8 @@ def _display_name(members: Sequence[NameKey], contexts: dict[NameKey, list[Menti
             return k.name
     rank = {s: i for i, s in enumerate(NAME_PREFERENCE)}
 
-    def weight(k: NameKey) -> tuple[int, int, int, str]:
-        # an attach-only source (odds) never names a club that a results source names
-        return (k.source in ATTACH_ONLY, rank.get(k.source, len(rank)), -sum(m.matches for m in contexts.get(k, ())),
-                k.name)  # fmt: skip
+    def weight(k: NameKey) -> tuple[int, int, str]:
+        return (rank.get(k.source, len(rank)), -sum(m.matches for m in contexts.get(k, ())), k.name)
 
     best = min(members, key=weight)
     return _tidy(best.name)
@@ -862,8 +847,7 @@ def _tidy(name: str) -> str:
 
 
 def _club_country(members: Sequence[NameKey]) -> str:
-    countries = [k.country for k in members if k.country and k.source not in ATTACH_ONLY]
-    countries = countries or [k.country for k in members if k.country]
+    countries = [k.country for k in members if k.country]
     if not countries:
         return ""
     # the association of a cross-border club (WAL for Swansea) is more informative than its league's

@@ -27,6 +27,8 @@ What the columns mean, checked against known matches:
   ``decided on penalties`` in ``note``. The Fairs Cup / UEFA Cup file marks ``E``/``P`` only from
   2000 and the Cup Winners' Cup file never: there a match that went to extra time reads ``F`` with
   the score after extra time, so its 90-minute score may be wrong (first legs never had extra time).
+  Before 2000 a tie decided on penalties carries the shoot-out's score in place of its second
+  leg's (Crvena Zvezda "6-5" Real Madrid, 1975): :func:`reread_shootouts` re-reads those it can.
 - There is **no round, leg or venue column**. :func:`pair_legs` rebuilds them per competition and
   season (see its docstring): group stages (round robins among three to five clubs), two-legged ties,
   play-offs after a level tie (``replay``), finals and their replays, and a round label from the
@@ -40,7 +42,8 @@ What the columns mean, checked against known matches:
 Malformed rows (a bad date, a score that is not a whole number from 0 to 30, an unknown
 ``full_time`` code or country, a club playing itself) are skipped with a warning naming the line;
 matches that cannot be paired into a tie are kept as single matches and counted in one warning
-per file with examples.
+per file with examples; a tie whose scores name another winner than the bracket (a club expelled,
+a file error) is warned about by line and kept as written.
 """
 
 from __future__ import annotations
@@ -483,10 +486,10 @@ def _label_rounds(ties: list[_Tie], final: _Tie | None, last_played: dict[TeamRe
     for tie in sorted(ties, key=lambda t: t.first, reverse=True):
         if tie.depth is not None:
             continue
-        nxt = next_tie.get(id(tie))
-        if nxt is not None and nxt.depth is not None:
-            tie.depth = nxt.depth + 1
-        elif nxt is None and id(tie) in next_tie and tie.stage == "qualifying":
+        following = next_tie.get(id(tie))
+        if following is not None and following.depth is not None:
+            tie.depth = following.depth + 1
+        elif following is None and id(tie) in next_tie and tie.stage == "qualifying":
             tie.depth = 0  # its winner went on to the group stage
     _fill_by_date(ties)
     _vote_by_date(ties, final)
@@ -550,12 +553,14 @@ def _fill_by_date(ties: list[_Tie]) -> None:
             continue
         votes: dict[int, int] = defaultdict(int)
         for other in known:
+            depth = other.depth
             if (
-                other.stage == tie.stage
+                depth is not None
+                and other.stage == tie.stage
                 and abs(other.first - tie.first) <= tolerance
-                and (other.depth or other.stage == "qualifying")
+                and (depth or other.stage == "qualifying")
             ):
-                votes[other.depth] += 1
+                votes[depth] += 1
         if votes:
             tie.depth = max(votes, key=lambda d: (votes[d], -d))
 

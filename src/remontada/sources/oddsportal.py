@@ -17,8 +17,9 @@ create a match, and never supply a field another source has; see :mod:`remontada
 That matters for the score: OddsPortal writes the final score of a match decided after 90 minutes
 including extra time, or counting the shoot-out winner's goal (the 2005 final is AC Milan 3-4
 Liverpool; it was 3-3). The score is kept as ``home_goals``/``away_goals`` as written (club names
-are linked to the stored clubs by fixture alignment, which needs the score), never trusted over
-another source's, and a disagreement is reported as a conflict.
+are matched to the stored clubs by fixture alignment, which needs the score: see
+:mod:`remontada.store.rebuild`), never used for a stored match, and a disagreement is reported as a
+conflict.
 
 Quirks handled (all in the published files):
 

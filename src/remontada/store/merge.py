@@ -198,12 +198,14 @@ def match_ids(merged: pd.DataFrame) -> np.ndarray:
 
 #: The key columns of the raw rows (copied to ``_merge_keys``), with every text column the
 #: clustering compares as an integer code that sorts like the text (home and away share one code
-#: list), the source's place in :data:`SOURCE_PRIORITY` and whether the row is not a played result.
+#: list), the source's place in :data:`SOURCE_PRIORITY` and whether the row is not a result (an awarded
+#: match is one: engsoccerdata's 1991 walkovers outrank a file that lists the awarded 3-0 as played).
 _KEYS_SQL = """
 SELECT k.raw_id, u.code AS url, c.code AS competition, s.code AS season, k.date, h.code AS home_id,
        a.code AS away_id, k.neutral, CAST(k.home_goals AS DOUBLE) AS home_goals,
        CAST(k.away_goals AS DOUBLE) AS away_goals, coalesce(list_position({priority}, k.source), {unknown}) AS priority,
-       k.status IS DISTINCT FROM 'played' AS unplayed, list_contains({attach_only}, k.source) AS attach_only
+       coalesce(k.status, '') NOT IN ('played', 'awarded') AS unplayed,
+       list_contains({attach_only}, k.source) AS attach_only
 FROM _merge_keys k
 JOIN _merge_codes u ON u.kind = 'url' AND u.text = k.url
 JOIN _merge_codes c ON c.kind = 'competition' AND c.text = k.competition
@@ -260,7 +262,8 @@ def _keys(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[pd.DataFrame, 
 def plan_merge(keys: pd.DataFrame, texts: dict[str, np.ndarray]) -> pd.DataFrame:
     """Per raw row: its match, its place among the match's rows, and whether to turn it round.
 
-    ``keys`` and ``texts`` come from :func:`_keys`. A match's rows are ranked played results first,
+    ``keys`` and ``texts`` come from :func:`_keys`. A match's rows are ranked results (played or
+    awarded) first,
     then by :data:`SOURCE_PRIORITY`, then by raw id; the first row is the most trusted, and a row
     whose home side is that row's away side (a neutral venue, labelled the other way) is ``flip``-ped.
     Returns a frame, in raw-row order, of ``raw_id``, ``match_id`` (stable ids, see :func:`match_ids`),
@@ -295,7 +298,7 @@ def plan_merge(keys: pd.DataFrame, texts: dict[str, np.ndarray]) -> pd.DataFrame
         {"raw_id": raw_id, "match_id": match_ids(named)[cluster], "rank": rank, "pos": rank - starts[cluster],
          "flip": home != home[first][cluster],
          "neutral": (np.bincount(cluster, weights=keys["neutral"].to_numpy(dtype=bool)) > 0)[cluster],
-         "n_sources": np.bincount(files)[cluster], "stored": ~attach[first][cluster]}
+         "n_sources": np.bincount(files)[cluster], "stored": ~attach[first][cluster], "attach": attach}
     )  # fmt: skip
 
 
@@ -347,7 +350,7 @@ def merge_relation(con: duckdb.DuckDBPyConnection, relation: str) -> None:
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE _merge_rows AS
-            SELECT p.match_id, p.pos, p.rank, p.raw_id, p.neutral, p.n_sources, r.source, r.url, {oriented}
+            SELECT p.match_id, p.pos, p.rank, p.raw_id, p.neutral, p.n_sources, p.attach, r.source, r.url, {oriented}
             FROM {relation} r JOIN _merge_plan p USING (raw_id) WHERE p.stored
             """
         )
@@ -358,7 +361,12 @@ def merge_relation(con: duckdb.DuckDBPyConnection, relation: str) -> None:
     joins = " ".join(
         f"LEFT JOIN _merge_rows r{i} ON r{i}.match_id = r0.match_id AND r{i}.pos = {i}" for i in range(1, depth)
     )
-    chosen = ", ".join(f"coalesce({', '.join(f'r{i}.{c}' for i in range(depth))}) AS {c}" for c in CANONICAL_FIELDS)
+    # an attach-only row never supplies a field, not even one the results rows leave empty (a 90-minute
+    # score missing where only the score after extra time is known: OddsPortal's may include extra time)
+    chosen = ", ".join(
+        f"coalesce({', '.join(f'CASE WHEN NOT r{i}.attach THEN r{i}.{c} END' for i in range(depth))}) AS {c}"
+        for c in CANONICAL_FIELDS
+    )
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _merged_matches AS

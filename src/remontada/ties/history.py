@@ -150,7 +150,8 @@ class Tie:
     """A two-legged tie: A (``team_a``) at home in ``leg1``, B at home in ``leg2``.
 
     ``how``/``winner`` say how it was decided (see :class:`Settlement`); ``recorded_winner`` is
-    the winner a source states (engsoccerdata's ``tiewinner``), kept for the cross-check;
+    the winner a source states (engsoccerdata's ``tiewinner``, the club european-cups shows playing on),
+    kept for the cross-check;
     ``rules`` are the rules the tie was read under (``None`` where :mod:`remontada.rules` has
     none for the competition); ``issue`` notes a missing leg or a disagreement.
     """
@@ -951,7 +952,7 @@ def base_rate_table(
 # ---- cross-check -------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class CrossCheck:
-    """Derived winners against the winners a source records (engsoccerdata's ``tiewinner``).
+    """Derived winners against the winners a source records (engsoccerdata's ``tiewinner``, european-cups' bracket).
 
     ``compared`` ties have both; ``agree`` of them match; ``disagreements`` lists the rest;
     ``underived`` are ties with a recorded winner but no derived one (incomplete or undecided).
