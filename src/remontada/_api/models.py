@@ -270,42 +270,64 @@ class BacktestResult:
     partial_coverage: dict[str, Any]
     notes: tuple[str, ...]
     raw: Any = field(repr=False)
+    #: UEFA matches only: the same scores by ``competition``, ``stage``, ``scale`` (same league or not)
+    #: and ``era`` (held out from 2016-17 or earlier), with the paired difference to Pinnacle.
+    breakdowns: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from remontada._api.common import jsonable
 
-        return {
+        out = {
             "competition": self.competition,
             "seasons": self.seasons,
             "summary": jsonable(self.summary),
             "partial_coverage": jsonable(self.partial_coverage),
             "notes": list(self.notes),
         }
+        if self.breakdowns:
+            out["breakdowns"] = jsonable(self.breakdowns)
+        return out
+
+    def plot_calibration(self, path: str | os.PathLike[str], *, title: str = "") -> Any:
+        """Write the reliability diagram of the summary's forecasters, on the summary's matches, as a PNG."""
+        from pathlib import Path
+
+        return self.raw.plot_calibration(Path(path), list(self.summary["forecaster"]), title=title)
 
 
 def backtest(
     competition: str = "Premier League",
     *,
-    seasons: str = "2016-17..2022-23",
+    seasons: str | None = None,
     penaltyblog: bool = True,
     step_days: int = 7,
     progress: bool = False,
+    cache: bool = True,
     store: Store | str | os.PathLike[str] | None = None,
 ) -> BacktestResult:
     """Walk-forward RPS, log loss and Brier of every model, the closing odds and penaltyblog.
 
+    On a UEFA competition (Champions League, Europa League, or both: ``"Champions League,Europa
+    League"``) the forecasters are the joint Dixon-Coles as ``predict`` fits it, Elo, climatology and
+    Pinnacle's OddsPortal prices, with breakdowns by competition, stage and whether the clubs share a
+    league (:mod:`remontada.evaluation.uefa`).
+
     Parameters
     ----------
     competition
-        League (name, id or abbreviation), e.g. ``"Premier League"`` or ``"EPL"``.
+        League (name, id or abbreviation), e.g. ``"Premier League"`` or ``"EPL"``; or UEFA
+        competitions, comma-separated.
     seasons
-        Reported seasons ``"FIRST..LAST"``.
+        Reported seasons ``"FIRST..LAST"`` (default ``2016-17..2022-23``; UEFA: ``2016-17..2019-20``,
+        the held-out seasons with Pinnacle prices).
     penaltyblog
-        Include penaltyblog's Dixon-Coles (slow: one fit a week).
+        Include penaltyblog's Dixon-Coles (slow: one fit a week; leagues only).
     step_days
         Refit every this many days.
     progress
         Print a progress bar.
+    cache
+        UEFA: keep the joint model's fits in the cache directory (as ``predict`` does).
     store
         An open store, a path, or ``None`` for the user's store.
     """
@@ -316,7 +338,12 @@ def backtest(
     if step_days < 1:
         raise InvalidInput(f"step_days is 1 or more, got {step_days}", field="step_days")
     with using_store(store) as st:
-        st.competition(competition)
+        named = [c.strip() for c in competition.split(",") if c.strip()]
+        comps = [st.competition(c) for c in named] if len(named) > 1 else [st.competition(competition)]
+        if any(c.kind == "uefa" for c in comps):
+            return _uefa_backtest(st, [c.id for c in comps], seasons or "2016-17..2019-20", step_days=step_days,
+                                  progress=progress, cache=cache)  # fmt: skip
+        seasons = seasons or "2016-17..2022-23"
         try:
             result = suite.run(st, competition, seasons, penaltyblog=penaltyblog, step_days=step_days,
                                progress=progress)  # fmt: skip
@@ -333,6 +360,31 @@ def backtest(
         if name not in set(main["forecaster"]) and np.isfinite(p).all(axis=1).any()
     }
     return BacktestResult(competition, seasons, main, partial, tuple(result.notes), result)
+
+
+def _uefa_backtest(
+    st: Store, ids: list[str], seasons: str, *, step_days: int, progress: bool, cache: bool
+) -> BacktestResult:
+    """The UEFA match backtest of :func:`backtest`."""
+    from remontada.evaluation import uefa
+    from remontada.paths import user_cache_dir
+
+    if any(c not in uefa.UEFA_COMPETITIONS for c in ids):
+        names = ", ".join(st.competition(c).name for c in uefa.UEFA_COMPETITIONS)
+        raise InvalidInput(f"the UEFA match backtest covers {names} (the seasons OddsPortal prices), "
+                           f"not {', '.join(ids)}", field="competition")  # fmt: skip
+    try:
+        result = uefa.run(st, ids, seasons, step_days=step_days, progress=progress,
+                          cache_dir=user_cache_dir() / "models" if cache else None)  # fmt: skip
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="seasons") from None
+    if not result.common().any():
+        first, last = uefa.PRICED_SEASONS
+        raise InvalidInput(f"no match of {seasons} has Pinnacle's prices (OddsPortal covers {first}..{last})",
+                           field="seasons")  # fmt: skip
+    label = ",".join(st.competition(c).name for c in ids)
+    return BacktestResult(label, seasons, result.summary(), {}, tuple(result.result.notes), result.result,
+                          result.breakdowns())  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False)
