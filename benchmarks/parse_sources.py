@@ -110,6 +110,36 @@ def time_penaltyblog_football_data(mirror: Path, divisions: list[str] | None = N
     )
 
 
+def time_match_events(mirror: Path) -> tuple[ParseTiming, float, float]:
+    """Parse every mirrored match-events file (schochastics goals_time2), and time the JSON
+    decoding alone with orjson (what the parser uses) against the standard library's json."""
+    import json
+
+    import orjson
+
+    from remontada.sources.match_events import MatchEvents
+
+    source = MatchEvents()
+    files = [(remote, (mirror / remote.mirror_path).read_bytes()) for remote in source.files()]
+    rows = events = 0
+    wall, cpu = time.perf_counter(), time.process_time()
+    for remote, data in files:
+        parsed = source.parse(data, remote, remote.mirror_path)
+        rows += len(parsed.matches)
+        events += len(parsed.events)
+    timing = ParseTiming(
+        "remontada MatchEvents", len(files), rows, 0, time.perf_counter() - wall, time.process_time() - cpu
+    )
+    decode = []
+    for loads in (orjson.loads, json.loads):
+        start = time.process_time()
+        for _, data in files:
+            loads(data)
+        decode.append(time.process_time() - start)
+    print(f"  {events:,} events")
+    return timing, decode[0], decode[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mirror", type=Path, default=mirror_root())
@@ -117,6 +147,9 @@ def main() -> None:
     parser.add_argument("--no-peer", action="store_true", help="skip the penaltyblog comparison")
     args = parser.parse_args()
 
+    events, fast, stdlib = time_match_events(args.mirror)
+    print(events.report())
+    print(f"  JSON decoding alone: orjson {fast:.2f} s CPU, json {stdlib:.2f} s CPU ({stdlib / fast:.1f}x)")
     ours = time_football_data(args.mirror, args.divisions)
     print(ours.report())
     if not args.no_peer:

@@ -47,6 +47,7 @@ _EXPORTS: dict[str, str] = {
     "read_article": "remontada.news.reader",
     "fit_inplay": "remontada._api.inplay",
     "check_inplay": "remontada._api.inplay",
+    "event_lists": "remontada._api.inplay",
     # results
     "TieAnswer": "remontada.ties.answer",
     "TieSummary": "remontada._api.ties",
@@ -65,6 +66,7 @@ _EXPORTS: dict[str, str] = {
     "ArticleAnswer": "remontada.news.reader",
     "InplayFit": "remontada._api.inplay",
     "InplayCheck": "remontada._api.inplay",
+    "EventLists": "remontada._api.inplay",
     # building blocks
     "Store": "remontada.store.reader",
     "ScoreGrid": "remontada.grid",
@@ -99,6 +101,7 @@ __all__ = [
     "DataEndsBefore",
     "DixonColes",
     "Elo",
+    "EventLists",
     "HistoryResult",
     "InplayCheck",
     "InplayFit",
@@ -131,6 +134,7 @@ __all__ = [
     "backtest_ties",
     "check_inplay",
     "comeback_curve",
+    "event_lists",
     "find_clubs",
     "fit_inplay",
     "history",
@@ -189,7 +193,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; nothing is imported at run
         update,
     )
     from remontada._api.history import HistoryResult, history
-    from remontada._api.inplay import InplayCheck, InplayFit, check_inplay, fit_inplay
+    from remontada._api.inplay import EventLists, InplayCheck, InplayFit, check_inplay, event_lists, fit_inplay
     from remontada._api.live import LiveAnswer, comeback_curve, live
     from remontada._api.models import (
         BacktestResult,

@@ -4,6 +4,9 @@ This is the one place that turns "Atalanta v Liverpool on 18 April 2024" into a 
 it loads every club match played before that day from the store, fits the chosen model
 (all leagues and UEFA competitions at once, so clubs of different leagues share one scale),
 and caches the fit in memory and on disk, keyed by the store's last update, the model and the date.
+
+The memory cache is shared by every :class:`Forecaster` of the process (a server's requests each make
+their own) and is thread-safe: concurrent requests for the same (store, model, date) wait for one fit.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import datetime as dt
 import hashlib
 import os
 import pickle
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +91,45 @@ MODELS: dict[str, ModelSpec] = {
 }  # fmt: skip
 DEFAULT_MODEL = "dixon-coles"
 
+#: Fitted models kept in memory per process (a fit is a few MB), least recently used dropped first.
+SHARED_FITS = 64
+
+
+class _SharedFits:
+    """Fitted models of the whole process keyed by (store data, model, date); one fit per key at a time."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._models: OrderedDict[tuple[str, str, np.datetime64], Any] = OrderedDict()
+        self._locks: dict[tuple[str, str, np.datetime64], threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get_or_fit(self, key: tuple[str, str, np.datetime64], fit: Callable[[], Any]) -> Any:
+        with self._guard:
+            if key in self._models:
+                self._models.move_to_end(key)
+                return self._models[key]
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            with self._guard:
+                if key in self._models:
+                    return self._models[key]
+            model = fit()
+            with self._guard:
+                self._models[key] = model
+                self._locks.pop(key, None)
+                while len(self._models) > self.size:
+                    self._models.popitem(last=False)
+            return model
+
+    def clear(self) -> None:
+        with self._guard:
+            self._models.clear()
+
+
+_shared = _SharedFits(SHARED_FITS)
+_seen = _SharedFits(4 * SHARED_FITS)
+
 
 class Forecaster:
     """Fits ``model`` on the store's club matches before a date and forecasts from it.
@@ -109,10 +153,33 @@ class Forecaster:
         return self.store.match_set(start=None if start is None else str(start), end=str(as_of))
 
     def fitted(self, as_of: str | dt.date | np.datetime64) -> Any:
-        """The model fitted on everything played strictly before ``as_of`` (ISO date)."""
+        """The model fitted on everything played strictly before ``as_of`` (ISO date).
+
+        Fitted once per process for each (store data, model, date): every Forecaster shares the fit.
+        """
         day = to_day(as_of)
         if day in self._fitted:
             return self._fitted[day]
+        key = (self._data_key(), self.spec.name, day)
+        model = _shared.get_or_fit(key, lambda: self._load_or_fit(day))
+        self._fitted[day] = model
+        return model
+
+    def seen(self, as_of: str | dt.date | np.datetime64) -> tuple[int, np.datetime64 | None]:
+        """How many club matches the model fitted as of ``as_of`` learnt from, and the day of the latest.
+
+        Counted once per process for each (store data, model, date), like the fit.
+        """
+        day = to_day(as_of)
+        key = (self._data_key(), self.spec.name, day)
+
+        def count() -> tuple[int, np.datetime64 | None]:
+            matches = self.history(day)
+            return len(matches), (matches.date.max() if len(matches) else None)
+
+        return _seen.get_or_fit(key, count)
+
+    def _load_or_fit(self, day: np.datetime64) -> Any:
         path = self._cache_path(day)
         model = None
         if path is not None and path.is_file():
@@ -131,11 +198,15 @@ class Forecaster:
                 model.fit(matches, as_of=day)
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")  # one writer per process: no race on the name
+                tmp = path.with_name(f"{path.stem}.{os.getpid()}-{threading.get_ident()}.tmp")
                 tmp.write_bytes(pickle.dumps(model))
                 tmp.replace(path)
-        self._fitted[day] = model
         return model
+
+    def _data_key(self) -> str:
+        """Which data the store holds: the file it came from (``Store.origin``) and its last update."""
+        stamp = self.store.meta("last_update") or "never"
+        return f"{self.store.origin.resolve()}|{stamp}"
 
     def rates(
         self,
@@ -172,8 +243,5 @@ class Forecaster:
     def _cache_path(self, day: np.datetime64) -> Path | None:
         if self.cache_dir is None:
             return None
-        stamp = self.store.meta("last_update") or "never"
-        key = hashlib.sha256(
-            f"{__version__}|{self.store.path.resolve()}|{stamp}|{self.spec.name}".encode()
-        ).hexdigest()[:16]
+        key = hashlib.sha256(f"{__version__}|{self._data_key()}|{self.spec.name}".encode()).hexdigest()[:16]
         return self.cache_dir / f"{self.spec.name}-{key}-{day}.pkl"

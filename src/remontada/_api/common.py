@@ -85,6 +85,10 @@ def as_date(value: str | dt.date | None, field: str = "date") -> dt.date | None:
     raise InvalidInput(f"{field} is an ISO date like 2024-04-18, got {value!r}", field=field)
 
 
+#: The most goals one side may have in a score given as input (the record is 149).
+MAX_GOALS = 199
+
+
 def as_score(value: str | tuple[int, int] | list[int] | None, field: str = "score") -> tuple[int, int] | None:
     """A score ``"0-3"`` (or ``"0:3"``, or ``(0, 3)``): two non-negative numbers of goals."""
     if value is None:
@@ -98,9 +102,11 @@ def as_score(value: str | tuple[int, int] | list[int] | None, field: str = "scor
         parts = []
     try:
         if len(parts) == 2:
-            pair = (int(str(parts[0]).strip()), int(str(parts[1]).strip()))
-            if min(pair) >= 0:
-                return pair
+            texts = [str(p).strip() for p in parts]
+            if max(map(len, texts)) <= 3:  # no football score has four digits; "1e400" or 400 digits is junk
+                pair = (int(texts[0]), int(texts[1]))
+                if min(pair) >= 0 and max(pair) <= MAX_GOALS:
+                    return pair
     except ValueError:
         pass
     raise InvalidInput(f"{field} is written like 0-3 (home side first), got {value!r}", field=field)

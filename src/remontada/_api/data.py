@@ -4,6 +4,7 @@ and :func:`update` (the one function that writes)."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -242,6 +243,7 @@ def update(
     sources: Sequence[str] | None = None,
     keep_going: bool = False,
     force: bool = False,
+    accept_shrink: bool = False,
     wait: float = 600.0,
     store: str | os.PathLike[str] | None = None,
     on_plan: Callable[[dict[str, int]], None] | None = None,
@@ -261,8 +263,11 @@ def update(
         Ingest the good files even if some fail.
     force
         Re-ingest files whose checksum is unchanged.
+    accept_shrink
+        Let a new version of a file with fewer rows than the stored one replace it (the rows it
+        no longer has are lost); otherwise that is an error and the stored version is kept.
     wait
-        Seconds to wait for another update to finish.
+        Seconds to wait for another update to finish (finite, >= 0).
     store
         The store file (default: the user's store). Created if missing.
 
@@ -276,11 +281,13 @@ def update(
     from remontada.ingest.update import update as run_update
     from remontada.paths import default_store_path, mirror_from_env
 
+    if not math.isfinite(wait) or wait < 0:
+        raise InvalidInput(f"--wait must be a number of seconds >= 0, not {wait:g}", field="wait")
     path = Path(store) if store is not None else default_store_path()
     try:
         report = run_update(
             path, mirror=mirror or mirror_from_env(), source_keys=sources, keep_going=keep_going, force=force,
-            lock_timeout=wait, on_plan=on_plan, on_file=on_file, on_stage=on_stage,
+            accept_shrink=accept_shrink, lock_timeout=wait, on_plan=on_plan, on_file=on_file, on_stage=on_stage,
         )  # fmt: skip
     except ValueError as exc:
         if isinstance(exc, InvalidInput):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,104 +18,201 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, eq=False)
 class InplayFit:
     """Re-estimated in-play effects: ``estimates`` (log rate multipliers with standard errors and
-    the evidence behind each) and ``raw`` (the fitter; ``raw.params_`` is the parameter set)."""
+    the evidence behind each), ``comparison`` (designs scored on held-out seasons) and ``raw``
+    (:class:`~remontada.inplay.minutes.EventFit`; ``raw.params`` is the parameter set)."""
 
     estimates: list[dict[str, Any]]
+    comparison: list[dict[str, Any]]
     raw: Any = field(repr=False)
 
     def write_csv(self, path: str | os.PathLike[str]) -> Path:
         """Write the parameters (the file ``params=`` and ``data/inplay.csv`` read)."""
         target = Path(path)
-        self.raw.params_.write_csv(target, self.raw.notes())
+        self.raw.params.write_csv(target, self.raw.notes())
         return target
 
     def to_dict(self) -> dict[str, Any]:
-        return jsonable({"params": dict(self.raw.params_.to_rows()), "estimates": self.estimates})  # type: ignore[no-any-return]
+        return jsonable(  # type: ignore[no-any-return]
+            {"params": dict(self.raw.params.to_rows()), "estimates": self.estimates, "comparison": self.comparison}
+        )
+
+
+def _event_times(st: Store) -> Any:
+    from remontada.inplay.data import event_times_from_store
+
+    data = event_times_from_store(st)
+    if not len(data):
+        raise InvalidInput(
+            "the store holds no complete minute-by-minute event lists with odds: run `remontada update` "
+            "(source match-events)",
+            field="store",
+        )
+    return data
 
 
 def fit_inplay(
     *,
-    holdout_from: int = 2022,
-    profile_since: int = 2010,
-    standard_errors: bool = True,
-    red_timing: float | None = None,
-    fit_red_timing: bool = False,
-    verbose: bool = False,
+    first_season: int = 2009,
+    holdout_from: int = 2020,
+    progress: Callable[[str], None] | None = None,
     store: Store | str | os.PathLike[str] | None = None,
 ) -> InplayFit:
-    """Re-estimate the in-play parameters from the store (slow: chains over every half).
+    """Re-estimate the in-play parameters minute by minute from club matches with event lists.
 
     Parameters
     ----------
+    first_season
+        First season (start year) to learn from; the files write added time from 2008-09 on.
     holdout_from
-        Leave out league seasons starting in or after this year.
-    profile_since
-        First year of goal-minute evidence.
-    standard_errors
-        Compute standard errors (slower).
-    red_timing
-        Shape ``s`` of the red-card timing density ``exp(s t / T)`` (default 1.3), unless ``fit_red_timing``.
+        Seasons starting in or after this year are held out: the designs are scored on them.
+    progress
+        Called with each design's name once it is fitted.
     """
-    from remontada.inplay.fit import RED_TIMING, fit_from_store
+    from remontada.inplay.minutes import fit_events
+    from remontada.inplay.model import InplayParams
 
     with using_store(store) as st:
-        fitter = fit_from_store(
-            st, holdout_from=holdout_from, profile_since=profile_since, standard_errors=standard_errors,
-            red_timing=None if fit_red_timing else (RED_TIMING if red_timing is None else red_timing), verbose=verbose,
-        )  # fmt: skip
+        data = _event_times(st)
+    try:
+        fitted = fit_events(data, InplayParams.packaged(), first_season=first_season, holdout_from=holdout_from,
+                            progress=progress)  # fmt: skip
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="first_season") from None
     rows = [
         {"effect": e.name, "log": e.value, "se": e.se, "multiplier": e.multiplier, "evidence": e.evidence}
-        for e in fitter.estimates_
+        for e in fitted.estimates()
     ]
-    return InplayFit(jsonable(rows), fitter)
+    return InplayFit(jsonable(rows), jsonable(fitted.comparison), fitted)
 
 
 @dataclass(frozen=True, eq=False)
 class InplayCheck:
-    """Second halves of held-out league matches forecast from half-time: proper scores per model,
-    results by half-time situation, sides one goal behind, and reliability tables."""
+    """Held-out club matches forecast at every checkpoint by several models: log loss and ECE
+    per checkpoint, calibration by score, the side one goal behind; and the red-card effects
+    fitted on the seasons before ``from_season`` with standard errors, beside published ones."""
 
     from_season: int
     matches: int
     scores: Any
-    situations: Any
+    ece: dict[str, float]
+    by_score: Any
     trailing_by_one: Any
-    reliability: dict[str, Any] = field(repr=False)
+    red_cards: list[dict[str, Any]]
+    published: list[dict[str, Any]]
+    models: dict[str, str]
+    reliability: dict[str, Any] = field(repr=False, default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return jsonable(  # type: ignore[no-any-return]
             {
                 "from_season": self.from_season,
                 "matches": self.matches,
+                "models": self.models,
                 "scores": self.scores,
-                "situations": self.situations,
+                "ece": self.ece,
+                "by_score": self.by_score,
                 "trailing_by_one": self.trailing_by_one,
-                "reliability": {name: table.to_records() for name, table in self.reliability.items()},
+                "red_cards": self.red_cards,
+                "published": self.published,
             }
         )
 
 
+def _params(path: str | os.PathLike[str] | None, default: Any) -> Any:
+    from remontada.inplay.model import InplayParams
+
+    if path is None:
+        return default
+    try:
+        return InplayParams.read_csv(Path(path))
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"cannot read the in-play parameters {path}: {exc}", field="params") from None
+
+
 def check_inplay(
     *,
-    from_season: int = 2022,
+    from_season: int = 2020,
     params: str | os.PathLike[str] | None = None,
+    current: str | os.PathLike[str] | None = None,
+    min_matches: int = 300,
+    progress: Callable[[str, int, int], None] | None = None,
     store: Store | str | os.PathLike[str] | None = None,
 ) -> InplayCheck:
-    """The in-play model (``params``, default the packaged fit) against a flat one on the league
-    matches of seasons starting in ``from_season`` or later, from half-time."""
-    from remontada.inplay.model import InplayParams
-    from remontada.inplay.validate import held_out, validate
+    """The in-play model at 15', 30', half-time, 60', 75' and 85' of held-out club matches.
 
-    try:
-        fitted = InplayParams.read_csv(Path(params)) if params else InplayParams.packaged()
-    except (OSError, ValueError) as exc:
-        raise InvalidInput(f"cannot read the in-play parameters {params}: {exc}", field="params") from None
+    Parameters
+    ----------
+    from_season
+        First held-out season (start year).
+    params
+        The new parameters (default: the packaged fit).
+    current
+        The parameters to compare with (default: the fit before minute-by-minute events,
+        ``data/inplay_previous.csv``).
+    min_matches
+        Scores shown in the calibration table when at least this many matches reach them.
+    progress
+        Called with (model, chains solved, chains to solve).
+    """
+    from remontada.inplay.checkpoints import check
+    from remontada.inplay.minutes import FIRST_SEASON, cell_table, fit_variant
+    from remontada.inplay.model import InplayParams
+    from remontada.inplay.redcards import published_comparison, red_card_rows
+
+    new = _params(params, InplayParams.packaged())
+    before = _params(current, InplayParams.previous())
     with using_store(store) as st:
-        data = held_out(st, from_season=from_season)
-    if not len(data):
-        raise InvalidInput(f"no league matches with odds and half-time scores from {from_season} on",
-                           field="from_season")  # fmt: skip
-    report = validate(data, {"inplay": fitted, "flat": InplayParams.flat()})
-    reliability = {name: report.reliability(name) for name in report.result}
-    return InplayCheck(from_season, len(data), report.scores(), report.situations(), report.trailing_by_one(),
-                       reliability)  # fmt: skip
+        data = _event_times(st)
+    held = data.select(data.season_start >= from_season)
+    if not len(held):
+        raise InvalidInput(f"no club matches with event lists and odds from {from_season} on", field="from_season")
+    models = {"new": new, "current": before, "flat": InplayParams.flat()}
+    report = check(held, models, progress=progress)
+    train = data.select((data.season_start >= FIRST_SEASON) & (data.season_start < from_season))
+    reds: list[dict[str, Any]] = []
+    if len(train):
+        table = cell_table(train)
+        reds = red_card_rows({v: fit_variant(table, v) for v in ("chosen", "second_red", "red_timing")})
+    return InplayCheck(
+        from_season,
+        len(held),
+        report.scores(),
+        report.ece(),
+        report.by_score(min_matches),
+        report.trailing_by_one(),
+        reds,
+        published_comparison(reds),
+        {name: p.source.splitlines()[0] if p.source else name for name, p in models.items()},
+        report.reliability(),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class EventLists:
+    """The minute-by-minute event lists in the store: how many, how many complete, how many on a
+    match another source reports; ``unaligned`` and ``problems`` list the others with their file
+    (``url``) and match (``line``: its position in the file)."""
+
+    lists: int
+    complete: int
+    aligned: int
+    events: int
+    unaligned: Any
+    problems: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(  # type: ignore[no-any-return]
+            {"lists": self.lists, "complete": self.complete, "aligned": self.aligned, "events": self.events,
+             "unaligned": self.unaligned, "problems": self.problems}
+        )  # fmt: skip
+
+
+def event_lists(*, store: Store | str | os.PathLike[str] | None = None) -> EventLists:
+    """What the store holds of the minute-by-minute event lists (source ``match-events``), and
+    which lists did not align with another source's match or are not used (with file and match)."""
+    with using_store(store) as st:
+        lists = st.event_matches(complete_only=False)
+        unaligned, problems = st.unaligned_events(), st.event_problems()
+        n_events = st.event_count()
+    return EventLists(len(lists), int(lists["complete"].sum()), int(lists["aligned"].sum()), n_events, unaligned,
+                      problems)  # fmt: skip

@@ -18,6 +18,7 @@ from remontada._api.common import (
     using_store,
 )
 from remontada.errors import InvalidInput, NotRated, UnknownClub
+from remontada.inplay.model import MAX_RATE
 
 if TYPE_CHECKING:
     from remontada.inplay.comeback import ComebackCurve
@@ -129,8 +130,10 @@ def _rates(given: tuple[float, float] | str | None) -> tuple[float, float] | Non
         raise InvalidInput(
             f"rates are two expected-goal numbers (home, away) like 1.37,1.81, got {given!r}", field="rates"
         ) from None
-    if not (home >= 0 and away >= 0):
-        raise InvalidInput(f"rates are expected goals per 90 minutes, 0 or more; got {given!r}", field="rates")
+    if not (0 <= home <= MAX_RATE and 0 <= away <= MAX_RATE):  # also false for nan
+        raise InvalidInput(
+            f"rates (--rates) are expected goals per 90 minutes, 0 to {MAX_RATE:g}; got {given!r}", field="rates"
+        )
     return home, away
 
 
@@ -161,9 +164,23 @@ def _pre_match(st: Store, match: LiveMatch, model: str) -> tuple[tuple[float, fl
     except KeyError as exc:
         reason = exc.args[0] if exc.args else exc
         raise NotRated(f"no pre-match rates from {model}: {reason}; pass rates=(home, away)") from None
+    second_leg = match.first_leg is not None and match.rules is not None and match.rules.legs == 2
+    adjustment: dict[str, float] | None = None
+    if second_leg:
+        # The same second-leg adjustment ``tie`` applies between the legs, so that the pre-match
+        # rates (and the in-play chain started from them) are the ones ``tie`` prices.
+        from remontada.ties.second_leg import packaged
+
+        assert match.first_leg is not None
+        factors = packaged()
+        host, visitor = factors.factors(match.first_leg)
+        grid = factors.apply(grid, match.first_leg)
+        rates = (rates[0] * host, rates[1] * visitor)
+        adjustment = {"home": host, "away": visitor}
     pre: dict[str, Any] = {
         "model": model,
         "as_of": match.date.isoformat(),
+        "second_leg_adjustment": adjustment,
         "competition": match.competition,
         "neutral": match.neutral,
         "expected_goals": {"home": rates[0], "away": rates[1]},
@@ -172,7 +189,8 @@ def _pre_match(st: Store, match: LiveMatch, model: str) -> tuple[tuple[float, fl
         "away_win": grid.away_win,
         "p_through": None,
     }
-    if match.first_leg is not None and match.rules is not None and match.rules.legs == 2:
+    if second_leg:
+        assert match.first_leg is not None and match.rules is not None
         tie = forecast_second_leg(
             match.first_leg, grid, rules=match.rules, teams=(match.away, match.home), on_unmodelled="even"
         )
@@ -254,6 +272,11 @@ def live(
     clock = _clock(minute)
     now = as_score(score, "score") or (0, 0)
     reds = as_score(red_cards, "red_cards") or (0, 0)
+    if max(reds) > 4:
+        raise InvalidInput(
+            f"red_cards (--red-cards) are 0 to 4 per side (a fifth ends the match), got {red_cards!r}",
+            field="red_cards",
+        )
     given = _rates(rates)
     inplay = _inplay(params)
     model = check_model(model)
@@ -268,6 +291,7 @@ def live(
             pre_rates, pre = _pre_match(st, match, model)
             source = f"{model}, fitted on matches before {match.date.isoformat()}"
         warnings, cutoff = cutoff_warnings(st, match.date, "the pre-match rates")
+    inplay = inplay.for_date(match.date)  # the added time of the match's season
     try:
         forecast = live_forecast(match, pre_rates, minute=clock, score=now, red_cards=reds, model=inplay)
     except ValueError as exc:

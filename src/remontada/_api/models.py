@@ -90,6 +90,18 @@ class MatchForecast:
         }
 
 
+def _second_leg_note(first_leg: tuple[int, int], first_host: str, second_host: str) -> str:
+    """Why ``tie`` and ``live`` price this match differently from ``predict``: the second-leg adjustment."""
+    from remontada.ties.second_leg import packaged
+
+    host, visitor = packaged().factors(first_leg)
+    return (
+        f"this is the second leg of a tie (first leg {first_host} {first_leg[0]}-{first_leg[1]} {second_host}): "
+        f"`tie` and `live` scale its expected goals for the first-leg score (x{host:.2f} {second_host}, "
+        f"x{visitor:.2f} {first_host}; remontada.ties.second_leg); these are the strength model's own numbers"
+    )
+
+
 def predict(
     home: str,
     away: str,
@@ -137,8 +149,11 @@ def predict(
         comp = st.competition(competition).id if competition is not None else None
         source = "given" if comp is not None else None
         venue = neutral
+        notes: list[str] = []
         if comp is None or venue is None:
             fixture = find_live_match(st, home_id, away_id, date=day, competition=comp)
+            if fixture.first_leg is not None and fixture.rules is not None and fixture.rules.legs == 2:
+                notes.append(_second_leg_note(fixture.first_leg, st.club_name(away_id), st.club_name(home_id)))
             if fixture.match_id is not None:
                 if comp is None and fixture.competition is not None:
                     comp, source = fixture.competition, "stored fixture"
@@ -153,6 +168,7 @@ def predict(
             raise NotRated(f"the {model} model as of {day} cannot rate this match: {reason}") from None
         fit = fit_info(forecaster, day)
         warnings, cutoff = cutoff_warnings(st, day)
+        warnings = [*notes, *warnings]
         names = st.club_name(home_id), st.club_name(away_id)
     return MatchForecast(
         home=names[0], away=names[1], home_id=home_id, away_id=away_id, as_of=day, model=model, neutral=venue,

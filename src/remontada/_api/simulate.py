@@ -15,6 +15,12 @@ if TYPE_CHECKING:
     from remontada.store.reader import Store
 
 
+#: The most simulations one call runs: 10 million seasons take minutes; more is a typo, not a need.
+MAX_SIMS = 10_000_000
+#: The largest points deduction accepted (the largest ever imposed in English football is 30).
+MAX_DEDUCTION = 1000
+
+
 def simulate(
     competition: str,
     *,
@@ -68,6 +74,8 @@ def simulate(
     model = check_model(model)
     if not isinstance(sims, int) or sims < 1:
         raise InvalidInput(f"sims is a number of simulations, 1 or more; got {sims!r}", field="sims")
+    if sims > MAX_SIMS:
+        raise InvalidInput(f"sims is at most {MAX_SIMS:,} (a run that size takes minutes); got {sims:,}", field="sims")
     if workers < 1:
         raise InvalidInput(f"workers is 1 or more, got {workers}", field="workers")
     day = as_date(date, "date") or dt.date.today()
@@ -79,8 +87,8 @@ def simulate(
         st.competition(competition)
         points: dict[str, int] = {}
         for club, value in (deductions or {}).items():
-            if not isinstance(value, int) or value < 0:
-                raise InvalidInput(f"a points deduction is a whole number, 0 or more; got {club}={value!r}",
+            if not isinstance(value, int) or not 0 <= value <= MAX_DEDUCTION:
+                raise InvalidInput(f"a points deduction is a whole number, 0 to {MAX_DEDUCTION}; got {club}={value!r}",
                                    field="deductions")  # fmt: skip
             key = club_id(st, club, "deductions")
             points[key] = points.get(key, 0) + value

@@ -12,13 +12,14 @@ import sys
 
 import typer
 
-from remontada.cli import data, history, live, models, news, simulate, tie
+from remontada.cli import data, history, live, models, news, serve, simulate, tie
+from remontada.cli.guard import GuardedGroup
 
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    cls=GuardedGroup, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
     help="Football forecasting: can they come back?",
 )  # fmt: skip
-for module in (data, history, simulate, live, tie, models, news):
+for module in (data, history, simulate, live, tie, models, news, serve):
     module.register(app)
 
 

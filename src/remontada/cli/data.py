@@ -35,6 +35,9 @@ def update(
     source: Annotated[list[str] | None, typer.Option("--source", help="Only this source (repeatable).")] = None,
     keep_going: Annotated[bool, typer.Option(help="Ingest the good files even if some fail.")] = False,
     force: Annotated[bool, typer.Option(help="Re-ingest files even when their checksum is unchanged.")] = False,
+    accept_shrink: Annotated[
+        bool, typer.Option(help="Let a file with fewer rows than its stored version replace it (rows are lost).")
+    ] = False,
     wait: Annotated[float, typer.Option(help="Seconds to wait for another update to finish.")] = 600.0,
     show_warnings: Annotated[
         bool, typer.Option("--show-warnings", help="List every warning (file:line: message), not only the first.")
@@ -65,7 +68,8 @@ def update(
         tasks["_stage"] = progress.add_task(text, total=None, note="")
 
     with progress:
-        result = rm.update(mirror=mirror, sources=source, keep_going=keep_going, force=force, wait=wait, store=store,
+        result = rm.update(mirror=mirror, sources=source, keep_going=keep_going, force=force,
+                           accept_shrink=accept_shrink, wait=wait, store=store,
                            on_plan=on_plan, on_file=on_file, on_stage=on_stage)  # fmt: skip
     report = result.report
     if as_json:
@@ -106,6 +110,9 @@ def _print_update(report: Any, show_warnings: bool) -> None:
             console.print(f"  {escape(text)}", soft_wrap=True)
         if len(shown) < len(messages):
             console.print(f"  ... and {len(messages) - len(shown):,} more (--show-warnings lists them all)")
+    for shrink in report.shrunk:
+        verb = "replaced, rows lost" if shrink.accepted else "kept the stored version"
+        err_console.print(f"[yellow]shrunk ({verb}):[/yellow] {escape(shrink.describe())}", soft_wrap=True)
     for err in report.errors[:50]:
         err_console.print(f"[red]error:[/red] {escape(err)}")
     if len(report.errors) > 50:

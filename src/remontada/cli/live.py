@@ -161,77 +161,155 @@ def _print_live(answer: Any, every: int) -> None:
 inplay_app = typer.Typer(no_args_is_help=True, help="Estimate and check the in-play model.")
 
 
+def _progress(as_json: bool) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from remontada.cli.common import err_console
+
+    return Progress(
+        TextColumn("{task.description:<22}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[note]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=as_json or not err_console.is_terminal,
+    )
+
+
 def inplay_fit(
     out: Annotated[Path, typer.Option(help="Where to write the parameter CSV.")] = Path("inplay.csv"),
-    holdout_from: Annotated[int, typer.Option(help="Leave out league seasons starting in or after this year.")] = 2022,
-    profile_since: Annotated[int, typer.Option(help="First year of goal-minute evidence.")] = 2010,
-    standard_errors: Annotated[bool, typer.Option(help="Compute standard errors (slower).")] = True,
-    red_timing: Annotated[
-        float | None, typer.Option(help="Shape s of the red-card timing density exp(s t/T) (default 1.3).")
-    ] = None,
-    fit_red_timing: Annotated[bool, typer.Option(help="Fit the red-card timing instead of fixing it.")] = False,
+    first_season: Annotated[int, typer.Option(help="First season (start year) to learn from.")] = 2009,
+    holdout_from: Annotated[
+        int, typer.Option(help="Hold out seasons starting in or after this year (designs are scored on them).")
+    ] = 2020,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Re-estimate the in-play parameters from the store (takes a while: chains over every half)."""
-    fit = rm.fit_inplay(holdout_from=holdout_from, profile_since=profile_since, standard_errors=standard_errors,
-                        red_timing=red_timing, fit_red_timing=fit_red_timing, verbose=not as_json,
-                        store=store)  # fmt: skip
+    """Re-estimate the in-play parameters minute by minute from club matches with event lists."""
+    from remontada.inplay.minutes import VARIANTS
+
+    progress = _progress(as_json)
+    with progress:
+        task = progress.add_task("fitting designs", total=len(VARIANTS), note="")
+        fit = rm.fit_inplay(first_season=first_season, holdout_from=holdout_from, store=store,
+                            progress=lambda name: progress.update(task, advance=1, note=name))  # fmt: skip
     fit.write_csv(out)
     if as_json:
         print_json({**fit.to_dict(), "out": str(out)})
         return
-    rows = [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()} for r in fit.estimates]
-    console.print(records_table(rows, "in-play effects (log rate multipliers)"))
+    rows = [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items() if k != "evidence"}
+            for r in fit.estimates]  # fmt: skip
+    console.print(records_table(rows, f"in-play effects (log rate multipliers): {fit.estimates[0]['evidence']}"))
+    comparison = [{"design": r["variant"], "what": r["what"], "parameters": r["parameters"],
+                   "held-out gain": round(float(r["held_out_gain_per_1000"]), 2)} for r in fit.comparison]  # fmt: skip
+    console.print(records_table(comparison, "designs on held-out seasons (gain: log-likelihood per 1,000 matches)"))
     console.print(f"parameters written to {out}")
 
 
 def inplay_check(
-    from_season: Annotated[int, typer.Option(help="First held-out season (start year).")] = 2022,
+    from_season: Annotated[int, typer.Option(help="First held-out season (start year).")] = 2020,
     params: Annotated[Path | None, typer.Option(help="Parameters CSV (default: the packaged fit).")] = None,
+    current: Annotated[
+        Path | None, typer.Option(help="Parameters to compare with (default: the fit before the event data).")
+    ] = None,
+    min_matches: Annotated[int, typer.Option(help="Show a score when at least this many matches reach it.")] = 300,
     plot: Annotated[Path | None, typer.Option(help="Write a reliability diagram PNG here.")] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Second halves of held-out seasons forecast from half-time: scores, situations, calibration."""
-    from remontada.evaluation.scoring import plot_calibration
+    """Held-out club matches at 15', 30', HT, 60', 75', 85': log loss, ECE, calibration by score."""
+    progress = _progress(as_json)
+    tasks: dict[str, Any] = {}
 
-    check = rm.check_inplay(from_season=from_season, params=params, store=store)
-    scores, situations, trailing, reliability = check.scores, check.situations, check.trailing_by_one, check.reliability
+    def step(model: str, done: int, total: int) -> None:
+        if model not in tasks:
+            tasks[model] = progress.add_task(f"forecasting: {model}", total=total, note="")
+        progress.update(tasks[model], completed=done, note="chains")
+
+    with progress:
+        check = rm.check_inplay(from_season=from_season, params=params, current=current, min_matches=min_matches,
+                                progress=step, store=store)  # fmt: skip
     if plot is not None:
-        plot_calibration(reliability, plot, title=f"full-time result given half-time, seasons {from_season}-")
+        from remontada.evaluation.scoring import plot_calibration
+
+        plot_calibration(check.reliability, plot,
+                         title=f"final result from 15'..85', held-out club matches {check.from_season}-")  # fmt: skip
     if as_json:
         print_json(check.to_dict())
         return
-    console.print(frame_table(scores.round(5), f"second halves of {check.matches} held-out matches"))
-
-    def trio(row: Any, column: str) -> str:
-        return " | ".join(f"{100 * row[key]:.1f}" for key in (column, f"inplay:{column}", f"flat:{column}"))
-
-    table = Table(title="full-time result by half-time situation, % (observed | in-play model | flat)")
-    for col in ("half-time", "matches", "home win", "draw", "away win"):
-        table.add_column(col, justify="right")
-    for _, row in situations.iterrows():
-        table.add_row(
-            row["half_time"], str(row["matches"]), trio(row, "home_win"), trio(row, "draw"), trio(row, "away_win")
-        )
-    console.print(table)
-    table = Table(title="one goal behind at half-time, % (observed | in-play model | flat)")
-    for col in ("side behind", "matches", "avoided defeat", "won"):
-        table.add_column(col, justify="right")
-    for _, row in trailing.iterrows():
-        table.add_row(row["trailing"], str(row["matches"]), trio(row, "avoided_defeat"), trio(row, "won"))
-    console.print(table)
-    for name, calibration in reliability.items():
-        records = [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()}
-                   for r in calibration.to_records()]  # fmt: skip
-        title = f"reliability of every full-time probability: {name} (ECE {calibration.calibration_error():.4f})"
-        console.print(records_table(records, title))
+    _print_check(check)
     if plot is not None:
         console.print(f"reliability diagram written to {plot}")
 
 
+def _print_check(check: Any) -> None:
+    models = list(check.models)
+    for name, source in check.models.items():
+        console.print(f"[bold]{name}[/bold]: {cell_text(source)}")
+    scores = check.scores
+    table = Table(title=f"final result from each checkpoint, {check.matches} held-out matches "
+                        f"(seasons {check.from_season}-): log loss | ECE")  # fmt: skip
+    table.add_column("checkpoint")
+    for name in models:
+        table.add_column(name, justify="right")
+    for checkpoint in dict.fromkeys(scores["checkpoint"]):
+        rows = scores[scores["checkpoint"] == checkpoint].set_index("model")
+        table.add_row(checkpoint, *(f"{rows.loc[m, 'log_loss']:.4f} | {rows.loc[m, 'ece']:.4f}" for m in models))
+    table.add_row("all (ECE)", *(f"{check.ece[m]:.4f}" for m in models))
+    console.print(table)
+
+    def trio(row: Any, column: str) -> str:
+        return " | ".join(f"{100 * row[key]:.1f}" for key in (column, *(f"{m}:{column}" for m in models)))
+
+    table = Table(title=f"final result by score at each checkpoint, % (observed [95%] | {' | '.join(models)})")
+    for col in ("at", "score", "matches", "home win", "draw", "away win"):
+        table.add_column(col, justify="right")
+    for _, row in check.by_score.iterrows():
+        cells = [f"[{100 * row[f'{c}_low']:.0f}-{100 * row[f'{c}_high']:.0f}] " + trio(row, c)
+                 for c in ("home_win", "draw", "away_win")]  # fmt: skip
+        table.add_row(row["checkpoint"], row["score"], str(row["matches"]), *cells)
+    console.print(table)
+    table = Table(title=f"one goal behind: avoided defeat, % (observed [95%] | {' | '.join(models)})")
+    for col in ("at", "side behind", "matches", "avoided defeat", "inside the interval"):
+        table.add_column(col, justify="right")
+    for _, row in check.trailing_by_one.iterrows():
+        inside = ", ".join(m for m in models if row[f"{m}:inside"]) or "none"
+        observed = f"[{100 * row['low']:.1f}-{100 * row['high']:.1f}] " + trio(row, "avoided_defeat")
+        table.add_row(row["checkpoint"], row["trailing"], str(row["matches"]), observed, inside)
+    console.print(table)
+    if check.red_cards:
+        rows = [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()} for r in check.red_cards]
+        console.print(records_table(rows, f"red-card effects (seasons before {check.from_season}), rate multipliers"))
+        rows = [{k: (round(v, 2) if isinstance(v, float) else v) for k, v in r.items()} for r in check.published]
+        console.print(records_table(rows, "published red-card effects beside ours"))
+
+
+def inplay_events(
+    show: Annotated[int, typer.Option(help="List this many of the unaligned and unused lists (0: counts only).")] = 10,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The minute-by-minute event lists: counts, and those that did not align or are not used."""
+    lists = rm.event_lists(store=store)
+    if as_json:
+        print_json(lists.to_dict())
+        return
+    console.print(
+        f"{lists.lists:,} event lists ({lists.events:,} events): {lists.complete:,} complete, "
+        f"{lists.aligned:,} on a match another source reports, {lists.lists - lists.aligned:,} not"
+    )
+    for title, frame, columns in (
+        ("not aligned with another source", lists.unaligned, ["file", "line", "date", "home", "away"]),
+        ("not used", lists.problems, ["file", "line", "problem"]),
+    ):
+        if len(frame) and show:
+            rows = frame.head(show).assign(file=frame["url"].head(show).str.rsplit("/", n=1).str[-1])
+            console.print(frame_table(rows, f"{title}: {len(frame):,} (first {min(show, len(frame))})", columns))
+
+
 inplay_app.command("fit")(guarded(inplay_fit))
+inplay_app.command("events")(guarded(inplay_events))
 inplay_app.command("check")(guarded(inplay_check))
 
 

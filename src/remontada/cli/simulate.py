@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 import remontada as rm
+from remontada._api.simulate import MAX_DEDUCTION
 from remontada.cli.common import JsonOpt, StoreOpt, console, err_console, fail, guarded, print_json
 
 #: The default of ``--model`` (remontada.forecast.DEFAULT_MODEL, not imported here: the
@@ -34,7 +35,10 @@ def _deductions(values: list[str] | None) -> dict[str, int]:
         match = re.match(r"^\s*(.+?)\s*=\s*(\d+)\s*$", value)
         if match is None:
             return fail(f"--deduct takes CLUB=POINTS (e.g. 'Everton=6'), got {value!r}")
-        club, points = match.group(1), int(match.group(2))
+        club, digits = match.group(1), match.group(2).lstrip("0") or "0"
+        if len(digits) > 4 or int(digits) > MAX_DEDUCTION:
+            return fail(f"--deduct points are 0 to {MAX_DEDUCTION}, got {value!r}")
+        points = int(digits)
         out[club] = out.get(club, 0) + points
     return out
 
@@ -124,7 +128,9 @@ def simulate(
     start: Annotated[
         str | None, typer.Option("--from", help="First knockout round to simulate, e.g. 'quarter-finals'.")
     ] = None,
-    sims: Annotated[int, typer.Option(help="Number of simulations.", min=1)] = 100_000,
+    sims: Annotated[
+        int, typer.Option(help="Number of simulations (at most 10 million).", min=1, max=10_000_000)
+    ] = 100_000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same numbers.")] = 0,
     model: Annotated[
         str, typer.Option(help="Strength model: dixon-coles, poisson, bivariate or elo.")

@@ -9,6 +9,7 @@ reports later seasons.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -45,9 +46,22 @@ class BacktestData:
 
 
 def season_range(text: str) -> tuple[str, str]:
-    """``"2016-17..2022-23"`` -> ``("2016-17", "2022-23")``; one season is a range of one."""
+    """``"2016-17..2022-23"`` -> ``("2016-17", "2022-23")``; one season is a range of one.
+
+    Raises ``ValueError`` naming ``--seasons`` for anything else (``"garbage"``, a reversed range).
+    """
     first, _, last = text.partition("..")
-    return first.strip(), (last or first).strip()
+    first, last = first.strip(), (last or first).strip()
+    for season in (first, last):
+        found = _SEASON.fullmatch(season)
+        if not found or (int(found[1]) + 1) % 100 != int(found[2]):
+            raise ValueError(f"--seasons is FIRST..LAST like 2016-17..2022-23, got {text!r}")
+    if last < first:
+        raise ValueError(f"--seasons runs from the earlier season to the later, got {text!r}")
+    return first, last
+
+
+_SEASON = re.compile(r"(\d{4})-(\d{2})")
 
 
 def training_competitions(store: Store, league: Competition) -> list[str]:
@@ -116,6 +130,8 @@ def run(
     league = store.competition(competition)
     first, last = season_range(seasons)
     data = load(store, league, first, last)
+    if not (data.evaluate & (data.matches.season >= first)).any():
+        raise ValueError(f"the store has no {league.name} matches in seasons {first}..{last} (--seasons)")
     training = training_competitions(store, league)
     result = bt.walk_forward(
         data.matches,

@@ -35,6 +35,9 @@ _GOAL_COLUMNS = (
     "url", "line", "match_line", "date", "home_name", "away_name", "side", "minute", "stoppage", "player",
     "own_goal", "penalty",
 )  # fmt: skip
+_EVENT_COLUMNS = (
+    "url", "match_line", "seq", "side", "minute", "added", "kind", "incident", "player", "home_score", "away_score",
+)  # fmt: skip
 _RATING_COLUMNS = (
     "source", "url", "line", "team_name", "team_country", "date_from", "date_to", "rating", "rank", "level",
 )  # fmt: skip
@@ -54,6 +57,7 @@ _TABLES: dict[str, tuple[str, ...]] = {
     "raw_matches": _MATCH_COLUMNS,
     "raw_odds": _ODDS_COLUMNS,
     "raw_goals": _GOAL_COLUMNS,
+    "raw_events": _EVENT_COLUMNS,
     "raw_ratings": _RATING_COLUMNS,
     "raw_forecasts": _FORECAST_COLUMNS,
     "raw_shootouts": _SHOOTOUT_COLUMNS,
@@ -64,7 +68,8 @@ _TABLES: dict[str, tuple[str, ...]] = {
 
 #: Columns stored as integers; they travel as float64 (NaN for missing), which DuckDB reads as NULL.
 _INTEGER_COLUMNS = frozenset(
-    {"line", "leg", "agg_home", "agg_away", "match_line", "minute", "stoppage", "rank", "level", "tier",
+    {"line", "leg", "agg_home", "agg_away", "match_line", "minute", "stoppage", "seq", "added", "home_score",
+     "away_score", "rank", "level", "tier",
      "home_goals", "away_goals", *RESULT_COLUMNS, *STAT_COLUMNS}
 )  # fmt: skip
 _FLOAT_COLUMNS = frozenset(
@@ -150,6 +155,9 @@ def file_rows(parsed: ParsedFile, url: str) -> FileRows:
                 "away_name": [_name(g.away) for g in goals],
             }
         )
+    events = parsed.events
+    if events:
+        tables["raw_events"] = _columns({c: list(map(attrgetter(c), events)) for c in _EVENT_COLUMNS[1:]})
     ratings = parsed.ratings
     if ratings:
         teams = [r.team for r in ratings]
@@ -185,6 +193,7 @@ def file_rows(parsed: ParsedFile, url: str) -> FileRows:
                 "first_shooter_name": [_name(s.first_shooter) for s in shootouts],
             }
         )
+    _check_ranges(tables)
     comps = parsed.competitions
     if comps:
         tables["raw_competitions"] = _columns(
@@ -197,7 +206,7 @@ def file_rows(parsed: ParsedFile, url: str) -> FileRows:
         tables=tables,
         odds_match=odds_match,
         n_matches=len(matches),
-        n_records=len(goals) + len(ratings) + len(forecasts) + len(shootouts),
+        n_records=len(goals) + len(events) + len(ratings) + len(forecasts) + len(shootouts),
         n_warnings=len(parsed.warnings),
         warnings=tuple((int(line), str(text)) for line, text in parsed.warnings),
     )
@@ -213,6 +222,48 @@ _MATCH_ATTRIBUTES = (
 _GOAL_ATTRIBUTES = ("line", "match_line", "date", "side", "minute", "stoppage", "player", "own_goal", "penalty")
 _RATING_ATTRIBUTES = ("source", "line", "date_from", "date_to", "rating", "rank", "level")
 _FORECAST_ATTRIBUTES = ("source", "line", "competition", "date", *_FORECAST_COLUMNS[10:])
+
+
+class OutOfRange(ValueError):
+    """A number no football file can hold (``FTHG=40000``); ``line`` is its line in the file."""
+
+    def __init__(self, line: int | None, message: str) -> None:
+        self.line, self.message = line, message
+        super().__init__(message)
+
+
+#: The plausible range of every integer column, checked before a file's rows are queued, so a
+#: junk number is a parse error naming its line rather than an overflow inside DuckDB. The bounds
+#: are wide: the largest values of the whole mirror are 31 goals, 145 fouls and 126,047 spectators.
+_RANGES: dict[str, tuple[float, float]] = {
+    **dict.fromkeys(("home_goals", "away_goals", "ht_home", "ht_away", "aet_home", "aet_away", "agg_home",
+                     "agg_away"), (0, 199)),
+    **dict.fromkeys(("pen_home", "pen_away"), (0, 99)),
+    **dict.fromkeys(("home_red", "away_red"), (0, 11)),
+    **dict.fromkeys([c for c in STAT_COLUMNS if c != "attendance"], (0, 999)),
+    "attendance": (0, 300_000),
+    "leg": (1, 3),
+    "minute": (0, 200),
+    "stoppage": (0, 60),
+    "rank": (0, 1_000_000),
+    "level": (0, 99),
+}  # fmt: skip
+
+
+def _check_ranges(tables: RawColumns) -> None:
+    """Raise :class:`OutOfRange` at the first value outside :data:`_RANGES` (or not finite)."""
+    for columns in tables.values():
+        lines = columns.get("line")
+        for column, (low, high) in _RANGES.items():
+            values = columns.get(column)
+            if values is None or values.dtype != np.float64:
+                continue
+            with np.errstate(invalid="ignore"):
+                bad = ~np.isnan(values) & ~((values >= low) & (values <= high))
+            if bad.any():
+                i = int(np.argmax(bad))
+                line = int(lines[i]) if lines is not None and np.isfinite(lines[i]) else None
+                raise OutOfRange(line, f"{column} = {values[i]:g} is outside {low:g}..{high:,} (a junk number?)")
 
 
 def _columns(values: dict[str, list[Any] | np.ndarray]) -> dict[str, np.ndarray]:

@@ -1,6 +1,6 @@
 """The evidence the in-play model is estimated from, pulled out of the store as numpy arrays.
 
-Three kinds of match records, each with the two sides' pre-match expected goals per 90 minutes
+Four kinds of match records, each with the two sides' pre-match expected goals per 90 minutes
 (``home_rate``, ``away_rate``) so that team strength is known before any in-play effect is fitted:
 
 * :class:`GoalTimes` — matches whose every goal has a minute (martj42 ``goalscorers.csv`` for
@@ -12,8 +12,12 @@ Three kinds of match records, each with the two sides' pre-match expected goals 
   (:func:`rates_from_odds`), the sharpest pre-match strength measure in the mirror.
 * :class:`ExtraTimes` — matches that went to extra time (90-minute and after-extra-time scores);
   pre-match rates from the same Elo rating.
+* :class:`EventTimes` — club league matches with the minute of every goal and red card (the
+  ``match-events`` source, added time kept apart), pre-match rates from the odds: what the
+  packaged parameters are estimated from (:mod:`remontada.inplay.minutes`).
 
-Nothing here estimates an in-play effect; :mod:`remontada.inplay.fit` does.
+Nothing here estimates an in-play effect; :mod:`remontada.inplay.minutes` (and, for the earlier
+fit from half-time scores, :mod:`remontada.inplay.fit`) does.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from scipy import optimize, spatial
 from remontada.kernels import poisson_pmf
 from remontada.odds import remove_margin
 from remontada.store.inplay import (
+    event_match_frames,
     extra_time_frame,
     goal_timing_frame,
     half_time_frames,
@@ -371,4 +376,122 @@ def extra_times_from_store(store: Store, rates: pd.DataFrame) -> ExtraTimes:
         ft_away=frame["away_goals"].to_numpy(np.int64),
         et_home=(frame["aet_home"] - frame["home_goals"]).to_numpy(np.int64),
         et_away=(frame["aet_away"] - frame["away_goals"]).to_numpy(np.int64),
+    )
+
+
+# ---- minute-by-minute events of club matches ------------------------------------------------------
+
+#: Cells of a match's clock in the event evidence: minutes 1-45, first-half added time, minutes
+#: 46-90, second-half added time.
+N_CELLS = 92
+FIRST_ADDED_CELL = 45
+SECOND_ADDED_CELL = 91
+
+
+@dataclass(frozen=True, eq=False)
+class EventTimes:
+    """League matches with the minute of every goal and red card, and pre-match expected goals.
+
+    Match arrays (length n): ``home_rate``/``away_rate`` (goals per 90 minutes, from the odds),
+    ``home_goals``/``away_goals`` (the final score, added time included), ``season_start``
+    (2019 for 2019-20), ``competition``. Event arrays (length e), in playing order within each
+    match: ``event_match`` (index of the match), ``event_home`` (the event belongs to the home
+    side: for a goal, the side credited), ``event_red`` (a red card; otherwise a goal),
+    ``event_cell`` (0-44 minutes 1-45, 45 first-half added time, 46-90 minutes 46-90, 91
+    second-half added time: see :func:`event_cell`).
+    """
+
+    match_id: np.ndarray
+    season_start: np.ndarray
+    competition: np.ndarray
+    home_rate: np.ndarray
+    away_rate: np.ndarray
+    home_goals: np.ndarray
+    away_goals: np.ndarray
+    event_match: np.ndarray
+    event_home: np.ndarray
+    event_red: np.ndarray
+    event_cell: np.ndarray
+
+    def __post_init__(self) -> None:
+        n = len(self.match_id)
+        for name in ("season_start", "competition", "home_rate", "away_rate", "home_goals", "away_goals"):
+            if len(getattr(self, name)) != n:
+                raise ValueError(f"EventTimes.{name} has {len(getattr(self, name))} entries, expected {n}")
+        e = len(self.event_match)
+        if any(len(getattr(self, k)) != e for k in ("event_home", "event_red", "event_cell")):
+            raise ValueError("EventTimes event arrays must have equal lengths")
+        if e and (self.event_match.min() < 0 or self.event_match.max() >= n):
+            raise ValueError("EventTimes.event_match points outside the match arrays")
+        if e and (self.event_cell.min() < 0 or self.event_cell.max() >= N_CELLS):
+            raise ValueError(f"EventTimes.event_cell must be within 0..{N_CELLS - 1}")
+        goals = ~self.event_red
+        home = np.bincount(self.event_match[goals & self.event_home], minlength=n)
+        away = np.bincount(self.event_match[goals & ~self.event_home], minlength=n)
+        if (home != self.home_goals).any() or (away != self.away_goals).any():
+            raise ValueError("EventTimes goals do not add up to the final scores")
+
+    def __len__(self) -> int:
+        return len(self.match_id)
+
+    def select(self, mask: np.ndarray) -> EventTimes:
+        """The matches where ``mask`` (boolean, per match) holds, with their events."""
+        keep = np.asarray(mask, dtype=bool)
+        new_index = np.cumsum(keep) - 1
+        event_keep = keep[self.event_match]
+        return EventTimes(
+            **{k: getattr(self, k)[keep] for k in ("match_id", "season_start", "competition", "home_rate",
+                                                   "away_rate", "home_goals", "away_goals")},
+            event_match=new_index[self.event_match[event_keep]],
+            event_home=self.event_home[event_keep],
+            event_red=self.event_red[event_keep],
+            event_cell=self.event_cell[event_keep],
+        )  # fmt: skip
+
+
+def event_cell(minute: np.ndarray, added: np.ndarray) -> np.ndarray:
+    """Clock cell of events at ``minute`` (1-90) with ``added`` minutes (0 or NaN when none).
+
+    ``45+2`` is first-half added time (cell 45), ``90+3`` second-half added time (cell 91); minute
+    ``m`` of the first half is cell ``m - 1``, of the second half cell ``m``.
+    """
+    minute = np.asarray(minute, dtype=np.int64)
+    in_added = np.nan_to_num(np.asarray(added, dtype=float)) > 0
+    cell = np.where(minute <= 45, minute - 1, minute)
+    cell = np.where(in_added & (minute == 45), FIRST_ADDED_CELL, cell)
+    return np.where(in_added & (minute == 90), SECOND_ADDED_CELL, cell)
+
+
+def event_times_from_store(store: Store) -> EventTimes:
+    """Complete event lists (see :meth:`Store.event_matches`) of matches with 1X2 odds, oldest first.
+
+    Pre-match rates come from the odds as in :func:`half_times_from_store`. Lists with an event
+    after minute 90 plus added time are not complete, so every event here falls in a cell.
+    """
+    frame, one_x_two, over_under = event_match_frames(store)
+    frame = frame.merge(one_x_two, on="match_id", how="inner").merge(
+        over_under.rename(columns={"price1": "over", "price2": "under"})[["match_id", "over", "under"]],
+        on="match_id",
+        how="left",
+    )
+    home_rate, away_rate = rates_from_odds(
+        frame[["price1", "price2", "price3"]].to_numpy(dtype=float), frame[["over", "under"]].to_numpy(dtype=float)
+    )
+    frame = frame.assign(home_rate=home_rate, away_rate=away_rate)[np.isfinite(home_rate)]
+    frame = frame.sort_values(["date", "match_id"], kind="stable", ignore_index=True)
+    events = store.match_events(["goal", "own_goal", "penalty_goal", "red_card"])
+    index = pd.Series(np.arange(len(frame)), index=frame["match_id"].to_numpy())
+    events = events[events["match_id"].isin(index.index)]
+    return EventTimes(
+        match_id=frame["match_id"].to_numpy(np.int64),
+        season_start=np.array([int(str(s)[:4]) for s in frame["season"]], dtype=np.int64),
+        competition=frame["competition_id"].to_numpy(dtype=object),
+        home_rate=frame["home_rate"].to_numpy(float),
+        away_rate=frame["away_rate"].to_numpy(float),
+        home_goals=frame["home_goals"].to_numpy(np.int64),
+        away_goals=frame["away_goals"].to_numpy(np.int64),
+        event_match=index.loc[events["match_id"].to_numpy()].to_numpy(np.int64),
+        event_home=(events["side"] == "home").to_numpy(),
+        event_red=(events["kind"] == "red_card").to_numpy(),
+        event_cell=event_cell(events["minute"].to_numpy(), events["added"].to_numpy(dtype=float)),
     )

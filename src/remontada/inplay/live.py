@@ -216,8 +216,10 @@ def live_forecast(
     model: InplayModel | None = None,
     shootout: ShootoutModel | None = None,
 ) -> LiveForecast:
-    """The in-play answer for ``match`` at ``minute`` with ``score`` and ``red_cards`` (home, away)."""
-    model = model or InplayModel()
+    """The in-play answer for ``match`` at ``minute`` with ``score`` and ``red_cards`` (home, away).
+
+    ``model`` (default: the packaged fit) plays the added time of the match's season."""
+    model = (model or InplayModel()).for_date(match.date)
     clock = MatchClock.parse(minute)
     home_rate, away_rate = rates
     tie = None

@@ -36,10 +36,11 @@ minute in one pass, which the comeback curves use (:mod:`remontada.inplay.comeba
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -55,11 +56,16 @@ from remontada.sources.records import SourceError
 LEADS: tuple[int, ...] = (-2, -1, 0, 1, 2)
 
 _LEAD_FIELDS = ("home_lead", "away_lead", "home_lead_late", "away_lead_late")
+_OPTIONAL_FIELDS = frozenset({"first_half_added_trend", "second_half_added_trend", "added_season"})
 
 #: The home side's lead given the goals still to come: ``lead(home_more, away_more) -> int array``.
 LeadRule = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 DEFAULT_TAIL = 1e-9
+
+#: The highest pre-match scoring rate accepted, goals per 90 minutes. The grid of goals to come
+#: grows with the rate (about 40 x 40 cells at 10); rates far outside football would need gigabytes.
+MAX_RATE = 10.0
 
 
 # ---- parameters ------------------------------------------------------------------------------
@@ -78,7 +84,10 @@ class InplayParams:
     half; ``home_lead_late``/``away_lead_late`` the same from the second half on (default: the
     first half's).
     ``red_own``/``red_opponent``: effect of each red card shown to the side itself / to its
-    opponent. ``source`` says where the numbers came from.
+    opponent. ``first_half_added_trend``/``second_half_added_trend``: change of the log added
+    time per season (added time has grown season after season); the added minutes are those of
+    the season starting in ``added_season`` (0: no trend), and :meth:`for_season` moves them to
+    another season. ``source`` says where the numbers came from.
     """
 
     first_half_level: float = 0.0
@@ -94,6 +103,9 @@ class InplayParams:
     away_lead_late: tuple[float, ...] | None = None
     red_own: float = 0.0
     red_opponent: float = 0.0
+    first_half_added_trend: float = 0.0
+    second_half_added_trend: float = 0.0
+    added_season: float = 0.0
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -115,6 +127,19 @@ class InplayParams:
             if isinstance(value, float) and not math.isfinite(value):
                 raise ValueError(f"{f.name} must be finite, got {value}")
 
+    def for_season(self, season_start: int) -> InplayParams:
+        """These parameters with the added time of the season starting in ``season_start`` (2023
+        for 2023-24), by the fitted trend; unchanged without a trend. Added time stays within 0..30."""
+        if not self.added_season or season_start == self.added_season:
+            return self
+        years = season_start - self.added_season
+        return replace(
+            self,
+            first_half_added=min(30.0, self.first_half_added * math.exp(self.first_half_added_trend * years)),
+            second_half_added=min(30.0, self.second_half_added * math.exp(self.second_half_added_trend * years)),
+            added_season=float(season_start),
+        )
+
     @classmethod
     def flat(cls) -> InplayParams:
         """No time, state or red-card effects and no added time: the 90 minutes are a homogeneous
@@ -124,7 +149,13 @@ class InplayParams:
     @classmethod
     def packaged(cls) -> InplayParams:
         """The parameters shipped with remontada (``remontada/data/inplay.csv``)."""
-        return _packaged_params()
+        return _packaged_params("inplay.csv")
+
+    @classmethod
+    def previous(cls) -> InplayParams:
+        """The fit shipped before the minute-by-minute refit (``remontada/data/inplay_previous.csv``:
+        half-time and full-time scores, assumed red-card timing), kept for comparison."""
+        return _packaged_params("inplay_previous.csv")
 
     # ---- rows ------------------------------------------------------------------------------
     def to_rows(self) -> list[tuple[str, float]]:
@@ -157,6 +188,8 @@ class InplayParams:
                 kwargs[f.name] = tuple(values.pop(k) for k in keys)
             elif f.name in values:
                 kwargs[f.name] = values.pop(f.name)
+            elif f.name in _OPTIONAL_FIELDS:
+                continue  # tables written before the added-time trend have none
             else:
                 raise KeyError(f"missing parameter: {f.name}")
         if values:
@@ -204,10 +237,15 @@ def parse_params(lines: list[str], location: str) -> InplayParams:
         raise SourceError(location, None, str(exc).strip("'\"")) from exc
 
 
-@lru_cache(maxsize=1)
-def _packaged_params() -> InplayParams:
-    text = resources.files("remontada").joinpath("data/inplay.csv").read_text(encoding="utf-8")
-    return parse_params(text.splitlines(), "remontada/data/inplay.csv")
+@lru_cache(maxsize=2)
+def _packaged_params(name: str) -> InplayParams:
+    text = resources.files("remontada").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return parse_params(text.splitlines(), f"remontada/data/{name}")
+
+
+def season_start(date: dt.date) -> int:
+    """Start year of the European season ``date`` falls in: July to June (2024-04-18 -> 2023)."""
+    return date.year if date.month >= 7 else date.year - 1
 
 
 # ---- the clock ---------------------------------------------------------------------------------
@@ -500,26 +538,46 @@ class GoalChain:
         return probs.reshape(rows, cols)
 
     def backward(self, terminal: np.ndarray) -> np.ndarray:
-        """``values[k, i, j]`` = E[terminal(final cell) | in cell (i, j) at step boundary k].
+        """``values[k, ..., i, j]`` = E[terminal(final cell) | in cell (i, j) at step boundary k].
 
-        ``terminal[i, j]`` is the value of ending with i more home and j more away goals; the
-        result has ``n_steps + 1`` boundaries (the last is ``terminal`` itself).
+        ``terminal[..., i, j]`` is the value of ending with i more home and j more away goals
+        (leading axes: several terminal values at once); the result has ``n_steps + 1``
+        boundaries (the last is ``terminal`` itself). A chain whose ``home``/``away`` tables are
+        ``(steps, *chains, 1, rows * cols)`` (:func:`stack_chains`) runs many chains at once.
         """
         rows, cols = self.shape
-        values = np.empty((self.n_steps + 1, rows * cols))
-        v = values[-1] = np.asarray(terminal, dtype=float).reshape(-1)
-        h0, h1, h2 = self.home[0], self.home[1][:, :-cols], self.home[2][:, : -2 * cols]
-        a0, a1, a2 = self.away[0], self.away[1][:, :-1], self.away[2][:, :-2]
+        terminal = np.asarray(terminal, dtype=float)
+        batch = np.broadcast_shapes(terminal.shape[:-2], self.home[0].shape[1:-1])
+        values = np.empty((self.n_steps + 1, *batch, rows * cols))
+        values[-1] = terminal.reshape(*terminal.shape[:-2], rows * cols)
+        v = values[-1]
+        h0, h1, h2 = self.home[0], self.home[1][..., :-cols], self.home[2][..., : -2 * cols]
+        a0, a1, a2 = self.away[0], self.away[1][..., :-1], self.away[2][..., :-2]
         two_rows = 2 * cols
         for k in range(self.n_steps - 1, -1, -1):
             after_home = v * a0[k]  # value once the home side's goals of the step are in
-            after_home[:-1] += a1[k] * v[1:]
-            after_home[:-2] += a2[k] * v[2:]
+            after_home[..., :-1] += a1[k] * v[..., 1:]
+            after_home[..., :-2] += a2[k] * v[..., 2:]
             v = after_home * h0[k]
-            v[:-cols] += h1[k] * after_home[cols:]
-            v[:-two_rows] += h2[k] * after_home[two_rows:]
+            v[..., :-cols] += h1[k] * after_home[..., cols:]
+            v[..., :-two_rows] += h2[k] * after_home[..., two_rows:]
             values[k] = v
-        return values.reshape(self.n_steps + 1, rows, cols)
+        return values.reshape(self.n_steps + 1, *batch, rows, cols)
+
+
+def stack_chains(chains: list[GoalChain]) -> GoalChain:
+    """Chains of one shape and length as one chain whose tables have a chain axis (for
+    :meth:`GoalChain.backward` on many chains at once; values come back ``(k, chain, ..., i, j)``)."""
+    first = chains[0]
+    if any(c.shape != first.shape or c.n_steps != first.n_steps for c in chains):
+        raise ValueError("stacked chains need one grid shape and one number of steps")
+
+    def stack(tables: list[np.ndarray]) -> np.ndarray:
+        return np.stack(tables, axis=1)[:, :, None, :]
+
+    home = tuple(stack([c.home[m] for c in chains]) for m in range(3))
+    away = tuple(stack([c.away[m] for c in chains]) for m in range(3))
+    return GoalChain(home, away, first.clock, first.shape)  # type: ignore[arg-type]
 
 
 class InplayModel:
@@ -534,6 +592,11 @@ class InplayModel:
         self.params = params if params is not None else InplayParams.packaged()
         self.tail = tail
         self._extra_cache: dict[tuple[object, ...], ScoreGrid] = {}
+
+    def for_date(self, date: dt.date) -> InplayModel:
+        """This model with the added time of the season ``date`` falls in (July starts a season)."""
+        params = self.params.for_season(season_start(date))
+        return self if params is self.params else InplayModel(params, tail=self.tail)
 
     # ---- building blocks -------------------------------------------------------------------
     def _effects(self, red_cards: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -560,8 +623,8 @@ class InplayModel:
         start_clock: float,
     ) -> GoalChain:
         for name, rate in (("home_rate", home_rate), ("away_rate", away_rate)):
-            if not math.isfinite(rate) or rate < 0:
-                raise ValueError(f"{name} must be finite, non-negative goals per 90 minutes, got {rate}")
+            if not math.isfinite(rate) or not 0 <= rate <= MAX_RATE:
+                raise ValueError(f"{name} must be 0 to {MAX_RATE:g} goals per 90 minutes, got {rate:g}")
         if min(red_cards) < 0 or max(red_cards) > 4:
             raise ValueError(f"red cards must be 0..4 per side, got {red_cards}")
         duration = steps.duration[first:].copy()

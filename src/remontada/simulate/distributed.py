@@ -25,12 +25,24 @@ from typing import Any
 
 import numpy as np
 
+from remontada.errors import InvalidInput
 from remontada.simulate.runner import DEFAULT_CHUNK, Simulation, chunk_plan, chunk_seeds, run_one_chunk
+
+
+def _distributed() -> Any:
+    """The ``distributed`` package, or :class:`InvalidInput` saying how to install it."""
+    try:
+        import distributed
+    except ImportError:
+        raise InvalidInput(
+            "--dask needs the 'distributed' package: pip install 'remontada[dist]'", field="dask"
+        ) from None
+    return distributed
 
 
 def local_client(n_workers: int = 2, threads_per_worker: int = 1) -> Any:
     """A Dask client on a local cluster of worker processes bound to 127.0.0.1 (no dashboard)."""
-    from distributed import Client, LocalCluster
+    Client, LocalCluster = _distributed().Client, _distributed().LocalCluster
 
     cluster = LocalCluster(
         n_workers=n_workers,
@@ -46,9 +58,7 @@ def connect(address: str) -> Any:
     """A client of a running Dask scheduler (``tcp://host:8786``) or a new local cluster (``local``)."""
     if address == "local":
         return local_client()
-    from distributed import Client
-
-    return Client(address)
+    return _distributed().Client(address)
 
 
 def run(

@@ -18,6 +18,7 @@ SOURCES: dict[str, tuple[str, str]] = {
     "international": ("remontada.sources.international", "InternationalResults"),
     "clubelo": ("remontada.sources.clubelo", "ClubElo"),
     "fivethirtyeight": ("remontada.sources.fivethirtyeight", "FiveThirtyEight"),
+    "match-events": ("remontada.sources.match_events", "MatchEvents"),
     "oddsportal": ("remontada.sources.oddsportal", "OddsPortal"),
 }
 

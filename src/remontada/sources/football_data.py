@@ -398,7 +398,7 @@ def _whole_number(text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if not _COUNT.match(text):
+    if not _COUNT.match(text) or len(text.split(".")[0]) > 9:  # nine digits: beyond any count in football
         raise ValueError(text)
     return int(float(text))
 
@@ -473,10 +473,11 @@ class _FileParser:
         competition, country = self._competition(division)
         season = self.remote.season or self._season_from_path()
         matches, odds = self._matches(competition, season, country)
+        if not self.problems:
+            self._check_dates(matches, season)
         if self.problems:
             line, message = min(self.problems, key=lambda problem: problem[0])
             raise self.error(line, message)
-        self._check_dates(matches, season)
         self._summarise_unplayed(matches)
         self.warnings.sort(key=lambda warning: warning[0])
         return ParsedFile(matches=matches, warnings=self.warnings, odds=odds)
@@ -642,7 +643,10 @@ class _FileParser:
                 parsed[text] = _whole_number(text)
             except ValueError:
                 parsed[text] = None
-                if text.strip().upper() != "NA":
+                if text.strip().isdigit():  # a whole number too big to be any count: junk, not a blank
+                    line = self._lines_with(column, text)[0]
+                    self.problems.append((line, f"{key} {text.strip()[:30]!r} is not a plausible count"))
+                elif text.strip().upper() != "NA":
                     for line in self._lines_with(column, text):
                         self.warnings.append((line, f"{key} {text.strip()!r} is not a count; ignored"))
         return list(map(parsed.__getitem__, column))
@@ -804,8 +808,14 @@ class _FileParser:
             return
         start = int(season[:4])
         for match in matches:
-            if match.date is not None and match.date.year not in (start, start + 1):
+            if match.date is None or match.date.year in (start, start + 1):
+                continue
+            if start - 1 <= match.date.year <= start + 2:  # a play-off or a late replay: possible, worth a note
                 self.warnings.append((match.line, f"date {match.date.isoformat()} lies outside season {season}"))
+            else:  # 9999-08-12 in a 2023-24 file would make a second Everton v Fulham
+                self.problems.append(
+                    (match.line, f"date {match.date.isoformat()} is years away from season {season}")
+                )
 
     def _summarise_unplayed(self, matches: list[MatchRecord]) -> None:
         scheduled = [match.line for match in matches if match.status == "scheduled"]

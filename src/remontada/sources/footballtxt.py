@@ -117,6 +117,8 @@ _SCORE_TOKEN = re.compile(rf"(?<!\S){_PAIR}(?:\s*(?:pen\.?|a\.e\.t\.?|awd))?")
 _BRACKETED_SCORE = re.compile(rf"\(\s*{_PAIR}\s*[,)]")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _MAYBE_DEBRIS = re.compile(r"\d|pen|aet|a\.e\.t|\(")
+#: A "team name" with no letter ("(2-1)", "3-2", "[") or holding a bracketed score: a line cut short or misread.
+_NOT_A_NAME = re.compile(r"^[^\w]*$|^[\d\W_]*$|\(\s*\d{1,2}\s*[-:]\s*\d{1,2}\s*\)")
 _MATCHES_HEADER = re.compile(r"^#\s*Matches\s+(?P<count>\d+)\s*$")
 _TITLE = re.compile(r"^=(?!=)\s*(?P<text>.*?)\s*=?$")
 _SECTION = re.compile(r"^(?P<level>={2,})\s*(?P<text>.*?)\s*=*$")
@@ -554,6 +556,8 @@ class _FileParser:
             name, country = suffix.group("name"), suffix.group("code")
         if not name:
             raise self.error(number, "empty team name")
+        if _NOT_A_NAME.search(name):
+            raise self.error(number, f"team name {name!r} is a score or bracket, not a club (is the line cut short?)")
         if _MAYBE_DEBRIS.search(name) and (_SCORE_DEBRIS.search(name) or re.search(r"\([A-Z]{3}\)", name)):
             raise self.error(number, f"bad score or stray text in team name {name!r}")
         team = self.teams[text] = TeamRef(name=name, country=country)
@@ -665,6 +669,12 @@ class _FileParser:
         if self.declared_matches is None:
             return
         number, declared = self.declared_matches
+        if declared > len(self.matches):
+            raise self.error(
+                number,
+                f"header declares {declared} matches but the file lists only {len(self.matches)}"
+                " (is the file cut short?)",
+            )
         if declared != len(self.matches):
             self.warnings.append((number, f"header declares {declared} matches, file lists {len(self.matches)}"))
 

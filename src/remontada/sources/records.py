@@ -184,6 +184,38 @@ class GoalEvent:
 
 
 @dataclass(slots=True)
+class MatchEvent:
+    """One incident of a match with its minute, attached to the match on ``match_line`` of the same file.
+
+    ``minute`` is the match clock's base minute (1-120) and ``added`` the added minute when the
+    source writes ``45+2'`` (minute 45, added 2) or ``90+3'``; ``None`` otherwise. ``kind`` is
+    one of :data:`EVENT_KINDS`; ``incident`` the source's own label. ``side`` (``"home"`` or
+    ``"away"``) is the team the event belongs to: for a goal or an own goal, the side credited
+    with it. ``home_score``/``away_score`` are the running score the source gives after a goal.
+    ``seq`` is the event's 1-based position in its match's list.
+    """
+
+    match_line: int
+    seq: int
+    side: str
+    minute: int
+    added: int | None
+    kind: str
+    incident: str
+    player: str | None = None
+    home_score: int | None = None
+    away_score: int | None = None
+
+
+#: What an event is: goals (own goals and penalties scored included) change the score.
+EVENT_KINDS = frozenset(
+    {"goal", "own_goal", "penalty_goal", "penalty_missed", "red_card", "yellow_card", "substitution",
+     "goal_disallowed", "other"}
+)  # fmt: skip
+SCORING_KINDS = frozenset({"goal", "own_goal", "penalty_goal"})
+
+
+@dataclass(slots=True)
 class MatchRecord:
     """One match as one source reports it.
 
@@ -300,6 +332,8 @@ class ParsedFile:
 
     matches: list[MatchRecord] = field(default_factory=list)
     goals: list[GoalEvent] = field(default_factory=list)
+    #: Minute-by-minute incidents (goals, cards, substitutions) of the file's matches.
+    events: list[MatchEvent] = field(default_factory=list)
     ratings: list[RatingRecord] = field(default_factory=list)
     forecasts: list[ForecastRecord] = field(default_factory=list)
     #: Non-fatal oddities worth reporting (e.g. an unplayed fixture skipped), as (line, text).

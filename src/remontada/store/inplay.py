@@ -71,6 +71,20 @@ def half_time_frames(
     return frame, _preferred_quotes(store, "1x2", where, params), _preferred_quotes(store, "ou", where, params)
 
 
+def event_match_frames(store: Store) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Matches with a complete minute-by-minute event list (:meth:`Store.event_matches`), oldest
+    first; and for the same matches the preferred 1X2 and over/under 2.5 quotes (as
+    :func:`half_time_frames` gives them)."""
+    frame = store.event_matches(complete_only=True)
+    if frame.empty:  # no event lists (or a store built before they existed): nothing to price
+        import pandas as pd
+
+        none = pd.DataFrame(columns=["match_id", "price1", "price2", "price3"])
+        return frame, none, none.copy()
+    where = "m.match_id IN (SELECT match_id FROM event_matches WHERE complete)"
+    return frame, _preferred_quotes(store, "1x2", where, []), _preferred_quotes(store, "ou", where, [])
+
+
 def national_club_ids(store: Store) -> set[str]:
     """The ids of the national teams among the store's clubs."""
     return {str(c) for (c,) in store.con.execute("SELECT club_id FROM clubs WHERE national").fetchall()}

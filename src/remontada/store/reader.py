@@ -7,8 +7,9 @@ inter-process lock, with the statements of :mod:`remontada.store.writer`); every
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -48,19 +49,27 @@ class ClubInfo:
 class Store:
     """A DuckDB store file. ``Store(path, read_only=True)`` for queries.
 
-    Read-only opening retries for ``wait`` seconds while a writer holds the file.
+    Read-only opening retries for ``wait`` seconds while a writer holds the file. ``origin`` is the
+    file the data came from (``path`` itself, or the store a private copy was taken of): caches of
+    fitted models key on it.
     """
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = True, wait: float = 30.0) -> None:
         self.path = Path(path) if path is not None else default_store_path()
         self.read_only = read_only
+        self.origin = self.path
+        #: Answers that cannot change while this connection is open (read-only: no writer can be).
+        self._fixed: dict[tuple[Any, ...], Any] = {}
         if read_only and not self.path.exists():
             raise StoreError(f"no store at {self.path}; run `remontada update` first")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = self._connect(wait)
         if not read_only:
-            self.con.execute(DDL)
-            self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+            # a store already at this schema is not written on opening, so an update that changes
+            # nothing (or fails) leaves the file byte for byte as it was
+            if self.meta("schema_version") != SCHEMA_VERSION:
+                self.con.execute(DDL)
+                self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         else:
             version = self.meta("schema_version")
             if version not in (None, SCHEMA_VERSION):
@@ -77,6 +86,8 @@ class Store:
                 if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
                     raise StoreError(f"cannot open {self.path}: {exc}") from None
                 time.sleep(0.25)
+            except duckdb.ConnectionException as exc:  # this process holds it open another way (e.g. writing)
+                raise StoreError(f"cannot open {self.path}: {exc}") from None
 
     def close(self) -> None:
         self.con.close()
@@ -90,21 +101,35 @@ class Store:
         self.close()
 
     # ---- small helpers ------------------------------------------------------------------------
-    def meta(self, key: str) -> str | None:
-        import duckdb
+    def _once(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """``compute()``, asked once per read-only connection (a writer's answers can change)."""
+        if not self.read_only:
+            return compute()
+        if key not in self._fixed:
+            self._fixed[key] = compute()
+        return self._fixed[key]
 
-        try:
-            row = first_row(self.con, "SELECT value FROM meta WHERE key = ?", [key])
-        except duckdb.CatalogException:
-            return None
-        return None if row is None else str(row[0])
+    def meta(self, key: str) -> str | None:
+        def read() -> str | None:
+            import duckdb
+
+            try:
+                row = first_row(self.con, "SELECT value FROM meta WHERE key = ?", [key])
+            except duckdb.CatalogException:
+                return None
+            return None if row is None else str(row[0])
+
+        return self._once(("meta", key), read)
 
     def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         return self.con.execute(sql, params or []).df()
 
     def competitions(self) -> dict[str, comps.Competition]:
-        rows = self.con.execute("SELECT competition_id, name, country, kind, tier FROM competitions").fetchall()
-        return {r[0]: comps.Competition(r[0], r[1], r[2], r[3], r[4]) for r in rows}
+        def read() -> dict[str, comps.Competition]:
+            rows = self.con.execute("SELECT competition_id, name, country, kind, tier FROM competitions").fetchall()
+            return {r[0]: comps.Competition(r[0], r[1], r[2], r[3], r[4]) for r in rows}
+
+        return dict(self._once(("competitions",), read))
 
     def competition(self, query: str) -> comps.Competition:
         """A competition by id, name or alias (``"Europa League"`` -> ``uefa.el``)."""
@@ -135,34 +160,33 @@ class Store:
     def _club_candidates(self, query: str) -> list[tuple[str, int, int]]:
         """``(club_id, rank, matches)`` best first. Rank 0: the id; 1: a name as written (accents
         folded); 2: the same normalised name; 3: the query inside a name. Busier clubs first."""
-        frame = self.con.execute(
-            """
-            SELECT n.club_id, n.name, c.name AS club_name, coalesce(m.n, 0) AS n_matches
-            FROM club_names n JOIN clubs c USING (club_id)
-            LEFT JOIN (SELECT club_id, count(*) AS n FROM (
-                SELECT home_id AS club_id FROM matches UNION ALL SELECT away_id FROM matches) GROUP BY club_id) m
-            USING (club_id)
-            WHERE n.club_id IS NOT NULL
-            """
-        ).df()
+        names = _name_index(self)
+        known = _CANDIDATES.get((id(names), query))
+        if known is not None:
+            return list(known)
         from remontada.ingest.names import fold, normalise
 
         q_fold, q_norm = fold(query).strip(), normalise(query)
         best: dict[str, tuple[int, int]] = {}
-        for club_id, name, club_name, n in frame.itertuples(index=False):
+        for club_id, n, name_fold, club_fold, name_norm, club_norm in names:
             if query == club_id:
                 rank = 0
-            elif q_fold in (fold(club_name), fold(name)):
+            elif q_fold in (club_fold, name_fold):
                 rank = 1
-            elif q_norm in (normalise(name), normalise(club_name)):
+            elif q_norm in (name_norm, club_norm):
                 rank = 2
-            elif q_norm and (q_norm in normalise(name) or q_fold in fold(name)):
+            elif q_norm and (q_norm in name_norm or q_fold in name_fold):
                 rank = 3
             else:
                 continue
             if club_id not in best or rank < best[club_id][0]:
-                best[club_id] = (rank, int(n))
-        return sorted(((c, r, n) for c, (r, n) in best.items()), key=lambda t: (t[1], -t[2], t[0]))
+                best[club_id] = (rank, n)
+        ranked = sorted(((c, r, n) for c, (r, n) in best.items()), key=lambda t: (t[1], -t[2], t[0]))
+        with _NAME_LOCK:
+            if len(_CANDIDATES) >= 4096:
+                _CANDIDATES.clear()
+            _CANDIDATES[(id(names), query)] = tuple(ranked)
+        return ranked
 
     def resolve_club(self, query: str) -> str:
         """The one club ``query`` names; :class:`AmbiguousTeam` or :class:`TeamNotFound` otherwise.
@@ -189,20 +213,27 @@ class Store:
         return get_close_matches(query, names, n=5, cutoff=0.6)
 
     def club_name(self, club_id: str) -> str:
-        row = first_row(self.con, "SELECT name FROM clubs WHERE club_id = ?", [club_id])
-        return str(row[0]) if row else club_id
+        def read() -> str:
+            row = first_row(self.con, "SELECT name FROM clubs WHERE club_id = ?", [club_id])
+            return str(row[0]) if row else club_id
+
+        return self._once(("club_name", club_id), read)
 
     def last_played(self, *, clubs_only: bool = True) -> dt.date | None:
         """The date of the latest played match with a score (club matches only by default): the
         store's data cut-off. ``None`` for an empty store."""
         national = "AND NOT h.national" if clubs_only else ""
-        row = first_row(
-            self.con,
-            f"""SELECT max(m.date) FROM matches m JOIN clubs h ON h.club_id = m.home_id
-                WHERE m.status = 'played' AND m.home_goals IS NOT NULL {national}""",
-        )
-        value = None if row is None else row[0]
-        return value.date() if isinstance(value, dt.datetime) else value
+
+        def read() -> dt.date | None:
+            row = first_row(
+                self.con,
+                f"""SELECT max(m.date) FROM matches m JOIN clubs h ON h.club_id = m.home_id
+                    WHERE m.status = 'played' AND m.home_goals IS NOT NULL {national}""",
+            )
+            value = None if row is None else row[0]
+            return value.date() if isinstance(value, dt.datetime) else value
+
+        return self._once(("last_played", clubs_only), read)
 
     def unresolved(self) -> pd.DataFrame:
         return self.query("SELECT * FROM unresolved_names ORDER BY source, country, name")
@@ -247,6 +278,85 @@ class Store:
             ORDER BY m.date NULLS LAST, m.match_id
             """,
             params,
+        )
+
+    # ---- minute-by-minute events ---------------------------------------------------------------
+    def _has_table(self, table: str) -> bool:
+        """Whether the store has ``table`` (a store built before the table existed has not)."""
+        row = first_row(self.con, "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table])
+        return bool(row and row[0])
+
+    @staticmethod
+    def _nothing(columns: str) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(columns=[c.strip() for c in columns.split(",")])
+
+    def event_matches(self, *, complete_only: bool = True) -> pd.DataFrame:
+        """Matches with a minute-by-minute event list, oldest first: ``match_id, date, season,
+        competition_id, home_goals, away_goals, url, line, complete, aligned, problem``.
+
+        ``complete_only`` keeps the lists whose goals add up to the score, whose minutes all read
+        and that end at full time (the ones models may learn from)."""
+        where = "WHERE e.complete" if complete_only else ""
+        if not self._has_table("event_matches"):
+            return self._nothing("match_id, date, season, competition_id, home_goals, away_goals, url, line, complete, "
+                                 "aligned, problem")  # fmt: skip
+        return self.query(
+            f"""
+            SELECT DISTINCT ON (m.match_id) m.match_id, m.date, m.season, m.competition_id, m.home_goals,
+                   m.away_goals, e.url, e.line, e.complete, e.aligned, e.problem
+            FROM event_matches e JOIN matches m USING (match_id) {where}
+            ORDER BY m.match_id, e.complete DESC, e.url
+            """
+        ).sort_values(["date", "match_id"], kind="stable", ignore_index=True)
+
+    def match_events(self, kinds: list[str] | None = None) -> pd.DataFrame:
+        """Every stored event (``match_id, seq, side, minute, added, kind``) in playing order within
+        each match; ``kinds`` keeps those kinds only (e.g. ``["goal", "own_goal", "red_card"]``)."""
+        if not self._has_table("match_events"):
+            return self._nothing("match_id, seq, side, minute, added, kind")
+        where, params = "", []
+        if kinds:
+            where = f"WHERE kind IN ({', '.join('?' for _ in kinds)})"
+            params = list(kinds)
+        return self.query(
+            f"SELECT match_id, seq, side, minute, added, kind FROM match_events {where} ORDER BY match_id, seq",
+            params,
+        )
+
+    def event_count(self) -> int:
+        """How many minute-by-minute events the store holds."""
+        if not self._has_table("match_events"):
+            return 0
+        row = first_row(self.con, "SELECT count(*) FROM match_events")
+        return int(row[0]) if row else 0
+
+    def event_problems(self) -> pd.DataFrame:
+        """Event lists the in-play model does not learn from, with file, match and reason."""
+        if not self._has_table("event_matches"):
+            return self._nothing("url, line, date, home, away, home_goals, away_goals, problem")
+        return self.query(
+            """
+            SELECT e.url, e.line, m.date, h.name AS home, a.name AS away, m.home_goals, m.away_goals, e.problem
+            FROM event_matches e JOIN matches m USING (match_id)
+            JOIN clubs h ON h.club_id = m.home_id JOIN clubs a ON a.club_id = m.away_id
+            WHERE NOT e.complete ORDER BY e.url, e.line
+            """
+        )
+
+    def unaligned_events(self) -> pd.DataFrame:
+        """Event-list matches no other source reports (their clubs or date did not line up)."""
+        if not self._has_table("event_matches"):
+            return self._nothing("url, line, competition_id, season, date, home, away, home_goals, away_goals")
+        return self.query(
+            """
+            SELECT e.url, e.line, m.competition_id, m.season, m.date, h.name AS home, a.name AS away,
+                   m.home_goals, m.away_goals
+            FROM event_matches e JOIN matches m USING (match_id)
+            JOIN clubs h ON h.club_id = m.home_id JOIN clubs a ON a.club_id = m.away_id
+            WHERE NOT e.aligned ORDER BY m.competition_id, m.season, e.line
+            """
         )
 
     def provenance(self, match_id: int) -> pd.DataFrame:
@@ -471,3 +581,44 @@ class Store:
             "sources": sources,
             "per_season": per_season,
         }
+
+
+# ---- the club-name index, shared by every Store of the same data ----------------------------------
+#: (club_id, matches, folded name, folded club name, normalised name, normalised club name) rows.
+_NameRows = list[tuple[str, int, str, str, str, str]]
+_NAME_INDEXES: dict[str, _NameRows] = {}
+_NAME_LOCK = threading.Lock()
+#: Ranked candidates per (name index, query): the same question of the same data has the same answer.
+_CANDIDATES: dict[tuple[int, str], tuple[tuple[str, int, int], ...]] = {}
+
+
+def _name_index(store: Store) -> _NameRows:
+    """Every name of every club, folded and normalised once per process and store data (not per lookup)."""
+    from remontada.ingest.names import fold, normalise
+
+    key = f"{store.origin.resolve()}|{store.meta('last_update') or 'never'}"
+    rows = _NAME_INDEXES.get(key)
+    if rows is not None:
+        return rows
+    with _NAME_LOCK:
+        rows = _NAME_INDEXES.get(key)
+        if rows is None:
+            frame = store.con.execute(
+                """
+                SELECT n.club_id, n.name, c.name AS club_name, coalesce(m.n, 0) AS n_matches
+                FROM club_names n JOIN clubs c USING (club_id)
+                LEFT JOIN (SELECT club_id, count(*) AS n FROM (
+                    SELECT home_id AS club_id FROM matches UNION ALL SELECT away_id FROM matches) GROUP BY club_id) m
+                USING (club_id)
+                WHERE n.club_id IS NOT NULL
+                """
+            ).fetchall()
+            rows = [
+                (club_id, int(n), fold(name), fold(club_name), normalise(name), normalise(club_name))
+                for club_id, name, club_name, n in frame
+            ]
+            if len(_NAME_INDEXES) >= 4:
+                _NAME_INDEXES.clear()
+                _CANDIDATES.clear()  # keyed by the id() of indexes about to be freed
+            _NAME_INDEXES[key] = rows
+    return rows

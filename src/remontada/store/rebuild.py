@@ -57,6 +57,7 @@ def rebuild(con: duckdb.DuckDBPyConnection, resolver: ClubResolver | None = None
     merged_count, conflict_count = _write_matches(con)
     external_unresolved = _write_external(con, resolution, resolver)
     _write_goals(con)
+    _write_events(con)
     _split_extra_time(con)
     n_raw = int(first_row(con, "SELECT count(*) FROM raw_matches")[0])  # type: ignore[index]
     return RebuildSummary(
@@ -388,6 +389,36 @@ def _write_goals(con: duckdb.DuckDBPyConnection) -> None:
         JOIN match_sources ms ON ms.raw_id = r.raw_id
         WHERE g.match_line IS NULL
         QUALIFY count(*) OVER (PARTITION BY g.url, g.line) = 1
+        """
+    )
+
+
+def _write_events(con: duckdb.DuckDBPyConnection) -> None:
+    """Attach minute-by-minute events to matches through their file's match rows (by line).
+
+    ``event_matches`` keeps, per event list, its file and match, whether it is complete (the
+    parser wrote no problem in the row's ``note``) and whether another source reports the same
+    match (the list's clubs and date aligned with a league file).
+    """
+    con.execute(
+        """
+        INSERT INTO event_matches
+        SELECT ms.match_id, r.url, r.line, r.note IS NULL,
+               EXISTS (SELECT 1 FROM match_sources o WHERE o.match_id = ms.match_id AND o.source <> r.source),
+               r.note
+        FROM raw_matches r JOIN match_sources ms ON ms.raw_id = r.raw_id
+        WHERE r.raw_id IN (SELECT DISTINCT r2.raw_id FROM raw_events e
+                           JOIN raw_matches r2 ON r2.url = e.url AND r2.line = e.match_line)
+           OR r.source IN (SELECT DISTINCT f.source FROM raw_events e JOIN source_files f USING (url))
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO match_events
+        SELECT ms.match_id, e.seq, e.side, e.minute, e.added, e.kind, e.player
+        FROM raw_events e
+        JOIN raw_matches r ON r.url = e.url AND r.line = e.match_line
+        JOIN match_sources ms ON ms.raw_id = r.raw_id
         """
     )
 

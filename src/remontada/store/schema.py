@@ -105,6 +105,20 @@ CREATE TABLE IF NOT EXISTS raw_goals (
     penalty BOOLEAN NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS raw_events (
+    url VARCHAR NOT NULL,
+    match_line INTEGER NOT NULL,      -- the match's position in its file (raw_matches.line)
+    seq SMALLINT NOT NULL,            -- the event's position in its match's list
+    side VARCHAR NOT NULL,            -- home | away: the side it belongs to (credited, for goals)
+    minute SMALLINT NOT NULL,         -- base minute, 1-120
+    added SMALLINT,                   -- added minute: 45+2 is minute 45, added 2
+    kind VARCHAR NOT NULL,            -- goal | own_goal | penalty_goal | penalty_missed | red_card | ...
+    incident VARCHAR NOT NULL,        -- the source's label
+    player VARCHAR,
+    home_score SMALLINT,              -- running score after a goal, as the source writes it
+    away_score SMALLINT
+);
+
 CREATE TABLE IF NOT EXISTS raw_ratings (
     source VARCHAR NOT NULL,
     url VARCHAR NOT NULL,
@@ -242,6 +256,29 @@ CREATE TABLE IF NOT EXISTS goals (
     penalty BOOLEAN NOT NULL
 );
 
+-- every minute-by-minute event, on its resolved match; provenance in event_matches
+CREATE TABLE IF NOT EXISTS match_events (
+    match_id BIGINT NOT NULL,
+    seq SMALLINT NOT NULL,
+    side VARCHAR NOT NULL,
+    minute SMALLINT NOT NULL,
+    added SMALLINT,
+    kind VARCHAR NOT NULL,
+    player VARCHAR
+);
+
+-- the event lists behind match_events: which file and match each came from, whether it is
+-- complete (goals add up, minutes read, nothing after full time) and whether the match aligned
+-- with another source's report of it (aligned = false: known from the events file alone)
+CREATE TABLE IF NOT EXISTS event_matches (
+    match_id BIGINT NOT NULL,
+    url VARCHAR NOT NULL,
+    line INTEGER NOT NULL,
+    complete BOOLEAN NOT NULL,
+    aligned BOOLEAN NOT NULL,
+    problem VARCHAR
+);
+
 CREATE TABLE IF NOT EXISTS ratings (
     source VARCHAR NOT NULL,
     club_id VARCHAR NOT NULL,
@@ -288,6 +325,8 @@ RESOLVED_TABLES = (
     "match_sources",
     "conflicts",
     "goals",
+    "match_events",
+    "event_matches",
     "ratings",
     "forecasts",
 )

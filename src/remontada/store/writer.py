@@ -14,7 +14,9 @@ import duckdb
 from remontada.store.db import first_row
 
 #: Raw tables whose rows carry the URL of the file they came from.
-RAW_TABLES_BY_URL = ("raw_matches", "raw_goals", "raw_ratings", "raw_forecasts", "raw_shootouts", "raw_competitions")
+RAW_TABLES_BY_URL = (
+    "raw_matches", "raw_goals", "raw_events", "raw_ratings", "raw_forecasts", "raw_shootouts", "raw_competitions",
+)  # fmt: skip
 
 
 def begin(con: duckdb.DuckDBPyConnection) -> None:
@@ -35,6 +37,20 @@ def rollback(con: duckdb.DuckDBPyConnection) -> None:
 def stored_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """The SHA-256 of every ingested file, by URL."""
     return {str(url): str(sha) for url, sha in con.execute("SELECT url, sha256 FROM source_files").fetchall()}
+
+
+def stored_counts(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, int, int]]:
+    """Per stored file URL: its sha256, matches and records (goals, ratings, forecasts, shoot-outs)."""
+    rows = con.execute("SELECT url, sha256, n_matches, n_records FROM source_files").fetchall()
+    return {url: (sha, int(n or 0), int(r or 0)) for url, sha, n, r in rows}
+
+
+def stored_odds(con: duckdb.DuckDBPyConnection, url: str) -> int:
+    """How many odds quotes the stored matches of ``url`` carry."""
+    row = first_row(
+        con, "SELECT count(*) FROM raw_odds WHERE raw_id IN (SELECT raw_id FROM raw_matches WHERE url = ?)", [url]
+    )
+    return int(row[0]) if row else 0
 
 
 def stamp_last_update(con: duckdb.DuckDBPyConnection) -> None:

@@ -251,9 +251,9 @@ def forecast_state(
 
 def fit_info(forecaster: Forecaster, as_of: dt.date) -> FitInfo:
     """What the model fitted as of ``as_of`` learnt from."""
-    seen = forecaster.history(np.datetime64(as_of.isoformat(), "D"))
-    latest = seen.date.max().astype(object) if len(seen) else None
-    return FitInfo(forecaster.spec.name, forecaster.spec.description, as_of, len(seen), latest)
+    count, last = forecaster.seen(np.datetime64(as_of.isoformat(), "D"))
+    latest = last.astype(object) if last is not None else None
+    return FitInfo(forecaster.spec.name, forecaster.spec.description, as_of, count, latest)
 
 
 # ---- history ---------------------------------------------------------------------------------------

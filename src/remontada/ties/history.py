@@ -18,7 +18,7 @@ home; Barcelona's 4-0 defeat in Paris (16 February 2017) is deficit 4, first leg
 from __future__ import annotations
 
 import datetime as dt
-import weakref
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -537,25 +537,26 @@ def rebuild_ties(store: Store, competitions: Iterable[str] | None = None) -> lis
     a play-off replay between the same clubs in the same round joins the tie. Unpaired legs
     become incomplete ties.
     """
-    ids = None
-    if competitions is not None:
-        ids = [store.competition(c).id for c in competitions]
-        if not ids:
-            return []
-    # The same open store answers the same question the same way until it is updated: keep the
-    # rebuilt ties per store object and update stamp (a new update changes the stamp).
-    per_store = _REBUILT.setdefault(store, {})
-    key = (store.meta("last_update"), tuple(ids) if ids is not None else None)
-    if key not in per_store:
-        if any(stamp != key[0] for stamp, _ in per_store):
-            per_store.clear()
-        per_store[key] = ties_from_rows(knockout_leg_rows(store, ids))
-    return list(per_store[key])
+    ids = None if competitions is None else tuple(store.competition(c).id for c in competitions)
+    if ids is not None and not ids:
+        return []
+    key = (str(store.origin.resolve()), store.meta("last_update") or "never", ids)
+    with _REBUILT_LOCK:
+        cached = _REBUILT.get(key)
+    if cached is not None:
+        return list(cached)
+    ties = ties_from_rows(knockout_leg_rows(store, list(ids) if ids is not None else None))
+    with _REBUILT_LOCK:
+        if len(_REBUILT) >= 32:
+            _REBUILT.clear()
+        _REBUILT[key] = tuple(ties)
+    return ties
 
 
-_REBUILT: weakref.WeakKeyDictionary[Store, dict[tuple[str | None, tuple[str, ...] | None], list[Tie]]] = (
-    weakref.WeakKeyDictionary()
-)
+#: Ties rebuilt in this process, per (store of origin, its last update, competitions): a store's data
+#: changes only with its last update, and ties are immutable, so every caller can share them.
+_REBUILT: dict[tuple[str, str, tuple[str, ...] | None], tuple[Tie, ...]] = {}
+_REBUILT_LOCK = threading.Lock()
 
 
 def ties_from_frame(frame: pd.DataFrame) -> list[Tie]:

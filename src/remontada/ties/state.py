@@ -244,7 +244,7 @@ def find_tie(
     """
     id1, id2 = store.resolve_club(team1), store.resolve_club(team2)
     if id1 == id2:
-        raise ValueError(f"{team1!r} and {team2!r} are the same club ({id1})")
+        raise errors.InvalidInput(f"{team1!r} and {team2!r} are the same club ({id1})", field="team2")
     comp = store.competition(competition) if competition is not None else None
     wanted_season = _season_text(season)
     rows = pair_knockout_rows(
@@ -367,7 +367,7 @@ def unplayed_tie(
     ``date`` falls in) and round. No leg is stored, so nothing is known but what is stated."""
     id1, id2 = store.resolve_club(team1), store.resolve_club(team2)
     if id1 == id2:
-        raise ValueError(f"{team1!r} and {team2!r} are the same club ({id1})")
+        raise errors.InvalidInput(f"{team1!r} and {team2!r} are the same club ({id1})", field="team2")
     comp = store.competition(competition)
     season_text = _season_text(season) or season_of(date)
     try:

@@ -1,0 +1,237 @@
+"""Held-out check of the in-play model at fixed minutes of club matches with every goal's minute.
+
+At each checkpoint (15', 30', half-time, 60', 75', 85') every held-out match is in a known state
+(score and red cards so far, from its event list); each model forecasts the final result from
+there (pre-match rates from the odds, no further red card), and the forecasts are scored:
+
+* log loss of the final result (home win / draw / away win) at each checkpoint;
+* ECE (expected calibration error, 10 bins) of the three result probabilities pooled;
+* by checkpoint and score with enough matches: predicted against observed frequencies, with
+  the observed frequencies' 95% Wilson intervals;
+* the side one goal behind: how often it avoided defeat, predicted and observed (95% interval).
+
+One backward pass of the chain from kick-off (:meth:`GoalChain.backward`) gives the chance of
+each final result from every score at every minute, so a match costs nothing once its group of
+pre-match rates (binned to ``rate_step`` goals, each group at its mean rates), season (the
+added time of its season: :meth:`InplayParams.for_season`) and red cards has been solved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from remontada.evaluation.scoring import CalibrationTable, calibration_table, log_loss_per_match
+from remontada.inplay.data import FIRST_ADDED_CELL, EventTimes
+from remontada.inplay.model import (
+    InplayModel,
+    InplayParams,
+    MatchClock,
+    clock_position,
+    regular_steps,
+    stack_chains,
+)
+from remontada.stats import wilson_interval
+
+#: The checkpoints, as the clock shows them ("HT": the first half with its added time is over).
+CHECKPOINTS: tuple[str, ...] = ("15", "30", "HT", "60", "75", "85")
+_SHAPE = (13, 13)
+
+
+def _cell_limit(checkpoint: str) -> int:
+    """Events in cells below this have happened at the checkpoint."""
+    if checkpoint == "HT":
+        return FIRST_ADDED_CELL + 1
+    minute = int(checkpoint)
+    return minute if minute < 45 else minute + 1
+
+
+def states(data: EventTimes, checkpoint: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(home goals, away goals, home reds, away reds)`` of every match at ``checkpoint``."""
+    before = data.event_cell < _cell_limit(checkpoint)
+    n = len(data)
+    out = []
+    for red in (False, True):
+        for home in (True, False):
+            pick = before & (data.event_red == red) & (data.event_home == home)
+            out.append(np.bincount(data.event_match[pick], minlength=n))
+    return out[0], out[1], out[2], out[3]
+
+
+def _boundary(params: InplayParams, checkpoint: str) -> int:
+    """Index of the chain boundary (from kick-off) at ``checkpoint``."""
+    _, duration, _ = regular_steps(params)
+    ends = np.concatenate([[0.0], np.cumsum(duration)])
+    return int(np.argmin(np.abs(ends - clock_position(params, MatchClock.parse(checkpoint)))))
+
+
+def forecasts(
+    params: InplayParams,
+    data: EventTimes,
+    checkpoints: tuple[str, ...] = CHECKPOINTS,
+    *,
+    rate_step: float = 0.05,
+    progress: Callable[[int, int], None] | None = None,
+    chunk: int = 128,
+) -> np.ndarray:
+    """``(matches, checkpoints, 3)`` P(home win, draw, away win) at full time from each checkpoint."""
+    n = len(data)
+    at = [states(data, c) for c in checkpoints]
+    seasons = sorted({int(s) for s in data.season_start})
+    models = {s: InplayModel(params.for_season(s)) for s in seasons}
+    bounds = {s: [_boundary(m.params, c) for c in checkpoints] for s, m in models.items()}
+    bins = np.column_stack(
+        [np.round(data.home_rate / rate_step), np.round(data.away_rate / rate_step), data.season_start]
+    )
+    _, group = np.unique(bins, axis=0, return_inverse=True)
+    group = group.ravel()
+    n_groups = int(group.max()) + 1 if n else 0
+    size = np.bincount(group, minlength=n_groups)
+    home_rate = np.bincount(group, weights=data.home_rate, minlength=n_groups) / np.maximum(size, 1)
+    away_rate = np.bincount(group, weights=data.away_rate, minlength=n_groups) / np.maximum(size, 1)
+    more_home, more_away = np.indices(_SHAPE)
+    terminal = np.stack([(more_home > more_away), (more_home == more_away)]).astype(float)  # home win, draw
+    out = np.zeros((n, len(checkpoints), 3))
+    reds_all = np.stack([np.column_stack([np.minimum(s[2], 4), np.minimum(s[3], 4)]) for s in at], axis=1)
+    # the chains to solve: one per (group, red cards at a checkpoint), batched by season
+    group_reds = np.column_stack([np.repeat(group, len(checkpoints)), reds_all.reshape(-1, 2)])
+    jobs = np.unique(group_reds, axis=0)
+    job_season = _first_season(group, data.season_start, n_groups)[jobs[:, 0]]
+    order = np.argsort(group, kind="stable")
+    starts = np.searchsorted(group[order], np.arange(n_groups + 1))
+    done = 0
+    for season in seasons:
+        mine = jobs[job_season == season]
+        model = models[season]
+        for start in range(0, len(mine), chunk):
+            batch = mine[start : start + chunk]
+            chains = [model.chain(home_rate[g], away_rate[g], red_cards=(int(r), int(a)), shape=_SHAPE)
+                      for g, r, a in batch]  # fmt: skip
+            values = stack_chains(chains).backward(terminal)  # (boundaries, chain, 2, rows, cols)
+            for b, (g, r, a) in enumerate(batch):
+                members = order[starts[g] : starts[g + 1]]
+                for c, (hg, ag, hr, ar) in enumerate(at):
+                    pick = members[(np.minimum(hr[members], 4) == r) & (np.minimum(ar[members], 4) == a)]
+                    if not len(pick):
+                        continue
+                    i, j = np.minimum(hg[pick], _SHAPE[0] - 1), np.minimum(ag[pick], _SHAPE[1] - 1)
+                    p_home = values[bounds[season][c], b, 0, i, j]
+                    p_draw = values[bounds[season][c], b, 1, i, j]
+                    out[pick, c] = np.column_stack([p_home, p_draw, 1.0 - p_home - p_draw])
+            done += len(batch)
+            if progress:
+                progress(done, len(jobs))
+    return np.clip(out, 1e-12, 1.0)
+
+
+def _first_season(group: np.ndarray, season: np.ndarray, n_groups: int) -> np.ndarray:
+    """Season of each group (a group holds one season)."""
+    out = np.zeros(n_groups, dtype=np.int64)
+    out[group] = season
+    return out
+
+
+def outcome(data: EventTimes) -> np.ndarray:
+    """0 home win, 1 draw, 2 away win (final score)."""
+    return np.where(data.home_goals > data.away_goals, 0, np.where(data.home_goals == data.away_goals, 1, 2))
+
+
+@dataclass(frozen=True, eq=False)
+class CheckpointReport:
+    """Forecasts of several models at every checkpoint of the same held-out matches."""
+
+    data: EventTimes
+    checkpoints: tuple[str, ...]
+    probs: dict[str, np.ndarray]  # model -> (matches, checkpoints, 3)
+
+    def scores(self) -> pd.DataFrame:
+        """Per checkpoint and model: mean log loss of the final result and ECE."""
+        result = outcome(self.data)
+        rows = []
+        for c, checkpoint in enumerate(self.checkpoints):
+            for name, probs in self.probs.items():
+                table = calibration_table(probs[:, c], result, 10)
+                rows.append({
+                    "checkpoint": checkpoint, "model": name, "matches": len(result),
+                    "log_loss": float(log_loss_per_match(probs[:, c], result).mean()),
+                    "ece": float(table.calibration_error()),
+                })  # fmt: skip
+        return pd.DataFrame(rows)
+
+    def reliability(self, bins: int = 10) -> dict[str, CalibrationTable]:
+        """Reliability table of every forecast of each model, all checkpoints pooled."""
+        result = np.tile(outcome(self.data), len(self.checkpoints))
+        return {
+            name: calibration_table(probs.transpose(1, 0, 2).reshape(-1, 3), result, bins)
+            for name, probs in self.probs.items()
+        }
+
+    def ece(self) -> dict[str, float]:
+        """ECE of every forecast of each model, all checkpoints pooled."""
+        return {name: float(table.calibration_error()) for name, table in self.reliability().items()}
+
+    def by_score(self, min_matches: int = 300) -> pd.DataFrame:
+        """Predicted against observed results by checkpoint and score (states with ``min_matches``)."""
+        result = outcome(self.data)
+        rows = []
+        for c, checkpoint in enumerate(self.checkpoints):
+            hg, ag, _, _ = states(self.data, checkpoint)
+            for (h, a), count in pd.Series(list(zip(hg, ag, strict=True))).value_counts().items():
+                if count < min_matches:
+                    continue
+                mask = (hg == h) & (ag == a)
+                row: dict[str, object] = {"checkpoint": checkpoint, "score": f"{h}-{a}", "matches": int(count)}
+                for k, label in enumerate(("home_win", "draw", "away_win")):
+                    hits = int((result[mask] == k).sum())
+                    low, high = wilson_interval(hits, int(count))
+                    row[label] = hits / count
+                    row[f"{label}_low"], row[f"{label}_high"] = float(low), float(high)
+                    for name, probs in self.probs.items():
+                        row[f"{name}:{label}"] = float(probs[mask, c, k].mean())
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+    def trailing_by_one(self) -> pd.DataFrame:
+        """The side one goal behind at each checkpoint: avoided defeat, predicted and observed (95% interval)."""
+        result = outcome(self.data)
+        rows = []
+        for c, checkpoint in enumerate(self.checkpoints):
+            hg, ag, _, _ = states(self.data, checkpoint)
+            for label, mask, avoided, lose_column in (
+                ("home side behind by 1", hg - ag == -1, result != 2, 2),
+                ("away side behind by 1", hg - ag == 1, result != 0, 0),
+            ):
+                count = int(mask.sum())
+                if not count:
+                    continue
+                hits = int(avoided[mask].sum())
+                low, high = wilson_interval(hits, count)
+                row: dict[str, object] = {
+                    "checkpoint": checkpoint, "trailing": label, "matches": count,
+                    "avoided_defeat": hits / count, "low": float(low), "high": float(high),
+                }  # fmt: skip
+                for name, probs in self.probs.items():
+                    predicted = float(1.0 - probs[mask, c, lose_column].mean())
+                    row[f"{name}:avoided_defeat"] = predicted
+                    row[f"{name}:inside"] = bool(low <= predicted <= high)
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def check(
+    data: EventTimes,
+    models: Mapping[str, InplayParams],
+    checkpoints: tuple[str, ...] = CHECKPOINTS,
+    *,
+    rate_step: float = 0.05,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> CheckpointReport:
+    """Forecast every checkpoint of ``data`` with each named parameter set."""
+    probs = {}
+    for name, params in models.items():
+        step = None if progress is None else (lambda done, total, name=name: progress(name, done, total))
+        probs[name] = forecasts(params, data, checkpoints, rate_step=rate_step, progress=step)
+    return CheckpointReport(data, checkpoints, probs)

@@ -1,0 +1,502 @@
+"""The in-play model estimated minute by minute from club matches with every goal's and card's minute.
+
+With the minute of every goal and red card known, the state of a match (score, red cards) is
+known at every minute, and the likelihood of the goals is exactly that of a Poisson regression:
+each side's goals in each minute cell are Poisson with mean
+
+    rate / 90 * exp(time effect of the cell + lead effect + red-card effects)
+
+where ``rate`` is the side's pre-match expected goals per 90 minutes from the odds. A cell is one
+minute of play (minutes 1-45 and 46-90), or a half's whole added time (its exposure is one unit:
+its coefficient is the end-of-half rate times the effective minutes of added time). The state is
+the one at the start of the cell (a goal or card of minute 42 changes the state from minute 43).
+
+:func:`cell_table` turns :class:`~remontada.inplay.data.EventTimes` into cells aggregated over
+matches (identical covariates: summed goals and exposure, which leaves the maximum-likelihood
+estimate unchanged); :func:`fit_variant` fits one design (:data:`VARIANTS`); :func:`compare`
+scores the designs on held-out seasons by their Poisson log-likelihood; :func:`params_from_fit`
+turns the chosen design into :class:`~remontada.inplay.model.InplayParams`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from remontada.inplay.data import FIRST_ADDED_CELL, N_CELLS, SECOND_ADDED_CELL, EventTimes
+from remontada.inplay.fit import Estimate
+from remontada.inplay.model import LEADS, InplayParams
+
+_NON_ZERO = tuple(lead for lead in LEADS if lead != 0)
+#: First cell of the "closing" period tested by the ``closing`` variant (minute 76).
+CLOSING_CELL = 76
+
+
+@dataclass(frozen=True, eq=False)
+class CellTable:
+    """Goals and exposure of each side in each minute cell and state, summed over matches.
+
+    Per row: ``side`` (0 home, 1 away), ``cell`` (0..91), ``lead`` (the side's own lead clipped
+    to -2..2), ``own_reds``/``opp_reds`` (0, 1, 2 or more red cards shown to the side / to its
+    opponent), ``own_early``/``opp_early`` (the side's / opponent's first red card came in the
+    first half), ``favourite`` (the side's pre-match rate is the higher), ``competition`` (index
+    into ``competitions``), ``season`` (start year), ``goals`` and ``exposure`` (sum of ``rate / 90``).
+    """
+
+    side: np.ndarray
+    cell: np.ndarray
+    lead: np.ndarray
+    own_reds: np.ndarray
+    opp_reds: np.ndarray
+    own_early: np.ndarray
+    opp_early: np.ndarray
+    favourite: np.ndarray
+    competition: np.ndarray
+    season: np.ndarray
+    goals: np.ndarray
+    exposure: np.ndarray
+    competitions: tuple[str, ...]
+    n_matches: int
+
+    def __len__(self) -> int:
+        return len(self.goals)
+
+
+def _state(data: EventTimes, red: bool, home: bool) -> np.ndarray:
+    """``(matches, 92)`` count of the side's goals (``red=False``) or red cards before each cell."""
+    counts = np.zeros((len(data), N_CELLS + 1))
+    pick = (data.event_red == red) & (data.event_home == home)
+    np.add.at(counts, (data.event_match[pick], data.event_cell[pick] + 1), 1.0)
+    return np.cumsum(counts, axis=1)[:, :N_CELLS]
+
+
+def _goals_in(data: EventTimes, home: bool) -> np.ndarray:
+    counts = np.zeros((len(data), N_CELLS))
+    pick = ~data.event_red & (data.event_home == home)
+    np.add.at(counts, (data.event_match[pick], data.event_cell[pick]), 1.0)
+    return counts
+
+
+def cell_table(data: EventTimes, competitions: tuple[str, ...] | None = None) -> CellTable:
+    """Aggregate ``data`` into a :class:`CellTable` (every covariate any variant uses)."""
+    competitions = competitions or tuple(sorted({str(c) for c in data.competition}))
+    comp_index = {c: i for i, c in enumerate(competitions)}
+    comp = np.array([comp_index.get(str(c), len(competitions)) for c in data.competition], dtype=np.int64)
+    home_score, away_score = _state(data, False, True), _state(data, False, False)
+    home_reds, away_reds = _state(data, True, True), _state(data, True, False)
+    # first red card of each side shown in the first half (cells 0..45)?
+    early_home = home_reds[:, FIRST_ADDED_CELL + 1] > 0
+    early_away = away_reds[:, FIRST_ADDED_CELL + 1] > 0
+    lead = (home_score - away_score).astype(np.int64)
+    first_season = int(data.season_start.min()) if len(data) else 0
+    n_seasons = int(data.season_start.max()) - first_season + 1 if len(data) else 1
+    season = (data.season_start - first_season)[:, None]
+    cells = np.broadcast_to(np.arange(N_CELLS), lead.shape)
+    keys, goals, exposure = [], [], []
+    for side, (own_goals, rate, own_lead, own_r, opp_r, own_e, opp_e, fav) in enumerate(
+        (
+            (_goals_in(data, True), data.home_rate, lead, home_reds, away_reds, early_home, early_away,
+             data.home_rate > data.away_rate),
+            (_goals_in(data, False), data.away_rate, -lead, away_reds, home_reds, early_away, early_home,
+             data.away_rate > data.home_rate),
+        )
+    ):  # fmt: skip
+        o_r = np.minimum(own_r, 2).astype(np.int64)
+        p_r = np.minimum(opp_r, 2).astype(np.int64)
+        key = (
+            ((((np.clip(own_lead, -2, 2) + 2) * 3 + o_r) * 3 + p_r) * 2 + (own_e[:, None] & (o_r > 0))) * 2
+            + (opp_e[:, None] & (p_r > 0))
+        )
+        key = (key * 2 + fav[:, None]) * (len(competitions) + 1) + comp[:, None]
+        key = ((key * n_seasons + season) * N_CELLS + cells) * 2 + side
+        keys.append(key.ravel())
+        goals.append(own_goals.ravel())
+        exposure.append(np.broadcast_to((rate / 90.0)[:, None], lead.shape).ravel())
+    unique, inverse = np.unique(np.concatenate(keys), return_inverse=True)
+    summed_goals = np.bincount(inverse, weights=np.concatenate(goals))
+    summed_exposure = np.bincount(inverse, weights=np.concatenate(exposure))
+    side_of = unique % 2
+    rest = unique // 2
+    cell = rest % N_CELLS
+    rest //= N_CELLS
+    season_of = rest % n_seasons + first_season
+    rest //= n_seasons
+    competition = rest % (len(competitions) + 1)
+    rest //= len(competitions) + 1
+    favourite = rest % 2
+    rest //= 2
+    opp_early = rest % 2
+    rest //= 2
+    own_early = rest % 2
+    rest //= 2
+    opp_reds = rest % 3
+    rest //= 3
+    own_reds = rest % 3
+    lead_value = rest // 3 - 2
+    return CellTable(
+        side_of, cell, lead_value, own_reds, opp_reds, own_early.astype(bool), opp_early.astype(bool),
+        favourite.astype(bool), competition, season_of, summed_goals, summed_exposure, competitions, len(data),
+    )  # fmt: skip
+
+
+# ---- designs -----------------------------------------------------------------------------------------
+
+def _time_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    cell = t.cell
+    first = cell < FIRST_ADDED_CELL
+    second = (cell > FIRST_ADDED_CELL) & (cell < SECOND_ADDED_CELL)
+    minute = np.where(first, cell + 1, cell)
+    columns = [
+        first.astype(float),
+        second.astype(float),
+        np.where(first, (minute - 0.5) / 45.0, 0.0),
+        np.where(second, (minute - 45.5) / 45.0, 0.0),
+        (cell == FIRST_ADDED_CELL).astype(float),
+        (cell == SECOND_ADDED_CELL).astype(float),
+    ]
+    names = [
+        "first_half_level", "second_half_level", "first_half_slope", "second_half_slope",
+        "first_half_added_cell", "second_half_added_cell",
+    ]  # fmt: skip
+    return columns, names
+
+
+def _lead_columns(t: CellTable, by_side: bool, mask: np.ndarray | None = None, tag: str = "") -> tuple[
+    list[np.ndarray], list[str]
+]:
+    late = t.cell > FIRST_ADDED_CELL
+    columns, names = [], []
+    sides = (("home", t.side == 0), ("away", t.side == 1)) if by_side else (("both", np.ones(len(t), bool)),)
+    for side_name, side_mask in sides:
+        for period, period_mask in (("lead", ~late), ("lead_late", late)):
+            for lead in _NON_ZERO:
+                on = side_mask & period_mask & (t.lead == lead)
+                if mask is not None:
+                    on &= mask
+                columns.append(on.astype(float))
+                names.append(f"{side_name}_{period}{tag}_{lead:+d}")
+    return columns, names
+
+
+def _red_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    return [t.own_reds.astype(float), t.opp_reds.astype(float)], ["red_own", "red_opponent"]
+
+
+def _design(*parts: tuple[list[np.ndarray], list[str]]) -> tuple[np.ndarray, list[str]]:
+    columns = [c for part in parts for c in part[0]]
+    names = [n for part in parts for n in part[1]]
+    return np.column_stack(columns), names
+
+
+#: Season the added-time trend is centred on (its added minutes are those of this season).
+TREND_SEASON = 2019
+
+
+def _added_trend_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    years = (t.season - TREND_SEASON).astype(float)
+    return (
+        [years * (t.cell == FIRST_ADDED_CELL), years * (t.cell == SECOND_ADDED_CELL)],
+        ["first_half_added_trend", "second_half_added_trend"],
+    )
+
+
+def _favourite_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    return _lead_columns(t, False, t.favourite, "_fav")
+
+
+def _league_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    extra = [(t.competition == i).astype(float) for i in range(1, len(t.competitions))]
+    return extra, [f"league_{c}" for c in t.competitions[1:]]
+
+
+def _away_slope_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    columns, _ = _time_columns(t)
+    away = (t.side == 1).astype(float)
+    return [c * away for c in columns[2:4]], ["away_first_half_slope", "away_second_half_slope"]
+
+
+def _second_red_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    names = ["red_own_second", "red_opponent_second"]
+    return [(t.own_reds >= 2).astype(float), (t.opp_reds >= 2).astype(float)], names
+
+
+def _red_timing_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    return [t.own_early.astype(float), t.opp_early.astype(float)], ["red_own_early", "red_opponent_early"]
+
+
+def _closing_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    closing = t.cell >= CLOSING_CELL
+    columns = [(closing & (t.lead == lead)).astype(float) for lead in _NON_ZERO]
+    return columns, [f"both_lead_closing_{lead:+d}" for lead in _NON_ZERO]
+
+
+def _shared_leads(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    return _lead_columns(t, False)
+
+
+def _leads_by_side(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    return _lead_columns(t, True)
+
+
+_PIECES: dict[str, Callable[[CellTable], tuple[list[np.ndarray], list[str]]]] = {
+    "time": _time_columns,
+    "trend": _added_trend_columns,
+    "leads": _shared_leads,
+    "leads_by_side": _leads_by_side,
+    "reds": _red_columns,
+    "favourite": _favourite_columns,
+    "league": _league_columns,
+    "away_slope": _away_slope_columns,
+    "second_red": _second_red_columns,
+    "red_timing": _red_timing_columns,
+    "closing": _closing_columns,
+}
+
+#: The design the packaged parameters come from, and the alternatives scored against it on
+#: held-out seasons: (pieces, what it tests). Only ``chosen``, ``no_trend`` and ``by_side`` map
+#: onto :class:`InplayParams`; the others say whether an effect the model lacks would help.
+CHOSEN = ("time", "trend", "leads", "reds")
+VARIANTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "chosen": (CHOSEN, "time profile with added time growing by season, lead effects by half, red cards"),
+    "no_trend": (("time", "leads", "reds"), "the same added time every season"),
+    "by_side": (("time", "trend", "leads_by_side", "reds"), "lead effects of their own for home and away sides"),
+    "favourite": ((*CHOSEN, "favourite"), "+ lead effects of their own for the pre-match favourite"),
+    "league": ((*CHOSEN, "league"), "+ a scoring level per league"),
+    "away_slope": ((*CHOSEN, "away_slope"), "+ the away side's own slope through each half"),
+    "second_red": ((*CHOSEN, "second_red"), "+ a side's second red card weighs differently"),
+    "red_timing": ((*CHOSEN, "red_timing"), "+ a first-half red card weighs differently from a later one"),
+    "closing": ((*CHOSEN, "closing"), "+ lead effects of their own from minute 76"),
+}
+
+
+def design(table: CellTable, variant: str) -> tuple[np.ndarray, list[str]]:
+    """Design matrix and column names of ``variant`` (a :data:`VARIANTS` key) on ``table``."""
+    return _design(*(_PIECES[name](table) for name in VARIANTS[variant][0]))
+
+
+# ---- fitting ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class CellFit:
+    """One fitted design: coefficients (log rate multipliers), their covariance and names."""
+
+    variant: str
+    names: list[str]
+    beta: np.ndarray
+    covariance: np.ndarray
+    log_likelihood: float
+    n_matches: int
+    n_goals: int
+
+    def value(self, name: str) -> float:
+        return float(self.beta[self.names.index(name)])
+
+    def se(self, name: str) -> float:
+        index = self.names.index(name)
+        return float(math.sqrt(max(self.covariance[index, index], 0.0)))
+
+    def estimates(self, evidence: str) -> tuple[Estimate, ...]:
+        return tuple(
+            Estimate(n, float(b), self.se(n), evidence) for n, b in zip(self.names, self.beta, strict=True)
+        )
+
+
+def _poisson_fit(design: np.ndarray, goals: np.ndarray, exposure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Newton-Raphson for ``goals ~ Poisson(exposure * exp(design @ beta))``; ``(beta, covariance)``."""
+    used = exposure > 0
+    x, y, e = design[used], goals[used], exposure[used]
+    beta = np.zeros(x.shape[1])
+    start = math.log(max(y.sum(), 1e-9) / e.sum())
+    beta = np.linalg.lstsq(x, np.full(len(y), start), rcond=None)[0]
+    for _ in range(60):
+        mean = e * np.exp(np.clip(x @ beta, -30, 30))
+        information = x.T @ (x * mean[:, None])
+        step = np.linalg.solve(information + 1e-9 * np.eye(len(beta)), x.T @ (y - mean))
+        beta += step
+        if np.abs(step).max() < 1e-9:
+            break
+    mean = e * np.exp(x @ beta)
+    return beta, np.linalg.inv(x.T @ (x * mean[:, None]))
+
+
+def log_likelihood(design: np.ndarray, beta: np.ndarray, table: CellTable) -> float:
+    """Poisson log-likelihood of the table's goals (without the ``log(goals!)`` constant)."""
+    used = table.exposure > 0
+    mean = table.exposure[used] * np.exp(design[used] @ beta)
+    return float((table.goals[used] * np.log(mean) - mean).sum())
+
+
+def fit_variant(table: CellTable, variant: str = "chosen") -> CellFit:
+    """Fit the design ``variant`` (a :data:`VARIANTS` key) to ``table``."""
+    matrix, names = design(table, variant)
+    beta, covariance = _poisson_fit(matrix, table.goals, table.exposure)
+    return CellFit(variant, names, beta, covariance, log_likelihood(matrix, beta, table), table.n_matches,
+                   int(table.goals.sum()))  # fmt: skip
+
+
+def held_out_log_likelihood(fit: CellFit, table: CellTable) -> float:
+    """Log-likelihood of ``table`` (held-out cells) under ``fit``'s coefficients."""
+    matrix, names = design(table, fit.variant)
+    if names != fit.names:  # a league absent from the training seasons
+        raise ValueError(f"held-out design of {fit.variant} has other columns than its fit")
+    return log_likelihood(matrix, fit.beta, table)
+
+
+def compare(
+    train: CellTable,
+    test: CellTable,
+    n_test: int,
+    variants: list[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[list[dict[str, object]], dict[str, CellFit]]:
+    """Fit every variant on ``train``; score each on ``test`` (``n_test`` matches) against ``chosen``.
+
+    Returns one row per variant (parameters, training and held-out log-likelihood, and the
+    held-out gain over ``chosen`` per 1,000 matches: positive when the variant predicts better)
+    and the fits by name. Both tables must be built with the same ``competitions``.
+    """
+    rows, fits = [], {}
+    for name in variants or list(VARIANTS):
+        fit = fits[name] = fit_variant(train, name)
+        rows.append({
+            "variant": name, "what": VARIANTS[name][1], "parameters": len(fit.names),
+            "train_log_lik": fit.log_likelihood, "held_out_log_lik": held_out_log_likelihood(fit, test),
+        })  # fmt: skip
+        if progress:
+            progress(name)
+    reference = next((float(r["held_out_log_lik"]) for r in rows if r["variant"] == "chosen"), 0.0)  # type: ignore[arg-type]
+    for row in rows:
+        row["held_out_gain_per_1000"] = 1000.0 * (float(row["held_out_log_lik"]) - reference) / max(n_test, 1)  # type: ignore[arg-type]
+    return rows, fits
+
+
+def params_from_fit(fit: CellFit, template: InplayParams) -> InplayParams:
+    """A fit of ``chosen``, ``no_trend`` or ``by_side`` as :class:`InplayParams`.
+
+    The added minutes are those of :data:`TREND_SEASON` (``added_season``); ``template`` gives
+    what league events do not identify (the extra-time level, carried so that extra time keeps
+    its rate in goals per minute: it is stated relative to the end of the second half).
+    """
+    if fit.variant not in ("chosen", "no_trend", "by_side"):
+        raise ValueError(f"only chosen, no_trend or by_side map onto InplayParams, not {fit.variant!r}")
+
+    def leads(prefix: str) -> tuple[float, ...]:
+        return tuple(fit.value(f"{prefix}_{lead:+d}") if lead else 0.0 for lead in LEADS)
+
+    side = ("home", "away") if fit.variant == "by_side" else ("both", "both")
+    trend = fit.variant != "no_trend"
+    level1, slope1 = fit.value("first_half_level"), fit.value("first_half_slope")
+    level2, slope2 = fit.value("second_half_level"), fit.value("second_half_slope")
+    end_before = template.second_half_level + template.second_half_slope
+    return replace(
+        template,
+        first_half_level=level1,
+        first_half_slope=slope1,
+        second_half_level=level2,
+        second_half_slope=slope2,
+        first_half_added=min(30.0, math.exp(fit.value("first_half_added_cell") - level1 - slope1)),
+        second_half_added=min(30.0, math.exp(fit.value("second_half_added_cell") - level2 - slope2)),
+        extra_time_level=template.extra_time_level + end_before - (level2 + slope2),
+        home_lead=leads(f"{side[0]}_lead"),
+        away_lead=leads(f"{side[1]}_lead"),
+        home_lead_late=leads(f"{side[0]}_lead_late"),
+        away_lead_late=leads(f"{side[1]}_lead_late"),
+        red_own=fit.value("red_own"),
+        red_opponent=fit.value("red_opponent"),
+        first_half_added_trend=fit.value("first_half_added_trend") if trend else 0.0,
+        second_half_added_trend=fit.value("second_half_added_trend") if trend else 0.0,
+        added_season=float(TREND_SEASON) if trend else 0.0,
+    )
+
+
+# ---- the whole refit ------------------------------------------------------------------------------
+
+#: First season whose files write added time as ``45+2``/``90+3``: before 2008-09 almost no goal
+#: has a ``+`` minute (added-time goals are written as minute 45 or 90), which would fold added
+#: time into the last minute of each half.
+FIRST_SEASON = 2009
+#: First held-out season (2020-21): the fit learns from 2009-10 .. 2019-20.
+HOLDOUT_FROM = 2020
+
+
+@dataclass(frozen=True, eq=False)
+class EventFit:
+    """The refit: ``params`` (added time of the season starting in ``added_season``, the latest of
+    the evidence: the trend carries it there from :data:`TREND_SEASON`), every coefficient of the
+    chosen design with its standard error (``fit``), and the held-out comparison of designs."""
+
+    params: InplayParams
+    fit: CellFit
+    comparison: list[dict[str, object]]
+    train_seasons: tuple[int, int]
+    n_train: int
+    n_test: int
+    added_season: int
+
+    def estimates(self) -> tuple[Estimate, ...]:
+        first, last = self.train_seasons
+        evidence = (f"goal and red-card minutes, {self.n_train} league matches {first}-{(first + 1) % 100:02d}.."
+                    f"{last}-{(last + 1) % 100:02d}, odds-implied pre-match rates")  # fmt: skip
+        return self.fit.estimates(evidence)
+
+    def notes(self) -> dict[str, str]:
+        """Per parameter name: the estimate with its standard error (for the CSV's note column)."""
+        notes = {}
+        for e in self.estimates():
+            for name in _param_names(e.name):
+                notes[name] = f"{e.value:+.4f} se {e.se:.4f}"
+        for half in ("first_half", "second_half"):
+            cell = next(e for e in self.estimates() if e.name == f"{half}_added_cell")
+            trend = next(e for e in self.estimates() if e.name == f"{half}_added_trend")
+            season = f"{self.added_season}-{(self.added_season + 1) % 100:02d}"
+            notes[f"{half}_added"] = (
+                f"minutes of {season}: {TREND_SEASON}-{(TREND_SEASON + 1) % 100:02d}'s from its cell "
+                f"{cell.value:+.4f} se {cell.se:.4f}, moved by the trend {trend.value:+.4f} a season"
+            )
+        notes["extra_time_level"] = "not in league matches: carried over (same extra-time goals per minute)"
+        return notes
+
+
+def _param_names(name: str) -> list[str]:
+    if name.startswith("both_lead"):
+        rest = name[len("both_"):]
+        return [f"home_{rest}", f"away_{rest}"]
+    return [name]
+
+
+def fit_events(
+    data: EventTimes,
+    template: InplayParams,
+    *,
+    first_season: int = FIRST_SEASON,
+    holdout_from: int = HOLDOUT_FROM,
+    progress: Callable[[str], None] | None = None,
+) -> EventFit:
+    """Fit the chosen design on seasons ``first_season`` .. ``holdout_from - 1`` and score every
+    design of :data:`VARIANTS` on the seasons from ``holdout_from``."""
+    train = data.select((data.season_start >= first_season) & (data.season_start < holdout_from))
+    test = data.select(data.season_start >= holdout_from)
+    if not len(train):
+        raise ValueError(f"no matches with events in seasons {first_season}..{holdout_from - 1}")
+    competitions = tuple(sorted({str(c) for c in train.competition}))
+    train_table = cell_table(train, competitions)
+    if len(test):
+        comparison, fits = compare(train_table, cell_table(test, competitions), len(test), progress=progress)
+        fit = fits["chosen"]
+    else:
+        comparison, fit = [], fit_variant(train_table, "chosen")
+    seasons = sorted({int(s) for s in train.season_start})
+    latest = int(data.season_start.max())
+    # stated for the latest season of the evidence, the one callers without a date get
+    params = params_from_fit(fit, template).for_season(latest)
+    source = (
+        f"fitted by remontada.inplay.minutes: goal and red-card minutes of {len(train)} league matches "
+        f"{seasons[0]}-{(seasons[0] + 1) % 100:02d}..{seasons[-1]}-{(seasons[-1] + 1) % 100:02d} "
+        "(schochastics/football-data events), odds-implied pre-match rates; added time grows by season"
+    )
+    return EventFit(replace(params, source=source), fit, comparison, (seasons[0], seasons[-1]), len(train), len(test),
+                    latest)  # fmt: skip

@@ -1,0 +1,359 @@
+"""The FastAPI application: the JSON API under ``/api``, its docs at ``/docs`` and the page at ``/``.
+
+Every answer is ``{"model", "fit_date", "data_cutoff", "store_updated", "answer"}``: the strength
+model used (or ``null``), the date it was fitted as of (it knows only matches before that day), the
+day of the latest match in the store, when the store was last updated, and the library's answer.
+Requests are answered from a snapshot of the store (:mod:`remontada.web.snapshot`), so a running
+``remontada update`` never breaks them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import math
+import os
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from remontada import __version__
+from remontada.store.reader import Store
+from remontada.web import errors, facade
+from remontada.web.limits import (
+    DEFAULT_SIMS,
+    MAX_ARTICLE_CHARS,
+    MAX_BODY_BYTES,
+    MAX_CLUBS,
+    MAX_DEFICIT,
+    MAX_NAME_CHARS,
+    MAX_SIMS,
+    MAX_TOP,
+)
+from remontada.web.snapshot import StoreSnapshots
+
+STATIC = Path(__file__).resolve().parent / "static"
+#: Answers kept per server process (their JSON, a few KB to a few hundred KB each).
+ANSWER_CACHE = 512
+#: The environment variable ``remontada serve --workers N`` passes the store path through.
+STORE_ENV = "REMONTADA_SERVE_STORE"
+
+Name = Annotated[str, Query(min_length=1, max_length=MAX_NAME_CHARS)]
+OptName = Annotated[str | None, Query(min_length=1, max_length=MAX_NAME_CHARS)]
+Season = Annotated[str | None, Query(pattern=r"^\s*\d{4}(\s*[-/]\s*\d{2,4})?\s*$", max_length=12)]
+Score = Annotated[str, Query(pattern=r"^\s*\d{1,2}\s*[-:]\s*\d{1,2}\s*$", max_length=9)]
+OptScore = Annotated[str | None, Query(pattern=r"^\s*\d{1,2}\s*[-:]\s*\d{1,2}\s*$", max_length=9)]
+Minute = Annotated[str, Query(pattern=r"^\s*(\d{1,3}(\s*\+\s*\d{1,2})?|[Hh][Tt]|[Kk][Oo])\s*$", max_length=9)]
+Model = Literal["dixon-coles", "poisson", "bivariate", "elo"]
+Day = Annotated[dt.date | None, Query()]
+
+
+class SimulateRequest(BaseModel):
+    """``POST /api/simulate``: a competition simulated to its end from the morning of ``date``."""
+
+    model_config = ConfigDict(extra="forbid")
+    competition: str = Field(min_length=1, max_length=MAX_NAME_CHARS, examples=["Champions League"])
+    season: str = Field(pattern=r"^\s*\d{4}(\s*[-/]\s*\d{2,4})?\s*$", max_length=12, examples=["2023-24"])
+    date: dt.date = Field(examples=["2024-03-01"])
+    start: str | None = Field(default=None, min_length=1, max_length=MAX_NAME_CHARS, examples=["quarter-finals"])
+    sims: int = Field(default=DEFAULT_SIMS, ge=1, le=MAX_SIMS, description=f"at most {MAX_SIMS:,} a request")
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    model: Model = "dixon-coles"
+
+
+class ReadRequest(BaseModel):
+    """``POST /api/read``: an article's text, and the day it was published (default: today)."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=MAX_ARTICLE_CHARS)
+    date: dt.date | None = None
+
+
+def create_app(
+    store_path: str | os.PathLike[str], *, poll: float = 1.0, snapshots: StoreSnapshots | None = None
+) -> FastAPI:
+    """The app answering from the store at ``store_path`` (read-only; checked for updates every ``poll`` s).
+
+    ``snapshots``: already started (or starting) snapshots of that store, to serve from instead of new ones.
+    """
+    snapshots = snapshots if snapshots is not None else StoreSnapshots(Path(store_path), poll=poll)
+    cutoffs: dict[int, str | None] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        snapshots.start()
+        try:
+            yield
+        finally:
+            snapshots.close()
+
+    app = FastAPI(
+        title="remontada",
+        version=__version__,
+        summary="Can they come back? Knockout ties, live matches and competitions forecast from public data.",
+        lifespan=lifespan,
+        docs_url="/docs/swagger",  # Swagger UI loads its scripts from a CDN; /docs itself works offline
+        redoc_url=None,
+    )
+    app.state.snapshots = snapshots
+    app.add_middleware(errors.BodyLimit, max_bytes=MAX_BODY_BYTES)
+    errors.install(app)
+
+    cache = AnswerCache(ANSWER_CACHE)
+
+    async def answer(call: Callable[[Store], facade.Answer | None], key: tuple[Any, ...] | None = None) -> Response:
+        """Answer with ``call`` run on a connection of the current snapshot, in a worker thread. Answers are
+        kept per snapshot under ``key`` (the endpoint and its parameters): asking again is a lookup, and
+        requests that ask the same question at the same time share one computation. The ``Server-Timing``
+        header says how long the server took (ms), apart from the HTTP layer and the network."""
+
+        def compute() -> tuple[int, bytes]:
+            with snapshots.borrow() as (snapshot, store):
+                result = call(store)
+                if snapshot.generation not in cutoffs:
+                    cutoffs[snapshot.generation] = facade.data_cutoff(store)
+            if result is None:
+                raise _NotAvailable()
+            body, model, fit_date = result
+            return snapshot.generation, _dumps({
+                "model": model,
+                "fit_date": fit_date,
+                "data_cutoff": cutoffs.get(snapshot.generation),
+                "store_updated": snapshot.last_update,
+                "answer": body,
+            })  # fmt: skip
+
+        began = time.perf_counter()
+        if key is None:
+            content = (await run_in_threadpool(compute))[1]
+        else:
+            content = await cache.fetch((snapshots.current.generation, *key), lambda: run_in_threadpool(compute))
+        took = 1000 * (time.perf_counter() - began)
+        return Response(content, media_type="application/json", headers={"Server-Timing": f"app;dur={took:.2f}"})
+
+    @app.exception_handler(_NotAvailable)
+    def _not_available(request: Request, exc: _NotAvailable) -> JSONResponse:
+        return JSONResponse(
+            errors.error_body("not_available", "this remontada has no news reader: article analysis is not available"),
+            status_code=501,
+        )
+
+    # ---- the page ----------------------------------------------------------------------------------
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> FileResponse:
+        """The API reference, drawn from ``/openapi.json`` by a local script (no CDN)."""
+        return FileResponse(STATIC / "docs.html")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    # ---- the API -----------------------------------------------------------------------------------
+    @app.get("/api/status", tags=["store"])
+    async def status() -> Response:
+        """What the store holds: matches, clubs, sources and when it was last updated."""
+        return await answer(facade.status, ("status",))
+
+    @app.get("/api/clubs", tags=["store"])
+    async def clubs(q: Name, limit: Annotated[int, Query(ge=1, le=MAX_CLUBS)] = 10) -> Response:
+        """Clubs matching ``q`` (accent-insensitive, any source's spelling), with "did you mean" when none does."""
+        return await answer(lambda st: facade.clubs(st, q, limit), ("clubs", q, limit))
+
+    @app.get("/api/competitions", tags=["ties"])
+    async def competitions() -> Response:
+        """Competitions with two-legged ties in the store, and their seasons (for pickers)."""
+        return await answer(facade.competitions, ("competitions",))
+
+    @app.get("/api/ties", tags=["ties"])
+    async def ties(competition: OptName = None, season: Season = None) -> Response:
+        """The two-legged knockout ties in the store, for pickers (default: every UEFA club competition)."""
+        return await answer(lambda st: facade.ties(st, competition, season), ("ties", competition, season))
+
+    @app.get("/api/tie", tags=["ties"])
+    async def tie(
+        home: Name,
+        away: Name,
+        competition: OptName = None,
+        season: Season = None,
+        round: OptName = None,
+        date: Day = None,
+        first_leg: OptScore = None,
+        model: Model = "dixon-coles",
+    ) -> Response:
+        """Who goes through: per side split 90 minutes / extra time / penalties, the scores that decide it,
+        the history base rate with its interval and the comebacks from the same position.
+
+        ``home`` and ``away`` are the two clubs in either order. A tie the store does not hold is stated
+        with ``competition`` and ``date`` (and ``first_leg``, its home side first, once it is played).
+        """
+        return await answer(
+            lambda st: facade.tie(
+                st, home, away, competition=competition, season=season, round=round, date=date,
+                first_leg=first_leg, model=model,
+            ),
+            ("tie", home, away, competition, season, round, date, first_leg, model),
+        )  # fmt: skip
+
+    @app.get("/api/live", tags=["live"])
+    async def live(
+        home: Name,
+        away: Name,
+        date: Day = None,
+        minute: Minute = "0",
+        score: Score = "0-0",
+        red_cards: Score = "0-0",
+        competition: OptName = None,
+        first_leg: OptScore = None,
+        team: OptName = None,
+        model: Model = "dixon-coles",
+    ) -> Response:
+        """A match in play: the result after 90 minutes, the goals to come and, in a second leg, who goes
+        through and the comeback curve (the chance to go through if the next goal comes at each minute)."""
+        return await answer(
+            lambda st: facade.live(
+                st, home, away, date=date, minute=minute, score=score, red_cards=red_cards,
+                competition=competition, first_leg=first_leg, team=team, model=model,
+            ),
+            ("live", home, away, date, minute, score, red_cards, competition, first_leg, team, model),
+        )  # fmt: skip
+
+    @app.get("/api/history", tags=["ties"])
+    async def history(
+        competition: OptName = None,
+        deficit: Annotated[int | None, Query(ge=0, le=MAX_DEFICIT)] = None,
+        first_leg_at: Literal["home", "away", "neutral"] | None = None,
+        before: Day = None,
+    ) -> Response:
+        """How often sides behind after the first leg went through, with the comebacks."""
+        return await answer(
+            lambda st: facade.history(st, competition=competition, deficit=deficit, first_leg_at=first_leg_at,
+                                      before=before),
+            ("history", competition, deficit, first_leg_at, before),
+        )  # fmt: skip
+
+    @app.get("/api/predict", tags=["models"])
+    async def predict(
+        home: Name,
+        away: Name,
+        date: Day = None,
+        competition: OptName = None,
+        neutral: bool = False,
+        model: Model = "dixon-coles",
+    ) -> Response:
+        """One match as a scoreline distribution: 1X2, expected goals, likely scores."""
+        return await answer(
+            lambda st: facade.predict(st, home, away, date=date, competition=competition, neutral=neutral, model=model),
+            ("predict", home, away, date, competition, neutral, model),
+        )
+
+    @app.get("/api/ratings", tags=["models"])
+    async def ratings(
+        date: Day = None,
+        competition: OptName = None,
+        top: Annotated[int, Query(ge=1, le=MAX_TOP)] = 20,
+        model: Model = "dixon-coles",
+    ) -> Response:
+        """Club strengths on one scale across every league and UEFA competition."""
+        return await answer(
+            lambda st: facade.ratings(st, date=date, competition=competition, top=top, model=model),
+            ("ratings", date, competition, top, model),
+        )
+
+    @app.post("/api/simulate", tags=["competitions"])
+    async def simulate(request: SimulateRequest) -> Response:
+        """Each club's chance to reach each round (or finish in each place), simulated from ``date``."""
+        r = request
+        return await answer(
+            lambda st: facade.simulate(
+                st, competition=r.competition, season=r.season, date=r.date, start=r.start, sims=r.sims,
+                seed=r.seed, model=r.model,
+            ),
+            ("simulate", r.competition, r.season, r.date, r.start, r.sims, r.seed, r.model),
+        )  # fmt: skip
+
+    @app.post("/api/read", tags=["news"])
+    async def read(request: ReadRequest) -> Response:
+        """An article about a tie or a match: which one it is, and the answer to the question it asks."""
+        return await answer(lambda st: facade.read_article(st, request.text, date=request.date))
+
+    return app
+
+
+class AnswerCache:
+    """The JSON of recent answers, least recently used dropped first, with one computation per question
+    in flight (used from the event loop only)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._pending: dict[tuple[Any, ...], asyncio.Future[bytes]] = {}
+
+    async def fetch(self, key: tuple[Any, ...], compute: Callable[[], Awaitable[tuple[int, bytes]]]) -> bytes:
+        """The answer under ``key``: kept, being computed for another request, or computed now.
+
+        ``compute`` returns (the snapshot generation it read, the JSON); the answer is kept under that
+        generation (a newer one than ``key``'s when the store was swapped meanwhile).
+        """
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        pending = self._pending.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._pending[key] = future
+        try:
+            generation, content = await compute()
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: waiters re-raise it; nobody waiting is fine too
+            raise
+        finally:
+            self._pending.pop(key, None)
+        future.set_result(content)
+        self._items[(generation, *key[1:])] = content
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return content
+
+
+def _dumps(value: Any) -> bytes:
+    """Strict JSON (NaN and infinities become null)."""
+    try:
+        return json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode()
+    except ValueError:
+        return json.dumps(_finite(value), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+class _NotAvailable(Exception):
+    """A feature this build of remontada lacks (answered with 501)."""
+
+
+def app_from_env() -> FastAPI:
+    """The app for ``uvicorn --factory`` worker processes: the store path comes from ``$REMONTADA_SERVE_STORE``."""
+    path = os.environ.get(STORE_ENV)
+    if not path:
+        raise RuntimeError(f"set {STORE_ENV} to the store file")
+    return create_app(path)
