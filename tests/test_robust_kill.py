@@ -99,6 +99,7 @@ def test_ctrl_c_ends_an_update_with_one_line_and_no_traceback(mirror: Path, tmp_
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "interrupted" in err
     assert [w for w in workers if alive(w)] == []
+    assert not store.exists() and not Path(str(store) + ".building").exists()  # as it was: no store yet
     assert_store_works_again(mirror, store)
 
 

@@ -20,6 +20,11 @@ A file never silently loses rows it had: when a new version of a stored file yie
 or records than the stored one (a header-only CSV, a file cut short), it is an error naming the
 file and what would be lost, and the stored version is kept, unless ``accept_shrink`` is given.
 Either way :attr:`UpdateReport.shrunk` lists each such file with its rows before and after.
+
+Ctrl-C at any moment before the final commit (or, for a first build, before the rename) rolls
+back and leaves the store as it was (no file at all when there was none), even when a DuckDB query
+swallowed the interrupt; after it, the update is complete and the interrupt says so
+(:mod:`remontada.ingest.interrupt`).
 """
 
 from __future__ import annotations
@@ -155,19 +160,26 @@ def update(
 
     try:
         with watch, WriteLock(store_path, timeout=lock_timeout):
-            store = Store(store_path, read_only=False)
+            existed = store_path.exists()
             try:
-                fresh = _holds_no_rows(store)
-                if not fresh:
-                    run(store, staged=False)
-            finally:
-                store.close()
-            if fresh:
-                _build_beside(store_path, run, report, watch)
-            elif report.committed and (report.ingested or force) and wasted_fraction(store_path) > COMPACT_ABOVE:
-                if on_stage:
-                    on_stage("compacting the store")
-                compact(store_path)
+                store = Store(store_path, read_only=False)
+                try:
+                    fresh = _holds_no_rows(store)
+                    if not fresh:
+                        run(store, staged=False)
+                finally:
+                    store.close()
+                if fresh:
+                    _build_beside(store_path, run, report, watch)
+                elif report.committed and (report.ingested or force) and wasted_fraction(store_path) > COMPACT_ABOVE:
+                    if on_stage:
+                        on_stage("compacting the store")
+                    compact(store_path)
+            except BaseException:
+                if not existed and not watch.committed:  # interrupted before the first build was in place
+                    for made in (store_path, store_path.with_name(store_path.name + ".wal")):
+                        made.unlink(missing_ok=True)
+                raise
     finally:
         if own_fetcher:
             fetcher.close()
