@@ -175,8 +175,9 @@ def update(
                     if on_stage:
                         on_stage("compacting the store")
                     compact(store_path)
-            except BaseException:
-                if not existed and not watch.committed:  # interrupted before the first build was in place
+            except BaseException as exc:
+                interrupted = watch.hit or isinstance(exc, KeyboardInterrupt)
+                if interrupted and not existed and not watch.committed:  # Ctrl-C before the first build was in place
                     for made in (store_path, store_path.with_name(store_path.name + ".wal")):
                         made.unlink(missing_ok=True)
                 raise
