@@ -174,7 +174,11 @@ def update(
                 elif report.committed and (report.ingested or force) and wasted_fraction(store_path) > COMPACT_ABOVE:
                     if on_stage:
                         on_stage("compacting the store")
-                    compact(store_path)
+                    if not compact(store_path):
+                        report.warnings += 1
+                        report.warning_messages.append(
+                            f"{store_path}: not compacted (another process has it open); the next update compacts it"
+                        )
             except BaseException as exc:
                 interrupted = watch.hit or isinstance(exc, KeyboardInterrupt)
                 if interrupted and not existed and not watch.committed:  # Ctrl-C before the first build was in place
