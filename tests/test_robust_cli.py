@@ -38,6 +38,14 @@ def assert_one_clear_line(result: Result, *needles: str, codes: tuple[int, ...] 
     assert "Traceback" not in result.output and "internal error" not in result.output
     for needle in needles:
         assert needle in result.output, result.output
+    assert len([line for line in result.output.splitlines() if line.strip()]) == 1, result.output
+
+
+def test_a_usage_error_is_one_line_naming_the_option(store: Path) -> None:
+    """Click's own usage errors (a value of the wrong type, an unknown option or command) too."""
+    assert_one_clear_line(run(store, "ratings", "--top", "abc"), "--top", "ratings --help", codes=(2,))
+    assert_one_clear_line(run(store, "ratings", "--no-such-option"), "--no-such-option", codes=(2,))
+    assert_one_clear_line(runner.invoke(app, ["no-such-command"]), "no-such-command", codes=(2,))
 
 
 LIVE = ["live", "Atalanta", "Liverpool", "--date", "2024-04-18"]

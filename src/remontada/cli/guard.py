@@ -18,6 +18,8 @@ here, for every command, by :class:`GuardedGroup`:
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import typer
@@ -30,6 +32,28 @@ from remontada.ingest.interrupt import InterruptedAfterCommit
 
 class GuardedGroup(TyperGroup):
     """A Typer group whose commands end with one line, never a traceback (see the module docstring)."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command line; a usage error (unknown option, a value of the wrong type) is one line, status 2."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            outcome = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except Exception as exc:
+            message = _usage_message(exc)
+            if message is None:
+                raise
+            _say(message)
+            sys.exit(2)
+        # without standalone mode click hands back the exit status of typer.Exit (commands return None)
+        sys.exit(outcome if isinstance(outcome, int) else 0)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -70,6 +94,17 @@ def _is_duckdb_interrupt(exc: Exception) -> bool:
     if type(exc) is RuntimeError and str(exc) == "Query interrupted":
         return True
     return type(exc).__name__ == "InterruptException" and type(exc).__module__.lstrip("_").startswith("duckdb")
+
+
+def _usage_message(exc: Exception) -> str | None:
+    """One line for click's usage errors and aborts (Typer may bundle its own click: known by shape)."""
+    if type(exc).__name__ == "Abort":
+        return "aborted"
+    if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code") and hasattr(exc, "ctx")):
+        return None
+    ctx = exc.ctx
+    where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+    return " ".join(str(exc.format_message()).split()) + where
 
 
 def _say(message: str) -> None:
