@@ -39,13 +39,14 @@ class GuardedGroup(TyperGroup):
         prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,
+        windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
         """Run the command line; a usage error (unknown option, a value of the wrong type) is one line, status 2."""
         if not standalone_mode:
-            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         try:
-            outcome = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            outcome = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except Exception as exc:
             message = _usage_message(exc)
             if message is None:
