@@ -130,7 +130,7 @@ def status(
     if as_json:
         print_json(info.to_dict())
         return
-    console.print(f"store {escape(info.store)}", soft_wrap=True)
+    console.print(f"store {escape(info.store)}", overflow="fold")  # a long path folds at narrow widths
     console.print(f"last update {info.last_update}; latest played club match {info.data_cutoff}")
     console.print(
         f"{info.matches:,} matches, {info.clubs:,} clubs, {info.raw_rows:,} source rows, "
