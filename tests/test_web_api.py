@@ -144,7 +144,7 @@ BAD_GETS = [
     (LIVE + "&minute=soon", 422, "minute"),
     (LIVE + "&score=1", 422, "score"),
     (LIVE + "&score=-1-0", 422, "score"),
-    (LIVE + "&red_cards=6-0", 422, None),  # more red cards than a side can have
+    (LIVE + "&red_cards=6-0", 422, "red_cards"),  # more red cards than a side can have
     ("/api/clubs?q=", 422, "q"),
     ("/api/clubs?q=Liverpool&limit=100000", 422, "limit"),
     ("/api/ties?competition=Nowhere%20Cup", 404, "competition"),
