@@ -186,8 +186,12 @@ def _match(
 def _pre_match(st: Store, match: LiveMatch, model: str) -> tuple[tuple[float, float], dict[str, Any]]:
     """The model's pre-match rates and its own 90-minute answer (the numbers ``predict`` gives), kept per
     store data and match (each caller gets its own copy of the answer)."""
-    key = ("pre_match", *_store_key(st), model, match)
-    rates, pre = _known(key, lambda: _compute_pre_match(st, match, model))
+    # by the match object (kept by _match, so asking again gives the same one; the entry holds it, so its
+    # id names no other): hashing a match hashes its rules, slower than the lookup is worth
+    key = ("pre_match", *_store_key(st), model, id(match))
+    kept, rates, pre = _known(key, lambda: (match, *_compute_pre_match(st, match, model)))
+    if kept is not match:  # cannot happen while the entry holds its match; answer afresh if it ever did
+        rates, pre = _compute_pre_match(st, match, model)
     return rates, copy.deepcopy(pre)
 
 
