@@ -987,6 +987,33 @@ def base_rate(
     return counted
 
 
+def _candidates(facts: list[_Facts], deficit: int, or_more: bool) -> list[_Facts]:
+    """The facts whose first-leg margin can match ``deficit`` for one side or the other (A's deficit is
+    -margin, B's is margin: a side ``deficit`` down, or more, needs ``|margin| == |deficit|``, or more),
+    in their order."""
+    buckets = _MARGINS.get(id(facts))
+    if buckets is None or buckets[0] is not facts:
+        by_size: dict[int, list[tuple[int, _Facts]]] = defaultdict(list)
+        for position, fact in enumerate(facts):
+            by_size[abs(fact[5])].append((position, fact))
+        buckets = (facts, dict(by_size))
+        with _REBUILT_LOCK:
+            if len(_MARGINS) >= 32:
+                _MARGINS.clear()
+            _MARGINS[id(facts)] = buckets
+    size = abs(deficit)
+    if or_more and deficit != 0:
+        picked = sorted(item for s, items in buckets[1].items() if s >= size for item in items)
+    else:
+        picked = buckets[1].get(size, [])
+    return [fact for _, fact in picked]
+
+
+#: :func:`_candidates`'s index of facts by the size of the first-leg margin, per ``id`` of the facts list
+#: (each entry holds its list, so the id names no other).
+_MARGINS: dict[int, tuple[list[_Facts], dict[int, list[tuple[int, _Facts]]]]] = {}
+
+
 def _count_facts(
     facts: list[_Facts],
     deficit: int,
@@ -1004,7 +1031,7 @@ def _count_facts(
     stage_set = set(stages) if stages is not None else None
     both = not (first_leg_at is None and deficit == 0)  # see _views
     n, through = 0, []
-    for tie, comp, year, stage, day, margin, neutral, team_a, team_b, winner in facts:
+    for tie, comp, year, stage, day, margin, neutral, team_a, team_b, winner in _candidates(facts, deficit, or_more):
         if wanted is not None and comp not in wanted:
             continue
         if span is not None:
