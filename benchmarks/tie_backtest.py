@@ -1,11 +1,14 @@
-"""Runtime of the walk-forward tie backtest and of its base-rate baseline.
+"""Runtime of the walk-forward tie backtest (one process and on Dask) and of its base-rate baseline.
 
-Run: ``python benchmarks/tie_backtest.py [--store PATH] [--since 2023-24] [--until 2023-24]``
+Run: ``python benchmarks/tie_backtest.py [--store PATH] [--since 2016-17] [--until 2016-17] [--weekly]
+[--workers 2]``
 
 Prints: rebuilding the UEFA ties from the store; the base-rate lookups the backtest makes (one per
 tie and horizon) with the vectorised :class:`remontada.ties.base_rates.BaseRateBaseline` against the
 peer, :func:`remontada.ties.history.base_rate` called per lookup (same counts, checked), with the ratio;
-and the walk-forward itself over the chosen seasons: seconds, model fits, seconds per fit and per tie.
+and the walk-forward itself over the chosen seasons, in this process and on a local Dask cluster of
+``--workers`` processes: seconds, model fits, seconds per fit, the ratio, and whether every forecast
+is identical.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ import argparse
 import time
 from pathlib import Path
 
+import numpy as np
+
 from remontada.paths import default_store_path
+from remontada.simulate.distributed import local_client
 from remontada.store.reader import Store
 from remontada.ties.backtest import HISTORY_COMPETITIONS, evaluation_ties, run_tie_backtest
 from remontada.ties.base_rates import BaseRateBaseline
@@ -24,8 +30,10 @@ from remontada.ties.history import base_rate, rebuild_ties
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, default=default_store_path())
-    parser.add_argument("--since", default="2023-24")
-    parser.add_argument("--until", default="2023-24")
+    parser.add_argument("--since", default="2016-17")
+    parser.add_argument("--until", default="2016-17")
+    parser.add_argument("--weekly", action="store_true", help="refit on Mondays (as the full backtest does)")
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     with Store(args.store) as store:
         start = time.perf_counter()
@@ -48,11 +56,30 @@ def main() -> None:
             f"{len(targets)} between-legs base rates: vectorised {vectorised:.3f} s (incl. building), "
             f"history.base_rate per lookup {looped:.2f} s, ratio {looped / vectorised:.0f}x, same counts: {same}"
         )
-        result = run_tie_backtest(store, since=args.since, until=args.until)
+        step = 7 if args.weekly else 1
+        common = {"since": args.since, "until": args.until, "step_days": step, "market": False, "second_leg": None}
+        local = run_tie_backtest(store, **common)  # type: ignore[arg-type]
         print(
-            f"walk-forward {args.since}..{args.until}: {len(result.ties)} ties, {result.fits} fits, "
-            f"{result.seconds:.1f} s ({result.seconds / max(result.fits, 1):.2f} s per fit, "
-            f"{result.seconds / max(len(result.ties), 1):.2f} s per tie)"
+            f"walk-forward {args.since}..{args.until}, one process: {len(local.ties)} ties, {local.fits} fits, "
+            f"{local.seconds:.1f} s ({local.seconds / max(local.fits, 1):.2f} s per fit)"
+        )
+        client = local_client(n_workers=args.workers)
+        try:
+            start = time.perf_counter()
+            remote = run_tie_backtest(store, client=client, **common)  # type: ignore[arg-type]
+            elapsed = time.perf_counter() - start
+        finally:
+            cluster = client.cluster
+            client.close()
+            cluster.close()
+        identical = all(
+            np.array_equal(remote.forecasts[h][n], p, equal_nan=True)
+            for h, per_name in local.forecasts.items()
+            for n, p in per_name.items()
+        )
+        print(
+            f"walk-forward on Dask ({args.workers} local workers): {elapsed:.1f} s, ratio one process / Dask "
+            f"{local.seconds / elapsed:.2f}x, identical forecasts: {identical}"
         )
 
 

@@ -168,3 +168,22 @@ def test_merging_a_join_view_keeps_home_and_away_clubs_apart() -> None:
         merge_relation(con, "resolved")
         pairs = sorted(con.execute("SELECT home_id, away_id, n_sources FROM _merged_matches").fetchall())
     assert pairs == [("arsenal", "chelsea", 1), ("liverpool", "everton", 2)]
+
+
+def test_odds_rows_attach_without_making_a_match_or_supplying_a_field() -> None:
+    final = dt.date(2005, 5, 25)
+    merged = merge_rows(
+        frame(
+            # a results row that knows only the score after extra time, and OddsPortal's shoot-out-counting 3-4
+            row(1, "european-cups", "ec/cl", final, "milan", "liverpool", None, None, competition="uefa.cl",
+                season="2004-05", aet_home=3, aet_away=3),
+            row(2, "oddsportal", "op/cl", final, "milan", "liverpool", 3, 4, competition="uefa.cl", season="2004-05"),
+            # a match only OddsPortal has: no stored match
+            row(3, "oddsportal", "op/cl", dt.date(2005, 5, 4), "psv", "milan", 3, 1, competition="uefa.cl",
+                season="2004-05"),
+        )
+    )
+    (match,) = merged.matches.to_dict(orient="records")
+    assert (match["aet_home"], match["aet_away"]) == (3, 3)
+    assert pd.isna(match["home_goals"]) and pd.isna(match["away_goals"])  # never OddsPortal's 3-4
+    assert sorted(merged.sources["raw_id"]) == [1, 2]  # the odds row joins the match; the lone one joins nothing

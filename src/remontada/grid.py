@@ -350,6 +350,20 @@ class ScoreGrid:
         return self.goal_difference().settle(line)
 
     # ---- transforms -----------------------------------------------------------------
+    def tilted(self, home_factor: float, away_factor: float) -> ScoreGrid:
+        """The grid with P(i, j) reweighted by ``home_factor**i * away_factor**j`` and renormalised.
+
+        For independent Poisson goals this is exactly the grid of the rates times the factors
+        (Dixon-Coles grids: to the low-score correction's dependence on the rates). The support
+        is not widened, so factors far above one lose the mass beyond the grid's last row: for
+        factors up to 1.5 on a grid cut at 1e-9 that is below 1e-6.
+        """
+        if not (home_factor > 0 and away_factor > 0 and math.isfinite(home_factor) and math.isfinite(away_factor)):
+            raise ValueError(f"tilt factors must be finite and positive, got {home_factor}, {away_factor}")
+        rows, cols = self.shape
+        weights = np.power(home_factor, np.arange(rows))[:, None] * np.power(away_factor, np.arange(cols))[None, :]
+        return ScoreGrid.from_matrix(self.probs * weights)
+
     def swap(self) -> ScoreGrid:
         """The same match with the sides exchanged: ``probs[j, i]`` (e.g. a second leg)."""
         return ScoreGrid(self.probs.T.copy())

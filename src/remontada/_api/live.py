@@ -210,9 +210,23 @@ def _compute_pre_match(st: Store, match: LiveMatch, model: str) -> tuple[tuple[f
     except KeyError as exc:
         reason = exc.args[0] if exc.args else exc
         raise NotRated(f"no pre-match rates from {model}: {reason}; pass rates=(home, away)") from None
+    second_leg = match.first_leg is not None and match.rules is not None and match.rules.legs == 2
+    adjustment: dict[str, float] | None = None
+    if second_leg:
+        # The same second-leg adjustment ``tie`` applies between the legs, so that the pre-match
+        # rates (and the in-play chain started from them) are the ones ``tie`` prices.
+        from remontada.ties.second_leg import packaged
+
+        assert match.first_leg is not None
+        factors = packaged()
+        host, visitor = factors.factors(match.first_leg)
+        grid = factors.apply(grid, match.first_leg)
+        rates = (rates[0] * host, rates[1] * visitor)
+        adjustment = {"home": host, "away": visitor}
     pre: dict[str, Any] = {
         "model": model,
         "as_of": match.date.isoformat(),
+        "second_leg_adjustment": adjustment,
         "competition": match.competition,
         "neutral": match.neutral,
         "expected_goals": {"home": rates[0], "away": rates[1]},
@@ -221,7 +235,8 @@ def _compute_pre_match(st: Store, match: LiveMatch, model: str) -> tuple[tuple[f
         "away_win": grid.away_win,
         "p_through": None,
     }
-    if match.first_leg is not None and match.rules is not None and match.rules.legs == 2:
+    if second_leg:
+        assert match.first_leg is not None and match.rules is not None
         tie = forecast_second_leg(
             match.first_leg, grid, rules=match.rules, teams=(match.away, match.home), on_unmodelled="even"
         )

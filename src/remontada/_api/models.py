@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +90,18 @@ class MatchForecast:
         }
 
 
+def _second_leg_note(first_leg: tuple[int, int], first_host: str, second_host: str) -> str:
+    """Why ``tie`` and ``live`` price this match differently from ``predict``: the second-leg adjustment."""
+    from remontada.ties.second_leg import packaged
+
+    host, visitor = packaged().factors(first_leg)
+    return (
+        f"this is the second leg of a tie (first leg {first_host} {first_leg[0]}-{first_leg[1]} {second_host}): "
+        f"`tie` and `live` scale its expected goals for the first-leg score (x{host:.2f} {second_host}, "
+        f"x{visitor:.2f} {first_host}; remontada.ties.second_leg); these are the strength model's own numbers"
+    )
+
+
 def predict(
     home: str,
     away: str,
@@ -136,8 +149,11 @@ def predict(
         comp = st.competition(competition).id if competition is not None else None
         source = "given" if comp is not None else None
         venue = neutral
+        notes: list[str] = []
         if comp is None or venue is None:
             fixture = find_live_match(st, home_id, away_id, date=day, competition=comp)
+            if fixture.first_leg is not None and fixture.rules is not None and fixture.rules.legs == 2:
+                notes.append(_second_leg_note(fixture.first_leg, st.club_name(away_id), st.club_name(home_id)))
             if fixture.match_id is not None:
                 if comp is None and fixture.competition is not None:
                     comp, source = fixture.competition, "stored fixture"
@@ -152,6 +168,7 @@ def predict(
             raise NotRated(f"the {model} model as of {day} cannot rate this match: {reason}") from None
         fit = fit_info(forecaster, day)
         warnings, cutoff = cutoff_warnings(st, day)
+        warnings = [*notes, *warnings]
         names = st.club_name(home_id), st.club_name(away_id)
     return MatchForecast(
         home=names[0], away=names[1], home_id=home_id, away_id=away_id, as_of=day, model=model, neutral=venue,
@@ -269,42 +286,64 @@ class BacktestResult:
     partial_coverage: dict[str, Any]
     notes: tuple[str, ...]
     raw: Any = field(repr=False)
+    #: UEFA matches only: the same scores by ``competition``, ``stage``, ``scale`` (same league or not)
+    #: and ``era`` (held out from 2016-17 or earlier), with the paired difference to Pinnacle.
+    breakdowns: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from remontada._api.common import jsonable
 
-        return {
+        out = {
             "competition": self.competition,
             "seasons": self.seasons,
             "summary": jsonable(self.summary),
             "partial_coverage": jsonable(self.partial_coverage),
             "notes": list(self.notes),
         }
+        if self.breakdowns:
+            out["breakdowns"] = jsonable(self.breakdowns)
+        return out
+
+    def plot_calibration(self, path: str | os.PathLike[str], *, title: str = "") -> Any:
+        """Write the reliability diagram of the summary's forecasters, on the summary's matches, as a PNG."""
+        from pathlib import Path
+
+        return self.raw.plot_calibration(Path(path), list(self.summary["forecaster"]), title=title)
 
 
 def backtest(
     competition: str = "Premier League",
     *,
-    seasons: str = "2016-17..2022-23",
+    seasons: str | None = None,
     penaltyblog: bool = True,
     step_days: int = 7,
     progress: bool = False,
+    cache: bool = True,
     store: Store | str | os.PathLike[str] | None = None,
 ) -> BacktestResult:
     """Walk-forward RPS, log loss and Brier of every model, the closing odds and penaltyblog.
 
+    On a UEFA competition (Champions League, Europa League, or both: ``"Champions League,Europa
+    League"``) the forecasters are the joint Dixon-Coles as ``predict`` fits it, Elo, climatology and
+    Pinnacle's OddsPortal prices, with breakdowns by competition, stage and whether the clubs share a
+    league (:mod:`remontada.evaluation.uefa`).
+
     Parameters
     ----------
     competition
-        League (name, id or abbreviation), e.g. ``"Premier League"`` or ``"EPL"``.
+        League (name, id or abbreviation), e.g. ``"Premier League"`` or ``"EPL"``; or UEFA
+        competitions, comma-separated.
     seasons
-        Reported seasons ``"FIRST..LAST"``.
+        Reported seasons ``"FIRST..LAST"`` (default ``2016-17..2022-23``; UEFA: ``2016-17..2019-20``,
+        the held-out seasons with Pinnacle prices).
     penaltyblog
-        Include penaltyblog's Dixon-Coles (slow: one fit a week).
+        Include penaltyblog's Dixon-Coles (slow: one fit a week; leagues only).
     step_days
         Refit every this many days.
     progress
         Print a progress bar.
+    cache
+        UEFA: keep the joint model's fits in the cache directory (as ``predict`` does).
     store
         An open store, a path, or ``None`` for the user's store.
     """
@@ -315,7 +354,12 @@ def backtest(
     if step_days < 1:
         raise InvalidInput(f"step_days is 1 or more, got {step_days}", field="step_days")
     with using_store(store) as st:
-        st.competition(competition)
+        named = [c.strip() for c in competition.split(",") if c.strip()]
+        comps = [st.competition(c) for c in named] if len(named) > 1 else [st.competition(competition)]
+        if any(c.kind == "uefa" for c in comps):
+            return _uefa_backtest(st, [c.id for c in comps], seasons or "2016-17..2019-20", step_days=step_days,
+                                  progress=progress, cache=cache)  # fmt: skip
+        seasons = seasons or "2016-17..2022-23"
         try:
             result = suite.run(st, competition, seasons, penaltyblog=penaltyblog, step_days=step_days,
                                progress=progress)  # fmt: skip
@@ -332,6 +376,31 @@ def backtest(
         if name not in set(main["forecaster"]) and np.isfinite(p).all(axis=1).any()
     }
     return BacktestResult(competition, seasons, main, partial, tuple(result.notes), result)
+
+
+def _uefa_backtest(
+    st: Store, ids: list[str], seasons: str, *, step_days: int, progress: bool, cache: bool
+) -> BacktestResult:
+    """The UEFA match backtest of :func:`backtest`."""
+    from remontada.evaluation import uefa
+    from remontada.paths import user_cache_dir
+
+    if any(c not in uefa.UEFA_COMPETITIONS for c in ids):
+        names = ", ".join(st.competition(c).name for c in uefa.UEFA_COMPETITIONS)
+        raise InvalidInput(f"the UEFA match backtest covers {names} (the seasons OddsPortal prices), "
+                           f"not {', '.join(ids)}", field="competition")  # fmt: skip
+    try:
+        result = uefa.run(st, ids, seasons, step_days=step_days, progress=progress,
+                          cache_dir=user_cache_dir() / "models" if cache else None)  # fmt: skip
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="seasons") from None
+    if not result.common().any():
+        first, last = uefa.PRICED_SEASONS
+        raise InvalidInput(f"no match of {seasons} has Pinnacle's prices (OddsPortal covers {first}..{last})",
+                           field="seasons")  # fmt: skip
+    label = ",".join(st.competition(c).name for c in ids)
+    return BacktestResult(label, seasons, result.summary(), {}, tuple(result.result.notes), result.result,
+                          result.breakdowns())  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False)
@@ -357,10 +426,15 @@ def backtest_ties(
     bins: int = 10,
     cache: bool = False,
     progress: bool = False,
+    stages: Sequence[str] | None = None,
+    weekly: bool = False,
+    dask: str | None = None,
+    market: bool = True,
     store: Store | str | os.PathLike[str] | None = None,
 ) -> TieBacktestResult:
     """Walk-forward calibration of "goes through" on every two-legged UEFA knockout tie: the model
-    before the tie and between the legs, against the base rate of the first-leg margin and venue.
+    before the tie and between the legs (also with the second-leg adjustment), against the base rate
+    of the first-leg margin and venue and, where the legs are priced (2004-05..2019-20), the market.
 
     Parameters
     ----------
@@ -374,8 +448,17 @@ def backtest_ties(
         Bins of the reliability table (2 to 50).
     cache
         Keep the fitted models in the cache directory.
+    stages
+        Stages to forecast: ``knockout``, ``playoff``, ``qualifying`` (default: the first two).
+    weekly
+        Refit once a week (Mondays) instead of on every forecast date.
+    dask
+        Run the refits on a Dask scheduler (``tcp://host:8786``) or a local cluster (``"local"``);
+        the forecasts are the same as in one process.
+    market
+        Add the market's forecast where the legs are priced.
     """
-    from remontada.ties.backtest import run_tie_backtest
+    from remontada.ties.backtest import TARGET_STAGES, run_tie_backtest
 
     model = check_model(model)
     if not 2 <= bins <= 50:
@@ -383,12 +466,23 @@ def backtest_ties(
     names = [competition] if isinstance(competition, str) else competition
     with using_store(store) as st:
         ids = [st.competition(c).id for c in names] if names else None
-        kwargs: dict[str, Any] = {"competitions": ids} if ids else {}
+        kwargs: dict[str, Any] = {"competitions": ids, "history_competitions": ids} if ids else {}
+        client = None
+        if dask is not None:
+            from remontada.simulate.distributed import connect
+
+            client = connect(dask)
         try:
-            result = run_tie_backtest(st, model=model, since=since, until=until, cache_dir=True if cache else None,
-                                      progress=progress, **kwargs)  # fmt: skip
+            result = run_tie_backtest(
+                st, model=model, since=since, until=until, cache_dir=True if cache else None,
+                progress=progress and client is None, stages=tuple(stages) if stages else TARGET_STAGES,
+                step_days=7 if weekly else 1, client=client, market=market, **kwargs,
+            )  # fmt: skip
         except ValueError as exc:
             raise InvalidInput(str(exc), field="since") from None
+        finally:
+            if client is not None:
+                client.close()
     if not len(result.ties):
         raise InvalidInput("no two-legged ties to forecast in that selection", field="since")
     return TieBacktestResult(bins, result)

@@ -107,20 +107,34 @@ def ratings(
 
 
 def backtest(
-    competition: Annotated[str, typer.Option(help='League to forecast, e.g. "Premier League".')] = "Premier League",
-    seasons: Annotated[str, typer.Option(help="Reported seasons, FIRST..LAST.")] = "2016-17..2022-23",
+    competition: Annotated[
+        str,
+        typer.Option(
+            help='League to forecast, e.g. "Premier League"; or "Champions League", "Europa League" or both '
+            "comma-separated (UEFA matches against Pinnacle)."
+        ),
+    ] = "Premier League",
+    seasons: Annotated[
+        str | None,
+        typer.Option(help="Reported seasons, FIRST..LAST (default 2016-17..2022-23; UEFA 2016-17..2019-20)."),
+    ] = None,
     plot: Annotated[Path | None, typer.Option(help="Write the calibration diagram PNG here.")] = None,
     penaltyblog: Annotated[bool, typer.Option(help="Include penaltyblog's Dixon-Coles (slow: one fit a week).")] = True,
     step_days: Annotated[int, typer.Option(min=1, help="Refit every N days.")] = 7,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Walk-forward RPS, log loss and Brier of every model, the closing odds and penaltyblog, same matches."""
+    """Walk-forward RPS, log loss and Brier of every model, the closing odds and penaltyblog, same matches.
+
+    On UEFA matches: the joint Dixon-Coles, Elo and climatology against Pinnacle, by competition, stage
+    and whether the two clubs play in the same league.
+    """
     result = rm.backtest(competition, seasons=seasons, penaltyblog=penaltyblog, step_days=step_days,
                          progress=not as_json, store=store)  # fmt: skip
-    raw = result.raw
+    seasons = result.seasons
     if plot is not None:
-        raw.plot_calibration(plot, title=f"{competition} {seasons}: calibration ({len(raw.outcome)} matches)")
+        n = int(result.summary["matches"].iloc[0])
+        result.plot_calibration(plot, title=f"{result.competition} {seasons}\ncalibration, {n} matches")
     if as_json:
         out = result.to_dict()
         if plot is not None:
@@ -130,6 +144,8 @@ def backtest(
     console.print(frame_table(_scores_text(result.summary), f"{competition} {seasons}, walk-forward (lower is better)"))
     for name, frame in result.partial_coverage.items():
         console.print(frame_table(_scores_text(frame), f"on the {frame['matches'].iloc[0]} matches {name} priced"))
+    for by, frame in result.breakdowns.items():
+        console.print(frame_table(_scores_text(frame), f"by {by}; *_vs_pinnacle: paired mean difference, ± 95%"))
     for note in result.notes:
         console.print(f"note: {note}")
     if plot is not None:
@@ -140,5 +156,11 @@ def _scores_text(frame: Any) -> Any:
     shown = frame.copy()
     for col in ("rps", "log_loss", "brier"):
         shown[col] = shown[col].map("{:.4f}".format)
-    shown["seconds"] = shown["seconds"].map("{:.0f}".format)
+    if "seconds" in shown:
+        shown["seconds"] = shown["seconds"].map("{:.0f}".format)
+    for score in ("rps", "log_loss"):
+        col = f"{score}_vs_pinnacle"
+        if col in shown:
+            shown[col] = [f"{d:+.4f} ± {h:.4f}" for d, h in zip(frame[col], frame[f"{col}_ci"], strict=True)]
+            shown = shown.drop(columns=f"{col}_ci")
     return shown

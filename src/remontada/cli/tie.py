@@ -254,25 +254,49 @@ def backtest_ties(
     plot: Annotated[Path | None, typer.Option(help="Write the reliability diagram here (PNG).")] = None,
     out: Annotated[Path | None, typer.Option(help="Write every tie's forecasts here (CSV).")] = None,
     cache: Annotated[bool, typer.Option(help="Keep the fitted models in the cache directory.")] = False,
+    stage: Annotated[
+        list[str] | None,
+        typer.Option("--stage", help="Stage to forecast, repeatable: knockout, playoff, qualifying."),
+    ] = None,
+    weekly: Annotated[bool, typer.Option(help="Refit once a week (Mondays), not on every forecast date.")] = False,
+    dask: Annotated[
+        str | None, typer.Option(help="Run the refits on a Dask scheduler (tcp://host:8786) or 'local'.")
+    ] = None,
+    market: Annotated[bool, typer.Option(help="Add the market's forecast where the legs are priced.")] = True,
+    fit_second_leg: Annotated[
+        Path | None,
+        typer.Option(help="Write the second-leg adjustment fitted on ties before 2016-17 here (CSV)."),
+    ] = None,
+    report: Annotated[Path | None, typer.Option(help="Write every table of the report here (Markdown).")] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Walk-forward calibration of "goes through" on every two-legged UEFA knockout tie: the model
-    before the tie and between the legs, against the base rate of the first-leg margin and venue."""
+    before the tie and between the legs (also with the second-leg adjustment), against the base rate
+    of the first-leg margin and venue and, where the legs are priced (2004-05..2019-20), the market."""
     from remontada.ties.backtest import HORIZON_LABELS, SCOPE_NOTE
 
-    answer = rm.backtest_ties(since=since, until=until, competition=competition, model=model, bins=bins, cache=cache,
-                              progress=not as_json and console.is_terminal, store=store)  # fmt: skip
+    answer = rm.backtest_ties(
+        since=since, until=until, competition=competition, model=model, bins=bins, cache=cache,
+        progress=not as_json and console.is_terminal, stages=stage, weekly=weekly, dask=dask, market=market,
+        store=store,
+    )  # fmt: skip
     result = answer.raw
+    if fit_second_leg is not None and result.adjustment is not None:
+        result.adjustment.save(fit_second_leg)
+    if report is not None:
+        from remontada.ties.report import markdown
+
+        report.write_text(markdown(result, bins=bins), encoding="utf-8")
     if plot is not None:
         result.plot(plot, bins)
     if out is not None:
         result.per_tie().to_csv(out, index=False)
     if as_json:
-        report = answer.to_dict()
+        data = answer.to_dict()
         if plot is not None:
-            report["plot"] = str(plot)
-        print_json(report)
+            data["plot"] = str(plot)
+        print_json(data)
         return
     summary = result.summary()
     console.print(
@@ -297,6 +321,24 @@ def backtest_ties(
         comp_table.add_row(row.competition, HORIZON_LABELS[row.horizon], row.forecaster, f"{row.n}",
                            f"{row.brier:.4f}", f"{row.log_loss:.4f}")  # fmt: skip
     console.print(comp_table)
+    with_market = result.summary(with_market=True)
+    if len(with_market):
+        market_table = Table(title="on the ties the market prices: model, market and base rate")
+        for column in ("horizon", "forecaster", "ties", "Brier", "log loss", "Brier - market (± 1.96 se)"):
+            market_table.add_column(column, justify="left" if column in ("horizon", "forecaster") else "right")
+        for row in with_market.itertuples(index=False):
+            diff = "" if row.forecaster == "market" else f"{row.brier_minus_market:+.4f} ± {1.96 * row.se_market:.4f}"
+            market_table.add_row(HORIZON_LABELS[row.horizon], row.forecaster, f"{row.n}", f"{row.brier:.4f}",
+                                 f"{row.log_loss:.4f}", diff)  # fmt: skip
+        console.print(market_table)
+    by_era = result.summary("era")
+    era_table = Table(title="by era")
+    for column in ("era", "horizon", "forecaster", "ties", "Brier", "log loss"):
+        era_table.add_column(column, justify="left" if column in ("era", "horizon", "forecaster") else "right")
+    for row in by_era.itertuples(index=False):
+        era_table.add_row(row.era, HORIZON_LABELS[row.horizon], row.forecaster, f"{row.n}", f"{row.brier:.4f}",
+                          f"{row.log_loss:.4f}")  # fmt: skip
+    console.print(era_table)
     for horizon in result.forecasts:
         for name in result.forecasts[horizon]:
             records = result.calibration(horizon, name, bins).to_records()
@@ -312,9 +354,12 @@ def backtest_ties(
                 )  # fmt: skip
             console.print(rel)
     console.print(
-        f"bookmaker baseline: {result.odds['note']} ({result.odds['with_odds']} of "
-        f"{result.odds['matches']} matches priced)"
+        f"bookmaker prices: {result.odds['with_odds']} of {result.odds['matches']} matches priced; market forecasts "
+        f"(Pinnacle else the bookmakers' average, Shin margin removal, Poisson goals fitted to the 1X2): "
+        f"{result.odds.get('market_priced', {})}"
     )
+    if fit_second_leg is not None:
+        console.print(f"second-leg adjustment written to {fit_second_leg}")
     left_out = len(result.skipped)
     if left_out:
         console.print(f"{left_out} tie(s) left out:")

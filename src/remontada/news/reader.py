@@ -273,13 +273,17 @@ def _answer(store: Store, ex: Extraction, index: ClubIndex, model: str) -> Artic
 def _curve(answer: Any) -> dict[str, Any] | None:
     """The focus side's comeback curve from kick-off of the second leg, every 15 minutes."""
     from remontada.inplay.comeback import LiveSecondLeg
+    from remontada.inplay.model import InplayModel
 
     state = answer.state
     if state.phase != "between_legs" or state.first_leg is None or "second_leg" not in answer.rates:
         return None
     tie = LiveSecondLeg(state.first_leg, answer.rates["second_leg"], state.rules, teams=(state.name_a, state.name_b))
     focus = answer.focus
-    curve = tie.comeback_curve(focus)
+    model = InplayModel()
+    if state.next_match_date is not None:
+        model = model.for_date(state.next_match_date)  # the added time of the match's season, as `live` uses
+    curve = tie.comeback_curve(focus, model=model)
     rows = []
     for minute in CURVE_MINUTES:
         row = curve.at(minute)

@@ -19,7 +19,12 @@ SOURCES: dict[str, tuple[str, str]] = {
     "clubelo": ("remontada.sources.clubelo", "ClubElo"),
     "fivethirtyeight": ("remontada.sources.fivethirtyeight", "FiveThirtyEight"),
     "match-events": ("remontada.sources.match_events", "MatchEvents"),
+    "oddsportal": ("remontada.sources.oddsportal", "OddsPortal"),
 }
+
+#: Sources whose match rows only attach odds to a match another source stores: they never create
+#: a match nor supply one of its fields (see :mod:`remontada.ingest.merge`).
+ATTACH_ONLY: frozenset[str] = frozenset({"oddsportal"})
 
 
 def registry(keys: Iterable[str] | None = None) -> dict[str, Source]:

@@ -7,6 +7,11 @@ two files that each hold a single meeting of the two clubs in one competition an
 the same score, describe the same match even when their dates differ; the date disagreement is
 reported. Each field of the merged row comes from the most trusted source that has it; every
 disagreement between sources is kept in ``conflicts``.
+
+Rows of an *attach-only* source (:data:`remontada.sources.ATTACH_ONLY`: OddsPortal, whose scores
+may include extra time) rank after every other row of their match, so they never supply a field
+another source has; a match made of attach-only rows alone is not stored (its rows, and the odds
+they carry, are left unattached).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from remontada.sources import ATTACH_ONLY
 from remontada.store.db import first_row
 from remontada.store.schema import RESULT_COLUMNS, STAT_COLUMNS
 
@@ -198,7 +204,8 @@ _KEYS_SQL = """
 SELECT k.raw_id, u.code AS url, c.code AS competition, s.code AS season, k.date, h.code AS home_id,
        a.code AS away_id, k.neutral, CAST(k.home_goals AS DOUBLE) AS home_goals,
        CAST(k.away_goals AS DOUBLE) AS away_goals, coalesce(list_position({priority}, k.source), {unknown}) AS priority,
-       coalesce(k.status, '') NOT IN ('played', 'awarded') AS unplayed
+       coalesce(k.status, '') NOT IN ('played', 'awarded') AS unplayed,
+       list_contains({attach_only}, k.source) AS attach_only
 FROM _merge_keys k
 JOIN _merge_codes u ON u.kind = 'url' AND u.text = k.url
 JOIN _merge_codes c ON c.kind = 'competition' AND c.text = k.competition
@@ -236,7 +243,10 @@ def _keys(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[pd.DataFrame, 
         """
     )
     priority = "[" + ", ".join(f"'{s}'" for s in SOURCE_PRIORITY) + "]"
-    keys = con.execute(_KEYS_SQL.format(priority=priority, unknown=len(SOURCE_PRIORITY) + 1)).df()
+    attach_only = "[" + ", ".join(f"'{s}'" for s in sorted(ATTACH_ONLY)) + "]::VARCHAR[]"
+    keys = con.execute(
+        _KEYS_SQL.format(priority=priority, unknown=len(SOURCE_PRIORITY) + 1, attach_only=attach_only)
+    ).df()
     texts = {
         kind: np.array([text for (text,) in con.execute(
             "SELECT text FROM _merge_codes WHERE kind = ? ORDER BY code", [kind]
@@ -258,13 +268,15 @@ def plan_merge(keys: pd.DataFrame, texts: dict[str, np.ndarray]) -> pd.DataFrame
     whose home side is that row's away side (a neutral venue, labelled the other way) is ``flip``-ped.
     Returns a frame, in raw-row order, of ``raw_id``, ``match_id`` (stable ids, see :func:`match_ids`),
     ``rank`` (unique over all rows), ``pos`` (0 for a match's most trusted row, 1 for the next...),
-    ``flip``, and per match ``neutral`` (any row says so) and ``n_sources`` (files).
+    ``flip``, and per match ``neutral`` (any row says so), ``n_sources`` (files) and ``stored``
+    (false when every row of the match is attach-only: no match is stored for them).
     """
     n = len(keys)
+    attach = keys["attach_only"].to_numpy(dtype=bool) if "attach_only" in keys else np.zeros(n, dtype=bool)
     # joined lone meetings leave gaps in the cluster numbers: number the matches 0..m-1, in the same order
-    cluster = np.unique(assign_clusters(keys), return_inverse=True)[1].astype(np.int64)
+    cluster = np.unique(_clusters_with_attached(keys, attach), return_inverse=True)[1].astype(np.int64)
     raw_id = keys["raw_id"].to_numpy()
-    order = np.lexsort((raw_id, keys["priority"].to_numpy(), keys["unplayed"].to_numpy(), cluster))
+    order = np.lexsort((raw_id, keys["priority"].to_numpy(), keys["unplayed"].to_numpy(), attach, cluster))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
     ranked_cluster = cluster[order]
@@ -286,8 +298,32 @@ def plan_merge(keys: pd.DataFrame, texts: dict[str, np.ndarray]) -> pd.DataFrame
         {"raw_id": raw_id, "match_id": match_ids(named)[cluster], "rank": rank, "pos": rank - starts[cluster],
          "flip": home != home[first][cluster],
          "neutral": (np.bincount(cluster, weights=keys["neutral"].to_numpy(dtype=bool)) > 0)[cluster],
-         "n_sources": np.bincount(files)[cluster]}
+         "n_sources": np.bincount(files)[cluster], "stored": ~attach[first][cluster], "attach": attach}
     )  # fmt: skip
+
+
+def _clusters_with_attached(keys: pd.DataFrame, attach: np.ndarray) -> np.ndarray:
+    """Cluster ids: the rows of results sources clustered among themselves (so attach-only rows never
+    change how they group), then each attach-only row joined to the cluster of a results row it
+    clusters with when every row is clustered together; the others get clusters of their own."""
+    if not attach.any():
+        return assign_clusters(keys)
+    main = np.flatnonzero(~attach)
+    cluster = np.empty(len(keys), dtype=np.int64)
+    if len(main):
+        cluster[main] = assign_clusters(keys.iloc[main].reset_index(drop=True))
+    together = assign_clusters(keys)
+    # per joint cluster, the results-row cluster it holds (the first results row's)
+    owner: dict[int, int] = {}
+    for row in main.tolist():
+        owner.setdefault(int(together[row]), int(cluster[row]))
+    next_id = int(cluster[main].max()) + 1 if len(main) else 0
+    for row in np.flatnonzero(attach).tolist():
+        found = owner.get(int(together[row]))
+        if found is None:
+            found, next_id = next_id, next_id + 1
+        cluster[row] = found
+    return cluster
 
 
 def _oriented(column: str) -> str:
@@ -314,8 +350,8 @@ def merge_relation(con: duckdb.DuckDBPyConnection, relation: str) -> None:
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE _merge_rows AS
-            SELECT p.match_id, p.pos, p.rank, p.raw_id, p.neutral, p.n_sources, r.source, r.url, {oriented}
-            FROM {relation} r JOIN _merge_plan p USING (raw_id)
+            SELECT p.match_id, p.pos, p.rank, p.raw_id, p.neutral, p.n_sources, p.attach, r.source, r.url, {oriented}
+            FROM {relation} r JOIN _merge_plan p USING (raw_id) WHERE p.stored
             """
         )
     finally:
@@ -325,7 +361,12 @@ def merge_relation(con: duckdb.DuckDBPyConnection, relation: str) -> None:
     joins = " ".join(
         f"LEFT JOIN _merge_rows r{i} ON r{i}.match_id = r0.match_id AND r{i}.pos = {i}" for i in range(1, depth)
     )
-    chosen = ", ".join(f"coalesce({', '.join(f'r{i}.{c}' for i in range(depth))}) AS {c}" for c in CANONICAL_FIELDS)
+    # an attach-only row never supplies a field, not even one the results rows leave empty (a 90-minute
+    # score missing where only the score after extra time is known: OddsPortal's may include extra time)
+    chosen = ", ".join(
+        f"coalesce({', '.join(f'CASE WHEN NOT r{i}.attach THEN r{i}.{c} END' for i in range(depth))}) AS {c}"
+        for c in CANONICAL_FIELDS
+    )
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _merged_matches AS

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -478,6 +478,70 @@ class Store:
                 arr[part["pos"].to_numpy()] = part[col].to_numpy(dtype=float)
                 out[prefix + suffix] = arr
         return out
+
+    def match_prices_1x2(self, match_ids: Sequence[int]) -> pd.DataFrame:
+        """The 1X2 market of each match: Pinnacle where present, else the bookmakers' average.
+
+        One row per match of ``match_ids`` with a price: ``match_id``, ``book`` (``"pinnacle"`` or
+        ``"average"``), ``n_books`` (bookmakers quoted) and ``home``/``draw``/``away`` decimal odds.
+        Pinnacle's closing price is preferred to its earlier one; the average is the mean decimal
+        price of every bookmaker (football-data's own ``market_avg``/``market_max`` excluded) over
+        its closing prices when it has them, else the earlier ones.
+        """
+        import numpy as np
+        import pandas as pd
+
+        ids = pd.DataFrame({"match_id": np.asarray(match_ids, dtype=np.int64)}).drop_duplicates()
+        self.con.register("_price_ids", ids)
+        try:
+            return self.query(
+                """
+                WITH q AS (
+                    SELECT o.match_id, o.bookmaker, o.closing, o.price1, o.price2, o.price3
+                    FROM odds o JOIN _price_ids USING (match_id)
+                    WHERE o.market = '1x2' AND o.price3 IS NOT NULL
+                          AND o.bookmaker NOT IN ('market_avg', 'market_max', 'betbrain_avg', 'betbrain_max')
+                    -- one quote per bookmaker: its closing price first
+                    QUALIFY row_number() OVER (PARTITION BY o.match_id, o.bookmaker ORDER BY o.closing DESC) = 1
+                ), pin AS (
+                    SELECT match_id, 'pinnacle' AS book, price1 AS home, price2 AS draw, price3 AS away
+                    FROM q WHERE bookmaker = 'pinnacle'
+                ), avg AS (
+                    SELECT match_id, 'average' AS book, avg(price1) AS home, avg(price2) AS draw, avg(price3) AS away,
+                           count(*) AS n_books
+                    FROM q GROUP BY match_id
+                )
+                SELECT a.match_id, coalesce(p.book, a.book) AS book, a.n_books,
+                       coalesce(p.home, a.home) AS home, coalesce(p.draw, a.draw) AS draw,
+                       coalesce(p.away, a.away) AS away
+                FROM avg a LEFT JOIN pin p USING (match_id)
+                ORDER BY a.match_id
+                """
+            )
+        finally:
+            self.con.unregister("_price_ids")
+
+    def group_stage_return_pairs(self, competitions: Sequence[str], *, before: str | None = None) -> pd.DataFrame:
+        """Group-stage meetings of two clubs at both venues in one competition and season.
+
+        ``first_id``/``second_id`` are the match ids, in date order; ``before`` keeps seasons
+        earlier than that one (``"2016-17"``).
+        """
+        ids = [self.competition(c).id for c in competitions]
+        marks = ", ".join("?" for _ in ids)
+        season = "AND a.season < ?" if before is not None else ""
+        return self.query(
+            f"""
+            SELECT a.match_id AS first_id, b.match_id AS second_id, a.competition_id, a.season
+            FROM matches a JOIN matches b
+              ON a.competition_id = b.competition_id AND a.season = b.season AND a.home_id = b.away_id
+             AND a.away_id = b.home_id AND a.date < b.date
+            WHERE a.stage = 'group' AND b.stage = 'group' AND a.status = 'played' AND b.status = 'played'
+                  AND NOT a.neutral AND NOT b.neutral AND a.competition_id IN ({marks}) {season}
+            ORDER BY a.date, a.match_id
+            """,
+            [*ids, *([before] if before is not None else [])],
+        )
 
     # ---- status ----------------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:

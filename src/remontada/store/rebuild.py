@@ -20,9 +20,12 @@ from remontada.ingest.clubs import (
     FixtureLinkTable,
     Mention,
     NameKey,
+    NameResolution,
     Resolution,
     SlotLabels,
+    Unresolved,
 )
+from remontada.sources import ATTACH_ONLY
 from remontada.store.db import first_row, insert_frame
 from remontada.store.merge import CANONICAL_FIELDS, merge_relation
 from remontada.store.schema import RESOLVED_TABLES
@@ -44,7 +47,12 @@ def rebuild(con: duckdb.DuckDBPyConnection, resolver: ClubResolver | None = None
     kinds = {cid: c.kind for cid, c in known.items()}
     resolver = resolver or ClubResolver()
     appearances, labels = _appearances(con)
-    resolution = resolver.resolve(_mentions(con, kinds), _fixture_links(con), appearances, labels)
+    mentions, links = _mentions(con, kinds), _fixture_links(con)
+    # clubs come from the results sources alone; odds names are then matched to them
+    results = [m for m in mentions if m.key.source not in ATTACH_ONLY]
+    resolution = resolver.resolve(results, _links_between_results(links), appearances, labels)
+    resolution = _with_attach_only_names(resolution, [m for m in mentions if m.key.source in ATTACH_ONLY], links,
+                                         resolver)  # fmt: skip
     _write_clubs(con, resolution)
     merged_count, conflict_count = _write_matches(con)
     external_unresolved = _write_external(con, resolution, resolver)
@@ -228,6 +236,56 @@ def _fixture_links(con: duckdb.DuckDBPyConnection) -> FixtureLinkTable:
         keys, [(c, s) for c, s in slots],
         *(np.asarray(links[c], dtype=np.int64) for c in ("a", "b", "n", "slot")),
     )  # fmt: skip
+
+
+def _links_between_results(links: FixtureLinkTable) -> FixtureLinkTable:
+    """``links`` without those that involve a name of an attach-only source."""
+    attach = np.array([k.source in ATTACH_ONLY for k in links.keys], dtype=bool)
+    if not attach.any():
+        return links
+    keep = ~(attach[links.a] | attach[links.b])
+    return FixtureLinkTable(links.keys, links.slots, links.a[keep], links.b[keep], links.count[keep], links.slot[keep])
+
+
+def _with_attach_only_names(
+    res: Resolution, mentions: list[Mention], links: FixtureLinkTable, resolver: ClubResolver
+) -> Resolution:
+    """``res`` with the names of attach-only sources (OddsPortal) matched to its clubs.
+
+    A name joins the club whose names line up with it on the most matches (same competition and
+    season, day +-1, same score), at least ``resolver.min_fixture_matches`` of them and twice the
+    runner-up; failing that, the club an :class:`ExternalMatcher` finds by name (alias table, same
+    normalised name, clear similarity). It never creates a club nor changes one: an unmatched name
+    is reported, and its rows attach to nothing.
+    """
+    if not mentions:
+        return res
+    club_of = res.club_of()
+    attach = np.array([k.source in ATTACH_ONLY for k in links.keys], dtype=bool)
+    votes: dict[NameKey, dict[str, int]] = {}
+    for a, b, n in zip(links.a.tolist(), links.b.tolist(), links.count.tolist(), strict=True):
+        for mine, other in ((a, b), (b, a)):
+            if attach[mine] and not attach[other]:
+                club = club_of.get(links.keys[other])
+                if club is not None:
+                    per = votes.setdefault(links.keys[mine], {})
+                    per[club] = per.get(club, 0) + n
+    matcher = ExternalMatcher(res, resolver.aliases)
+    names, unresolved = list(res.names), list(res.unresolved)
+    for key in sorted({m.key for m in mentions}):
+        ranked = sorted(votes.get(key, {}).items(), key=lambda item: (-item[1], item[0]))
+        best, n = ranked[0] if ranked else (None, 0)
+        runner = ranked[1][1] if len(ranked) > 1 else 0
+        if best is not None and n >= resolver.min_fixture_matches and n >= 2 * runner:
+            names.append(NameResolution(key, best, "fixtures", 0.99, f"{n} matches line up with {best}"))
+            continue
+        club, method, score, note = matcher.match(key.name, key.country or None)
+        if club is not None:
+            names.append(NameResolution(key, club, method, round(score, 3), note))
+        else:
+            names.append(NameResolution(key, None, "unresolved", 0.0, note))
+            unresolved.append(Unresolved(key, "odds rows", "no stored club lines up with it or matches its name", note))
+    return Resolution(clubs=res.clubs, names=names, unresolved=unresolved, refused=res.refused)
 
 
 def _write_clubs(con: duckdb.DuckDBPyConnection, res: Resolution) -> None:

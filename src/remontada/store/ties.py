@@ -100,5 +100,5 @@ def odds_counts(store: Store, competition_ids: Sequence[str], since: str) -> tup
                                                   AND o.market = '1x2')) AS with_odds
             FROM matches m WHERE m.competition_id IN ({marks}) AND m.season >= ?""",
         [*competition_ids, since],
-    ).fetchone()
+    ).fetchall()[0]  # fetched to the end: DuckDB refuses other work while a result is unfinished
     return (int(row[0]), int(row[1])) if row else (0, 0)

@@ -25,6 +25,8 @@ from remontada.store.reader import Store
 from remontada.ties.base_rates import BaseRateBaseline
 from remontada.ties.engine import TieForecast, forecast_second_leg, forecast_single_match, forecast_tie
 from remontada.ties.history import Tie, base_rate, rebuild_ties
+from remontada.ties.second_leg import SecondLegAdjustment
+from remontada.ties.second_leg import packaged as packaged_second_leg
 from remontada.ties.state import TieState, record_of
 
 #: Ties the historical base rates are counted over: every UEFA club competition in the store.
@@ -202,8 +204,14 @@ class TieAnswer:
 
 
 # ---- the forecast --------------------------------------------------------------------------------
-def forecast_state(forecaster: Forecaster, state: TieState) -> tuple[TieForecast, dict[str, tuple[float, float]]]:
+def forecast_state(
+    forecaster: Forecaster, state: TieState, *, second_leg: SecondLegAdjustment | None = None
+) -> tuple[TieForecast, dict[str, tuple[float, float]]]:
     """The exact tie forecast for ``state`` from ``forecaster`` fitted as of ``state.as_of``.
+
+    Between the legs the second leg's expected goals are adjusted for the first-leg score by
+    ``second_leg`` (default: the packaged fit, :mod:`remontada.ties.second_leg`); ``rates`` then
+    reports the adjusted second-leg rates.
 
     Raises ``ValueError`` when the tie was over before ``as_of`` and ``KeyError`` when the model
     cannot rate a club (no club match in its history window).
@@ -227,6 +235,10 @@ def forecast_state(forecaster: Forecaster, state: TieState) -> tuple[TieForecast
     rates["second_leg"] = forecaster.rates(state.team_b, state.team_a, day, neutral=leg2_neutral, competition=comp)
     if phase == "between_legs":
         assert state.first_leg is not None
+        adjustment = second_leg if second_leg is not None else packaged_second_leg()
+        host, visitor = adjustment.factors(state.first_leg)
+        leg2 = adjustment.apply(leg2, state.first_leg)
+        rates["second_leg"] = (rates["second_leg"][0] * host, rates["second_leg"][1] * visitor)
         forecast = forecast_second_leg(state.first_leg, leg2, rules=state.rules, teams=teams, on_unmodelled="even")
         return forecast, rates
     leg1 = forecaster.grid(state.team_a, state.team_b, day, neutral=leg1_neutral, competition=comp)

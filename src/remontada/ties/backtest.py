@@ -31,9 +31,9 @@ import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 import pandas as pd
@@ -46,6 +46,8 @@ from remontada.store.ties import odds_counts
 from remontada.ties.base_rates import BaseRateBaseline
 from remontada.ties.engine import forecast_second_leg, forecast_tie
 from remontada.ties.history import Tie, rebuild_ties, select_ties
+from remontada.ties.second_leg import SecondLegAdjustment
+from remontada.ties.second_leg import packaged as packaged_second_leg
 
 HORIZONS: tuple[str, ...] = ("before_tie", "between_legs")
 HORIZON_LABELS = {"before_tie": "before the tie", "between_legs": "between the legs"}
@@ -53,6 +55,26 @@ TARGET_COMPETITIONS: tuple[str, ...] = ("uefa.cl", "uefa.el", "uefa.ecl")
 TARGET_STAGES: tuple[str, ...] = ("knockout", "playoff")
 HISTORY_COMPETITIONS: tuple[str, ...] = ("uefa.cl", "uefa.el", "uefa.ecl", "uefa.cwc")
 BASE_RATE = "base rate"
+MARKET = "market"
+#: The first season nothing was tuned on: the second-leg adjustment is fitted on earlier ties only.
+HELD_OUT_FROM = "2016-17"
+#: Eras of the reports, by first season (the last one is the held-out era).
+ERAS: tuple[tuple[int, str], ...] = (
+    (1955, "1955-56..1979-80"), (1980, "1980-81..1999-00"), (2000, "2000-01..2015-16"), (2016, "2016-17 on"),
+)
+
+
+def era_of(season: str) -> str:
+    """The report era of ``season`` (see :data:`ERAS`)."""
+    year = season_start_year(season)
+    return next(label for start, label in reversed(ERAS) if year >= start)
+
+
+def held_out_label(season: str) -> str:
+    """``"fitted (before 2016-17)"`` or ``"held out (2016-17 on)"``."""
+    if season_start_year(season) >= season_start_year(HELD_OUT_FROM):
+        return f"held out ({HELD_OUT_FROM} on)"
+    return f"fitted (before {HELD_OUT_FROM})"
 SCOPE_NOTE = (
     "two-legged ties only: single-match ties (finals, the 2019-20 one-match quarter- and semi-finals) are left out; "
     "base rates count UEFA ties (1955-56 on) that ended before each forecast date"
@@ -124,31 +146,71 @@ class TieBacktest:
     odds: dict[str, Any] = field(default_factory=dict)
     seconds: float = float("nan")
     fits: int = 0
+    #: Per tie, the model's 90-minute second-leg grid between the legs (B at home), for refits of
+    #: the second-leg adjustment without refitting the model.
+    leg2_grids: tuple[np.ndarray | None, ...] = ()
+    #: The second-leg adjustment behind the "+ second-leg adjustment" forecaster, if any.
+    adjustment: SecondLegAdjustment | None = None
 
     @property
     def names(self) -> list[str]:
         return list(next(iter(self.forecasts.values())).keys()) if self.forecasts else []
 
-    def summary(self, by: str | None = None) -> pd.DataFrame:
+    def keys(self, by: str) -> np.ndarray:
+        """Per tie, its ``competition``, ``season``, ``era`` (:func:`era_of`) or ``held_out`` label."""
+        if by == "era":
+            return np.array([era_of(t.season) for t in self.ties])
+        if by == "held_out":
+            return np.array([held_out_label(t.season) for t in self.ties])
+        return np.array([getattr(t, by) for t in self.ties])
+
+    def summary(
+        self, by: str | None = None, *, with_market: bool = False, mask: np.ndarray | None = None
+    ) -> pd.DataFrame:
         """Brier score and log loss (nats) per horizon and forecaster, with the paired Brier
         difference to the base rate (negative: better) and its standard error; ``by`` =
-        ``"competition"`` or ``"season"`` splits the rows."""
-        groups: dict[Any, np.ndarray] = {None: np.ones(len(self.ties), bool)}
+        ``"competition"``, ``"season"``, ``"era"`` or ``"held_out"`` splits the rows.
+
+        Every forecaster is scored on the same ties. Without ``with_market`` the market (priced
+        ties only) is left out; with it, only the ties the market prices at that horizon count,
+        and the paired Brier difference to the market is added (``brier_minus_market``, ``se_market``).
+        ``mask`` restricts the ties further.
+        """
+        keep = np.ones(len(self.ties), bool) if mask is None else np.asarray(mask, bool)
+        groups: dict[Any, np.ndarray] = {None: keep}
         if by is not None:
-            keys = np.array([getattr(t, by) for t in self.ties])
-            groups = {k: keys == k for k in sorted(set(keys.tolist()))}
+            keys = self.keys(by)
+            groups = {k: keep & (keys == k) for k in sorted(set(keys[keep].tolist()))}
         rows = []
-        for key, mask in groups.items():
-            y = self.outcome[mask]
+        for key, group in groups.items():
             for horizon, per_name in self.forecasts.items():
+                chosen = group.copy()
+                if with_market:
+                    if MARKET not in per_name:
+                        continue
+                    chosen &= np.isfinite(per_name[MARKET])
+                y = self.outcome[chosen]
                 base = per_name.get(BASE_RATE)
+                market = per_name.get(MARKET) if with_market else None
                 for name, p in per_name.items():
-                    rows.append(_score_row(horizon, name, p[mask], y, None if base is None else base[mask], by, key))
+                    if name == MARKET and not with_market:
+                        continue
+                    row = _score_row(horizon, name, p[chosen], y, None if base is None else base[chosen], by, key)
+                    if market is not None and name != MARKET and len(y):
+                        diff = (p[chosen] - y) ** 2 - (market[chosen] - y) ** 2
+                        row["brier_minus_market"] = float(diff.mean())
+                        row["se_market"] = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else np.nan
+                    rows.append(row)
         return pd.DataFrame(rows)
 
-    def calibration(self, horizon: str, name: str, bins: int | Sequence[float] = 10) -> scoring.CalibrationTable:
-        """Reliability table of ``name``'s P(B through) at ``horizon``."""
-        return scoring.calibration_table(self.forecasts[horizon][name], self.outcome, bins)
+    def calibration(
+        self, horizon: str, name: str, bins: int | Sequence[float] = 10, *, mask: np.ndarray | None = None
+    ) -> scoring.CalibrationTable:
+        """Reliability table of ``name``'s P(B through) at ``horizon`` (on the ties of ``mask``; the
+        ties ``name`` has no forecast for are left out)."""
+        p = self.forecasts[horizon][name]
+        keep = np.isfinite(p) if mask is None else np.isfinite(p) & np.asarray(mask, bool)
+        return scoring.calibration_table(p[keep], self.outcome[keep], bins)
 
     def plot(self, path: str | Path, bins: int = 10) -> Path:
         """One reliability diagram (PNG) with a curve per horizon and forecaster."""
@@ -191,6 +253,11 @@ class TieBacktest:
             "scope": SCOPE_NOTE,
             "summary": self.summary().to_dict(orient="records"),
             "by_competition": self.summary("competition").to_dict(orient="records"),
+            "by_era": self.summary("era").to_dict(orient="records"),
+            "with_market": self.summary(with_market=True).to_dict(orient="records"),
+            "with_market_by_era": self.summary("era", with_market=True).to_dict(orient="records"),
+            "with_market_by_competition": self.summary("competition", with_market=True).to_dict(orient="records"),
+            "second_leg_adjustment": None if self.adjustment is None else self.adjustment.to_csv(),
             "reliability": {
                 h: {name: self.calibration(h, name, bins).to_records() for name in per_name}
                 for h, per_name in self.forecasts.items()
@@ -231,6 +298,42 @@ def _score_row(
 
 
 # ---- running it ----------------------------------------------------------------------------------
+def fit_day(day: dt.date, step_days: int = 1) -> dt.date:
+    """The morning the model is fitted for a forecast on ``day``: ``day`` itself (``step_days`` 1) or,
+    with ``step_days`` 7, the Monday of its week (one fit serves a round's Tuesday-Thursday legs;
+    the model then knows less, never more)."""
+    if step_days == 1:
+        return day
+    if step_days == 7:
+        return day - dt.timedelta(days=day.weekday())
+    raise ValueError(f"step_days must be 1 (every forecast date) or 7 (weekly, on Mondays), got {step_days}")
+
+
+#: One forecast request: (tie index, tie, horizon).
+Request = tuple[int, Tie, str]
+#: Its answer: (tie index, horizon, P(B through) or NaN, second-leg grid between the legs, error or None).
+Answer = tuple[int, str, float, np.ndarray | None, str | None]
+
+
+def forecast_day(source: GridSource, requests: Sequence[Request], day: dt.date) -> list[Answer]:
+    """Answer every request of one fit day from ``source`` (grids as of ``day``)."""
+    answers: list[Answer] = []
+    for i, tie, horizon in requests:
+        try:
+            p, leg2 = _model_p_b(source, tie, horizon, day)
+        except KeyError as exc:
+            why = f"the model cannot rate a club as of {day.isoformat()}: {exc}"
+            answers.append((i, horizon, float("nan"), None, why))
+            continue
+        answers.append((i, horizon, p, leg2.probs if horizon == "between_legs" else None, None))
+    return answers
+
+
+def _forecast_day_job(factory: Callable[[], GridSource], requests: Sequence[Request], day: dt.date) -> list[Answer]:
+    """One Dask task: a fresh forecaster on the worker, then :func:`forecast_day`."""
+    return forecast_day(factory(), requests, day)
+
+
 def backtest_ties(
     targets: Sequence[Tie],
     history: Iterable[Tie],
@@ -239,45 +342,64 @@ def backtest_ties(
     model: str = "model",
     horizons: Sequence[str] = HORIZONS,
     progress: bool = False,
+    step_days: int = 1,
+    client: Any = None,
 ) -> TieBacktest:
     """Forecast every tie of ``targets`` at each horizon with a model and with the base rate.
 
-    ``forecaster_for_date()`` is called once per distinct forecast date and asked for grids as of
-    that date only. ``history`` feeds the base rate (only ties ended before each date count).
-    A tie the model cannot price (``KeyError``: a club it has not rated) is skipped at every
-    horizon, so all forecasters are scored on the same ties.
+    ``forecaster_for_date()`` is called once per fit day and asked for grids as of that day only:
+    the forecast date itself, or with ``step_days=7`` the Monday of its week (:func:`fit_day`).
+    ``history`` feeds the base rate (only ties ended before each forecast date count). A tie the
+    model cannot price (``KeyError``: a club it has not rated) is skipped at every horizon, so all
+    forecasters are scored on the same ties.
+
+    With a Dask ``client`` (see :mod:`remontada.simulate.distributed`) the fit days run as tasks on
+    its workers; ``forecaster_for_date`` must then pickle (e.g. :class:`StoreForecasterFactory`).
+    Each task fits from the same data as the single-process run, so the forecasts are identical.
     """
     unknown = sorted(set(horizons) - set(HORIZONS))
     if unknown:
         raise ValueError(f"unknown horizon(s) {', '.join(unknown)}; choose from {', '.join(HORIZONS)}")
     started = time.perf_counter()
     baseline = BaseRateBaseline(history)
-    requests: dict[dt.date, list[tuple[int, str]]] = defaultdict(list)
+    requests: dict[dt.date, list[Request]] = defaultdict(list)
     for i, tie in enumerate(targets):
         assert tie.leg1 is not None and tie.leg2 is not None and tie.leg1.date and tie.leg2.date
         if "before_tie" in horizons:
-            requests[tie.leg1.date].append((i, "before_tie"))
+            requests[fit_day(tie.leg1.date, step_days)].append((i, tie, "before_tie"))
         if "between_legs" in horizons:
-            requests[tie.leg2.date].append((i, "between_legs"))
+            requests[fit_day(tie.leg2.date, step_days)].append((i, tie, "between_legs"))
+    days = sorted(requests)
+    answers: list[list[Answer]]
+    if client is None:
+        answers = []
+        with _Progress(progress, len(days)) as advance:
+            for day in days:
+                answers.append(forecast_day(forecaster_for_date(), requests[day], day))
+                advance()
+    else:
+        futures = client.map(
+            _forecast_day_job, [forecaster_for_date] * len(days), [requests[d] for d in days], days, pure=False
+        )
+        answers = client.gather(futures)
     model_p = {h: np.full(len(targets), np.nan) for h in horizons}
     base_p = {h: np.full(len(targets), np.nan) for h in horizons}
+    grids: list[np.ndarray | None] = [None] * len(targets)
     failed: dict[int, str] = {}
-    with _Progress(progress, len(requests)) as advance:
-        for day in sorted(requests):
-            source = forecaster_for_date()
-            for i, horizon in requests[day]:
-                tie = targets[i]
-                if i in failed:
-                    continue
-                try:
-                    model_p[horizon][i] = _model_p_b(source, tie, horizon, day)
-                except KeyError as exc:
-                    failed[i] = f"the model cannot rate a club as of {day.isoformat()}: {exc}"
-                    continue
-                base_p[horizon][i] = (
-                    baseline.before_tie(day) if horizon == "before_tie" else baseline.between_legs(tie, day)
-                )
-            advance()
+    for day_answers in answers:  # in day order, so the first failure of a tie is reported
+        for i, horizon, p, leg2, error in day_answers:
+            if error is not None:
+                failed.setdefault(i, error)
+                continue
+            model_p[horizon][i] = p
+            if leg2 is not None:
+                grids[i] = leg2
+    for i, tie in enumerate(targets):
+        assert tie.leg1 is not None and tie.leg2 is not None
+        if "before_tie" in horizons:
+            base_p["before_tie"][i] = baseline.before_tie(tie.leg1.date)  # type: ignore[arg-type]
+        if "between_legs" in horizons:
+            base_p["between_legs"][i] = baseline.between_legs(tie, tie.leg2.date)  # type: ignore[arg-type]
     keep = np.array([i not in failed for i in range(len(targets))], dtype=bool)
     outcome = np.array([t.winner == t.team_b for t in targets], dtype=float)
     forecasts = {h: {model: model_p[h][keep], BASE_RATE: base_p[h][keep]} for h in horizons}
@@ -288,12 +410,13 @@ def backtest_ties(
         model=model,
         skipped=tuple((targets[i], why) for i, why in sorted(failed.items())),
         seconds=time.perf_counter() - started,
-        fits=len(requests),
+        fits=len(days),
+        leg2_grids=tuple(g for g, k in zip(grids, keep, strict=True) if k),
     )
 
 
-def _model_p_b(source: GridSource, tie: Tie, horizon: str, day: dt.date) -> float:
-    """P(B through) from ``source``'s grids as of ``day``."""
+def _model_p_b(source: GridSource, tie: Tie, horizon: str, day: dt.date) -> tuple[float, ScoreGrid]:
+    """P(B through) from ``source``'s grids as of ``day``, and the second-leg grid it used."""
     assert tie.leg1 is not None and tie.leg2 is not None and tie.rules is not None
     a, b, comp = tie.team_a, tie.team_b, tie.competition
     leg2 = source.grid(b, a, day, neutral=tie.leg2.neutral, competition=comp)
@@ -303,7 +426,7 @@ def _model_p_b(source: GridSource, tie: Tie, horizon: str, day: dt.date) -> floa
     else:
         leg1 = source.grid(a, b, day, neutral=tie.leg1.neutral, competition=comp)
         forecast = forecast_tie(leg1, leg2, rules=tie.rules, on_unmodelled="even")
-    return float(np.clip(forecast.p_b, 0.0, 1.0))
+    return float(np.clip(forecast.p_b, 0.0, 1.0)), leg2
 
 
 class _Progress:
@@ -343,6 +466,90 @@ def odds_coverage(store: Store, competitions: Sequence[str] = TARGET_COMPETITION
     return {"competitions": list(competitions), "since": since, "matches": matches, "with_odds": priced, "note": note}
 
 
+class StoreForecasterFactory:
+    """Makes a fresh :class:`~remontada.forecast.Forecaster` of ``model`` on the store at ``path``.
+
+    It pickles (a path and two names), so a Dask worker can build forecasters from it; each process
+    opens the store once, read-only.
+    """
+
+    _open: ClassVar[dict[str, Store]] = {}
+
+    def __init__(self, path: str | Path, model: str, cache_dir: Path | bool | None = None) -> None:
+        self.path, self.model, self.cache_dir = str(path), model, cache_dir
+
+    def __call__(self) -> GridSource:
+        from remontada.forecast import Forecaster
+
+        store = self._open.get(self.path)
+        if store is None:
+            store = self._open[self.path] = Store(self.path)
+        return Forecaster(store, self.model, cache_dir=self.cache_dir)
+
+
+def adjusted_name(model: str) -> str:
+    """The forecaster name of ``model`` with the second-leg adjustment."""
+    return f"{model} + second-leg adjustment"
+
+
+def fit_second_leg(result: TieBacktest, *, before: str = HELD_OUT_FROM) -> SecondLegAdjustment:
+    """The second-leg adjustment fitted (maximum likelihood) on the backtest's ties before ``before``:
+    the model's walk-forward second-leg grids against the real second legs' 90-minute scores."""
+    grids, firsts, seconds = [], [], []
+    cutoff = season_start_year(before)
+    for tie, grid in zip(result.ties, result.leg2_grids, strict=True):
+        if grid is None or season_start_year(tie.season) >= cutoff:
+            continue
+        assert tie.leg1 is not None and tie.leg2 is not None
+        if tie.leg2.home_goals is None or tie.leg2.away_goals is None or tie.leg2.home_id != tie.team_b:
+            continue
+        grids.append(grid)
+        firsts.append((int(tie.leg1.home_goals), int(tie.leg1.away_goals)))  # type: ignore[arg-type]
+        seconds.append((int(tie.leg2.home_goals), int(tie.leg2.away_goals)))
+    seasons = sorted({t.season for t in result.ties if season_start_year(t.season) < cutoff})
+    note = (
+        f"fitted on {len(grids)} second legs of {seasons[0] if seasons else '?'}..{seasons[-1] if seasons else '?'} "
+        f"against walk-forward {result.model} grids"
+    )
+    return SecondLegAdjustment.fit(grids, firsts, seconds, note=note)
+
+
+def with_second_leg(result: TieBacktest, adjustment: SecondLegAdjustment) -> TieBacktest:
+    """``result`` with the forecaster "``model`` + second-leg adjustment" between the legs: the same
+    walk-forward second-leg grids, adjusted for the first-leg score, through the tie engine."""
+    p = np.full(len(result.ties), np.nan)
+    for i, (tie, grid) in enumerate(zip(result.ties, result.leg2_grids, strict=True)):
+        if grid is None:
+            continue
+        assert tie.leg1 is not None and tie.rules is not None
+        first_leg = (int(tie.leg1.home_goals), int(tie.leg1.away_goals))  # type: ignore[arg-type]
+        leg2 = adjustment.apply(ScoreGrid(grid), first_leg)
+        forecast = forecast_second_leg(first_leg, leg2, rules=tie.rules, on_unmodelled="even")
+        p[i] = float(np.clip(forecast.p_b, 0.0, 1.0))
+    forecasts = {h: dict(per_name) for h, per_name in result.forecasts.items()}
+    if "between_legs" in forecasts:
+        forecasts["between_legs"][adjusted_name(result.model)] = p
+    return replace(result, forecasts=forecasts)
+
+
+def with_market(result: TieBacktest, market: Any) -> TieBacktest:
+    """``result`` with the market's forecasts (a :class:`remontada.ties.market.MarketForecasts`
+    aligned with ``result.ties``; NaN where a leg is not priced)."""
+    forecasts = {h: dict(per_name) for h, per_name in result.forecasts.items()}
+    for horizon in forecasts:
+        forecasts[horizon][MARKET] = np.asarray(getattr(market, horizon), dtype=float)
+    odds = {
+        **result.odds,
+        "market_priced": {h: int(np.isfinite(forecasts[h][MARKET]).sum()) for h in forecasts},
+        "market_home_factor": market.home,
+        "market_home_pairs": market.home_pairs,
+        "market_books": market.books,
+        "market_margin_method": "shin",
+        "market_max_residual": market.max_residual,
+    }
+    return replace(result, forecasts=forecasts, odds=odds)
+
+
 def run_tie_backtest(
     store: Store,
     *,
@@ -355,28 +562,58 @@ def run_tie_backtest(
     horizons: Sequence[str] = HORIZONS,
     cache_dir: Path | bool | None = None,
     progress: bool = False,
+    step_days: int = 1,
+    client: Any = None,
+    market: bool = True,
+    second_leg: SecondLegAdjustment | str | None = "fit",
 ) -> TieBacktest:
     """The walk-forward tie backtest on ``store`` with a :class:`~remontada.forecast.Forecaster` of
     ``model`` (default: the forecast module's default). ``cache_dir`` as for the Forecaster
-    (``None``: fits are kept in memory only, one date at a time)."""
-    from remontada.forecast import DEFAULT_MODEL, Forecaster
+    (``None``: fits are kept in memory only, one date at a time); ``step_days`` and ``client`` as
+    for :func:`backtest_ties`.
+
+    ``market`` adds the market's forecasts (:mod:`remontada.ties.market`) where the legs are priced.
+    ``second_leg`` adds the model with the second-leg adjustment between the legs: ``"fit"`` fits it
+    on this backtest's ties before :data:`HELD_OUT_FROM` (when there are any), ``"packaged"`` uses
+    the packaged fit, an adjustment object is used as given, ``None`` adds nothing.
+    """
+    from remontada.forecast import DEFAULT_MODEL
 
     name = model or DEFAULT_MODEL
     history = rebuild_ties(store, history_competitions)
     targets, left_out = evaluation_ties(history, competitions=competitions, since=since, until=until, stages=stages)
+    factory = StoreForecasterFactory(store.path, name, cache_dir)
+    if client is None:
 
-    def fresh() -> GridSource:
-        return Forecaster(store, name, cache_dir=cache_dir)
+        def fresh() -> GridSource:
+            from remontada.forecast import Forecaster
 
-    result = backtest_ties(targets, history, fresh, model=name, horizons=horizons, progress=progress)
+            return Forecaster(store, name, cache_dir=cache_dir)
+
+        source_factory: Callable[[], GridSource] = fresh
+    else:
+        source_factory = factory
+    result = backtest_ties(
+        targets, history, source_factory, model=name, horizons=horizons, progress=progress, step_days=step_days,
+        client=client,
+    )  # fmt: skip
     since_text = f"{season_start_year(since)}-{(season_start_year(since) + 1) % 100:02d}"
-    return TieBacktest(
-        ties=result.ties,
-        outcome=result.outcome,
-        forecasts=result.forecasts,
-        model=name,
-        skipped=(*left_out, *result.skipped),
-        odds=odds_coverage(store, competitions, since_text),
-        seconds=result.seconds,
-        fits=result.fits,
-    )
+    result = replace(result, skipped=(*left_out, *result.skipped), odds=odds_coverage(store, competitions, since_text))
+    if market and len(result.ties):
+        from remontada.ties.market import market_forecasts
+
+        try:
+            result = with_market(result, market_forecasts(store, result.ties))
+        except LookupError as exc:  # no priced matches in the store (no OddsPortal source)
+            result = replace(result, odds={**result.odds, "market_note": f"no market forecasts: {exc}"})
+    if second_leg is not None and "between_legs" in result.forecasts:
+        if isinstance(second_leg, SecondLegAdjustment):
+            adjustment = second_leg
+        elif second_leg == "packaged":
+            adjustment = packaged_second_leg()
+        elif any(season_start_year(t.season) < season_start_year(HELD_OUT_FROM) for t in result.ties):
+            adjustment = fit_second_leg(result)
+        else:
+            adjustment = packaged_second_leg()
+        result = replace(with_second_leg(result, adjustment), adjustment=adjustment)
+    return result

@@ -1,0 +1,231 @@
+"""The tie-calibration report (``docs/tie-calibration.md``) as Markdown tables from a :class:`TieBacktest`.
+
+Only tables: the numbers a run measured, laid out the same way every time. The prose that reads
+them is written by hand around the generated block.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+
+from remontada.ties.backtest import BASE_RATE, HELD_OUT_FROM, HORIZON_LABELS, MARKET, TieBacktest, held_out_label
+from remontada.ties.second_leg import MAX_LEAD
+
+
+def _pct(x: float | None) -> str:
+    return "" if x is None or x != x else f"{100 * x:.1f}%"
+
+
+def _num(x: float | int | None) -> float:
+    return float("nan") if x is None else float(x)
+
+
+def _scores(frame: pd.DataFrame, *, market: bool) -> list[str]:
+    head = "| horizon | forecaster | ties | Brier | log loss | Brier − base rate (± 1.96 se) |"
+    rule = "|---|---|---:|---:|---:|---:|"
+    if market:
+        head += " Brier − market (± 1.96 se) |"
+        rule += "---:|"
+    lines = [head, rule]
+    for row in frame.to_dict(orient="records"):
+        base = "" if row["forecaster"] == BASE_RATE else f"{row['brier_minus_base']:+.4f} ± {1.96 * row['se']:.4f}"
+        line = (
+            f"| {HORIZON_LABELS[row['horizon']]} | {row['forecaster']} | {row['n']} | {row['brier']:.4f} | "
+            f"{row['log_loss']:.4f} | {base} |"
+        )
+        if market:
+            diff = row.get("brier_minus_market")
+            line += "" if row["forecaster"] == MARKET or diff is None or diff != diff else (
+                f" {diff:+.4f} ± {1.96 * row['se_market']:.4f} |"
+            )
+            if row["forecaster"] == MARKET:
+                line += " |"
+        lines.append(line)
+    return lines
+
+
+def _split(frame: pd.DataFrame, by: str) -> list[str]:
+    names = list(dict.fromkeys(frame["forecaster"]))
+    lines = [f"| {by} | horizon | ties | " + " | ".join(names) + " |", "|---|---|---:|" + "---:|" * len(names)]
+    for (key, horizon), group in frame.groupby([by, "horizon"], sort=False):
+        if int(group["n"].iloc[0]) == 0:
+            continue
+        brier = dict(zip(group["forecaster"], group["brier"], strict=True))
+        cells = [f"{brier[n]:.4f}" if n in brier else "" for n in names]
+        lines.append(f"| {key} | {HORIZON_LABELS[horizon]} | {int(group['n'].iloc[0])} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _reliability(result: TieBacktest, horizon: str, name: str, mask: np.ndarray | None, bins: int) -> list[str]:
+    lines = ["| forecast bin | ties | mean forecast | observed | 95% interval | gap |", "|---|" + "---:|" * 5]
+    for r in result.calibration(horizon, name, bins, mask=mask).to_records():
+        if not r["count"]:
+            continue
+        gap = _num(r["observed"]) - _num(r["mean_forecast"])
+        flag = " *" if _num(r["count"]) >= 30 and abs(gap) > 0.05 else ""
+        lines.append(
+            f"| {r['bin_low']:.1f}-{r['bin_high']:.1f} | {r['count']} | {_pct(r['mean_forecast'])} | "
+            f"{_pct(r['observed'])} | {_pct(r['lower'])}-{_pct(r['upper'])} | {100 * gap:+.1f}{flag} |"
+        )
+    return lines
+
+
+def _by_lead(result: TieBacktest) -> list[str]:
+    """Between the legs, per first-leg lead of the second-leg host: mean forecasts against the observed rate."""
+    from remontada.ties.second_leg import lead_of
+
+    between = result.forecasts.get("between_legs", {})
+    names = [n for n in between if n != BASE_RATE]
+    lead = np.array([lead_of((t.leg1.home_goals, t.leg1.away_goals)) for t in result.ties])  # type: ignore[union-attr,arg-type]
+    held = result.keys("held_out")
+    lines = [
+        "| ties | host's first-leg lead | ties | observed | " + " | ".join(names) + " |",
+        "|---|---:|---:|---:|" + "---:|" * len(names),
+    ]
+    for label in sorted(set(held.tolist())):
+        for k in range(-MAX_LEAD, MAX_LEAD + 1):
+            mask = (held == label) & (lead == k)
+            if not mask.any():
+                continue
+            cells = []
+            for name in names:
+                p = between[name][mask]
+                ok = np.isfinite(p)
+                observed = result.outcome[mask][ok].mean() if ok.any() else float("nan")
+                cells.append(f"{_pct(p[ok].mean())} (obs. {_pct(observed)}, {int(ok.sum())})" if ok.any() else "")
+            lead_label = f"{k:+d}" if abs(k) < MAX_LEAD else f"{k:+d} or more"
+            lines.append(
+                f"| {label} | {lead_label} | {int(mask.sum())} | {_pct(result.outcome[mask].mean())} | "
+                + " | ".join(cells) + " |"
+            )
+    return lines
+
+
+def target_check(result: TieBacktest, name: str, bins: int = 10) -> dict[str, float | int | bool]:
+    """The issue's bar on the held-out ties between the legs: every reliability bin with 30+ ties
+    within 5 points of the observed rate, and Brier within 0.005 of the market's on the same ties."""
+    held = result.keys("held_out") == held_out_label(HELD_OUT_FROM)
+    records = result.calibration("between_legs", name, bins, mask=held).to_records()
+    big = [r for r in records if _num(r["count"]) >= 30]
+    worst = max((abs(_num(r["observed"]) - _num(r["mean_forecast"])) for r in big), default=0.0)
+    p = result.forecasts["between_legs"][name]
+    market = result.forecasts["between_legs"].get(MARKET)
+    out: dict[str, float | int | bool] = {"held_out_ties": int(held.sum()), "bins_30": len(big), "worst_gap": worst}
+    out["bins_ok"] = worst <= 0.05
+    if market is not None:
+        both = held & np.isfinite(market) & np.isfinite(p)
+        y = result.outcome[both]
+        out["market_ties"] = int(both.sum())
+        out["brier"] = float(((p[both] - y) ** 2).mean()) if both.any() else float("nan")
+        out["market_brier"] = float(((market[both] - y) ** 2).mean()) if both.any() else float("nan")
+        out["brier_gap"] = out["brier"] - out["market_brier"]
+        out["brier_ok"] = out["brier_gap"] <= 0.005
+    return out
+
+
+def markdown(result: TieBacktest, *, bins: int = 10) -> str:
+    """Every table of the report for ``result``."""
+    out: list[str] = []
+    comps = Counter(t.competition for t in result.ties)
+    stages = Counter(t.stage or "?" for t in result.ties)
+    eras = Counter(result.keys("era").tolist())
+    out += [
+        f"**Ties forecast: {len(result.ties):,}** ({', '.join(f'{c} {n:,}' for c, n in sorted(comps.items()))}; "
+        f"{', '.join(f'{s} {n:,}' for s, n in sorted(stages.items()))}); by era: "
+        f"{', '.join(f'{e} {n:,}' for e, n in sorted(eras.items()))}. Model fits: {result.fits:,} "
+        f"({result.seconds:.0f} s). Left out: {len(result.skipped):,} (reasons in the command's output).",
+        "",
+    ]
+    priced = result.odds.get("market_priced", {})
+    if priced:
+        out += [
+            f"Market forecasts: {priced.get('before_tie', 0):,} ties before the tie (first leg priced), "
+            f"{priced.get('between_legs', 0):,} between the legs (second leg priced); quotes used: "
+            f"{result.odds.get('market_books')}; margin removed with Shin's method; home factor for the "
+            f"second leg before the tie {result.odds.get('market_home_factor', float('nan')):.3f} "
+            f"(from {result.odds.get('market_home_pairs', 0):,} group-stage pairs before {HELD_OUT_FROM}).",
+            "",
+        ]
+    out += ["### Every tie: model and base rate", "", *_scores(result.summary(), market=False), ""]
+    if priced:
+        out += [
+            "### The ties the market prices: model, market and base rate on the same ties",
+            "",
+            *_scores(result.summary(with_market=True), market=True),
+            "",
+        ]
+    out += ["### By competition (Brier; every tie)", "", *_split(result.summary("competition"), "competition"), ""]
+    out += ["### By era (Brier; every tie)", "", *_split(result.summary("era"), "era"), ""]
+    if priced:
+        out += [
+            "### By era, on the ties the market prices (Brier)",
+            "",
+            *_split(result.summary("era", with_market=True), "era"),
+            "",
+            "### By competition, on the ties the market prices (Brier)",
+            "",
+            *_split(result.summary("competition", with_market=True), "competition"),
+            "",
+        ]
+    if result.forecasts.get("between_legs"):
+        out += [
+            "### Between the legs, by the second-leg host's first-leg lead",
+            "",
+            "Mean forecast of each forecaster (observed rate on the ties it prices, ties):",
+            "",
+            *_by_lead(result),
+            "",
+        ]
+    held = result.keys("held_out") == held_out_label(HELD_OUT_FROM)
+    out += [
+        f"### Held out ({HELD_OUT_FROM} on, {int(held.sum())} ties): model, market and base rate",
+        "",
+        *_scores(result.summary(mask=held), market=False),
+        "",
+    ]
+    if priced:
+        out += ["On the held-out ties the market prices:", "", *_scores(result.summary(with_market=True, mask=held),
+                                                                        market=True), ""]  # fmt: skip
+    between = result.forecasts.get("between_legs", {})
+    for name in between:
+        out += [
+            f"### Reliability between the legs, held out ({HELD_OUT_FROM} on): {name}",
+            "",
+            "(`*`: a bin of 30+ ties more than 5 points from the observed rate)",
+            "",
+            *_reliability(result, "between_legs", name, held, bins),
+            "",
+        ]
+    for horizon, per_name in result.forecasts.items():
+        for name in per_name:
+            if name == BASE_RATE:
+                continue
+            out += [
+                f"### Reliability {HORIZON_LABELS[horizon]}, every tie: {name}",
+                "",
+                *_reliability(result, horizon, name, None, bins),
+                "",
+            ]
+    if result.adjustment is not None:
+        a = result.adjustment
+        out += [
+            "### The second-leg adjustment (maximum likelihood, ties before 2016-17)",
+            "",
+            f"{a.note}. Lead = the second-leg host's first-leg margin (±{MAX_LEAD} pools larger ones).",
+            "",
+            "| lead | second legs | host goals / model expected | host ×| visitor goals / model expected | visitor × |",
+            "|---:|---:|---:|---:|---:|---:|",
+        ]
+        for k in range(2 * MAX_LEAD + 1):
+            ties = a.ties[k] if a.ties else 0
+            host = f"{a.host_goals[k]:.0f} / {a.host_expected[k]:.1f}" if a.host_goals else ""
+            visitor = f"{a.visitor_goals[k]:.0f} / {a.visitor_expected[k]:.1f}" if a.visitor_goals else ""
+            out.append(
+                f"| {k - MAX_LEAD:+d} | {ties} | {host} | {np.exp(a.host[k]):.3f} | {visitor} | "
+                f"{np.exp(a.visitor[k]):.3f} |"
+            )
+        out.append("")
+    return "\n".join(out)
