@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from remontada.store.reader import Store
-from remontada.ties.history import BaseRate, Tie, _count_base_rate, base_rate, rebuild_ties
+from remontada.ties.history import BaseRate, Tie, Venue, _count_base_rate, base_rate, rebuild_ties
 
 pytestmark = pytest.mark.slow
 
@@ -40,9 +40,8 @@ def _same(a: BaseRate, b: BaseRate) -> bool:
 
 
 def test_kept_counts_equal_counting_every_tie_for_every_position_venue_and_filter(uefa_ties: list[Tie]) -> None:
-    questions = itertools.product(
-        (-4, -1, 0, 1, 3, 5), (None, "home", "away", "neutral"), (False, True), (None, dt.date(2024, 4, 18))
-    )
+    venues: tuple[Venue | None, ...] = (None, "home", "away", "neutral")
+    questions = itertools.product((-4, -1, 0, 1, 3, 5), venues, (False, True), (None, dt.date(2024, 4, 18)))
     filters = [(None, None, None), (("uefa.cl",), "2000-01..2015-16", ("knockout",))]
     for (deficit, venue, or_more, before), (comps, seasons, stages) in itertools.product(questions, filters):
         counted = _count_base_rate(list(uefa_ties), deficit, venue, or_more, comps, seasons, stages, before, 0.95)
