@@ -28,7 +28,9 @@ from remontada.ingest.update import update
 from tests.store_support import slice_sources
 
 runner = CliRunner()
-SKIP_COMMANDS = {"update", "backtest", "backtest-ties", "inplay fit"}
+# update/backtests run for minutes; serve runs a server until stopped (its HTTP input is fuzzed in
+# tests/test_web_api.py, its options here would bind a real port).
+SKIP_COMMANDS = {"update", "backtest", "backtest-ties", "inplay fit", "serve"}
 SKIP_OPTIONS = {"--store", "--json", "--plot", "--chart", "--out", "--params", "--dask", "--workers", "--cache"}
 HOSTILE = [
     "", " ", "-1", "0", "1", "11-0", "-1-0", "1e6,1", "1e400", "9" * 400, "nan", "inf", "-inf", "nan,1", "1,2,3",

@@ -10,11 +10,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from remontada.ingest.interrupt import InterruptedAfterCommit, InterruptWatch
 from remontada.ingest.locking import WriteLock
 from remontada.ingest.update import update
 from remontada.sources.football_data import FootballData
@@ -45,8 +48,8 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def start_update(mirror: Path, store: Path) -> tuple[subprocess.Popen[str], set[int]]:
-    """Start a CLI update; return it once its parse workers are running and the build has begun."""
+def start_update(mirror: Path, store: Path, after: float = 1.5) -> tuple[subprocess.Popen[str], set[int]]:
+    """Start a CLI update; return it ``after`` seconds after its parse workers run and the build has begun."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
     proc = subprocess.Popen(
         [sys.executable, "-c", "from remontada.cli import main; main()", "update", "--source", "football-data",
@@ -58,7 +61,7 @@ def start_update(mirror: Path, store: Path) -> tuple[subprocess.Popen[str], set[
     while time.monotonic() < deadline and proc.poll() is None:
         workers = children(proc.pid)
         if workers and Path(str(store) + ".building").exists():
-            time.sleep(1.5)  # well into parsing
+            time.sleep(after)  # 1.5 s: well into parsing
             return proc, children(proc.pid) | workers
         time.sleep(0.1)
     proc.kill()
@@ -87,12 +90,42 @@ def test_a_killed_update_leaves_no_orphan_worker_and_no_lock(mirror: Path, tmp_p
     assert_store_works_again(mirror, store)
 
 
-def test_ctrl_c_ends_an_update_with_one_line_and_no_traceback(mirror: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("after", [0.0, 1.5], ids=["as-parsing-starts", "well-into-parsing"])
+def test_ctrl_c_ends_an_update_with_one_line_and_no_traceback(mirror: Path, tmp_path: Path, after: float) -> None:
     store = tmp_path / "store.duckdb"
-    proc, workers = start_update(mirror, store)
+    proc, workers = start_update(mirror, store, after)
     os.kill(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "interrupted" in err
     assert [w for w in workers if alive(w)] == []
+    assert not store.exists() and not Path(str(store) + ".building").exists()  # as it was: no store yet
     assert_store_works_again(mirror, store)
+
+
+def _interrupt_a_duckdb_query(watch: InterruptWatch) -> None:
+    """Send this process SIGINT while a DuckDB query runs, as Ctrl-C would."""
+    con = duckdb.connect()
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        con.execute("SELECT count(*) FROM range(100000000000)").fetchall()
+    finally:
+        timer.join()
+        con.close()
+
+
+def test_a_ctrl_c_that_duckdb_turns_into_an_ordinary_error_still_ends_the_update_as_an_interrupt() -> None:
+    # DuckDB 2 answers the KeyboardInterrupt of a query with ``RuntimeError: Query interrupted``:
+    # before the watch, the CLI called that an internal error (status 3), and a short query that
+    # finished first dropped the interrupt, so the update committed and exited 0.
+    with pytest.raises(KeyboardInterrupt) as raised, InterruptWatch() as watch:
+        _interrupt_a_duckdb_query(watch)
+    assert not isinstance(raised.value, InterruptedAfterCommit)
+    assert watch.hit
+
+
+def test_a_ctrl_c_after_the_final_commit_says_the_update_was_committed() -> None:
+    with pytest.raises(InterruptedAfterCommit), InterruptWatch() as watch:
+        watch.committed = True
+        _interrupt_a_duckdb_query(watch)

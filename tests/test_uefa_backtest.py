@@ -91,3 +91,10 @@ def test_every_forecaster_priced_every_match_pinnacle_priced(cl_2018_19: tuple[d
     assert result.summary().set_index("forecaster").loc[uefa.PINNACLE, "rps"] == pytest.approx(
         PINNACLE_RPS_CL_2018_19, abs=5e-5
     )
+
+
+def test_seasons_without_pinnacle_prices_are_refused_before_any_fit(full_store_path: Path) -> None:
+    args = ["backtest", "--competition", "Champions League", "--seasons", "2021-22", "--store", str(full_store_path)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code != 0
+    assert "OddsPortal covers 2004-05..2019-20" in result.output and "Traceback" not in result.output

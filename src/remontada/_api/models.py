@@ -382,13 +382,18 @@ def _uefa_backtest(
     st: Store, ids: list[str], seasons: str, *, step_days: int, progress: bool, cache: bool
 ) -> BacktestResult:
     """The UEFA match backtest of :func:`backtest`."""
-    from remontada.evaluation import uefa
+    from remontada.evaluation import suite, uefa
     from remontada.paths import user_cache_dir
 
     if any(c not in uefa.UEFA_COMPETITIONS for c in ids):
         names = ", ".join(st.competition(c).name for c in uefa.UEFA_COMPETITIONS)
         raise InvalidInput(f"the UEFA match backtest covers {names} (the seasons OddsPortal prices), "
                            f"not {', '.join(ids)}", field="competition")  # fmt: skip
+    first, last = suite.season_range(seasons)
+    priced_first, priced_last = uefa.PRICED_SEASONS
+    if last < priced_first or first > priced_last:
+        raise InvalidInput(f"no season of {seasons} has Pinnacle's prices (OddsPortal covers {priced_first}.."
+                           f"{priced_last})", field="seasons")  # fmt: skip
     try:
         result = uefa.run(st, ids, seasons, step_days=step_days, progress=progress,
                           cache_dir=user_cache_dir() / "models" if cache else None)  # fmt: skip

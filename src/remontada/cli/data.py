@@ -22,6 +22,7 @@ from remontada.cli.common import (
     records_table,
     terminal_width,
 )
+from remontada.ingest.interrupt import InterruptedAfterCommit
 
 #: Warnings ``update`` lists without ``--show-warnings``.
 WARNINGS_SHOWN = 5
@@ -72,10 +73,15 @@ def update(
                            accept_shrink=accept_shrink, wait=wait, store=store,
                            on_plan=on_plan, on_file=on_file, on_stage=on_stage)  # fmt: skip
     report = result.report
-    if as_json:
-        print_json(result.to_dict())
-    else:
-        _print_update(report, show_warnings)
+    try:
+        if as_json:
+            print_json(result.to_dict())
+        else:
+            _print_update(report, show_warnings)
+    except KeyboardInterrupt:
+        if report.committed:  # Ctrl-C while the summary prints: the update is already in the store
+            raise InterruptedAfterCommit() from None
+        raise
     if report.errors:
         raise typer.Exit(1)
 

@@ -6,8 +6,10 @@ plot into a missing or read-only directory, is turned into one clear line and an
 here, for every command, by :class:`GuardedGroup`:
 
 * a :class:`~remontada.errors.RemontadaError` (bad input): its one-line message, status 1.
-* ``Ctrl-C`` (``KeyboardInterrupt``, or DuckDB's ``InterruptException`` when the signal lands in a
-  query): ``interrupted`` and status 130; an update in flight rolls back, so the store is unchanged.
+* ``Ctrl-C`` (``KeyboardInterrupt``, or DuckDB's ``InterruptException`` / ``RuntimeError: Query
+  interrupted`` when the signal lands in a query): ``interrupted`` and status 130; an update in
+  flight rolls back, so the store is unchanged. A Ctrl-C after an update's final commit also exits
+  130, saying the update was committed (:mod:`remontada.ingest.interrupt`).
 * ``OSError`` (a file that cannot be read or written): the path and the reason, status 1.
 * ``MemoryError``: status 1 with a hint to ask for less.
 * anything else is a bug: one line saying so, status 3 (``REMONTADA_DEBUG=1`` shows the traceback).
@@ -23,6 +25,7 @@ from typer.core import TyperGroup
 
 from remontada.cli.common import err_console
 from remontada.errors import RemontadaError
+from remontada.ingest.interrupt import InterruptedAfterCommit
 
 
 class GuardedGroup(TyperGroup):
@@ -34,6 +37,9 @@ class GuardedGroup(TyperGroup):
         except RemontadaError as exc:  # bad input reaching a command that does not report it itself
             _say(str(exc))
             raise typer.Exit(1) from None
+        except InterruptedAfterCommit:
+            _say("interrupted after the update was committed: the store holds the complete update")
+            raise typer.Exit(130) from None
         except KeyboardInterrupt:
             _interrupted()
         except OSError as exc:
@@ -59,7 +65,10 @@ def _interrupted() -> NoReturn:
 
 def _is_duckdb_interrupt(exc: Exception) -> bool:
     """DuckDB's ``InterruptException`` (Ctrl-C inside a query), known by name: importing duckdb here
-    would load it for every command, even ``--help``."""
+    would load it for every command, even ``--help``. DuckDB 2 raises a plain ``RuntimeError: Query
+    interrupted`` instead."""
+    if type(exc) is RuntimeError and str(exc) == "Query interrupted":
+        return True
     return type(exc).__name__ == "InterruptException" and type(exc).__module__.lstrip("_").startswith("duckdb")
 
 

@@ -20,6 +20,11 @@ A file never silently loses rows it had: when a new version of a stored file yie
 or records than the stored one (a header-only CSV, a file cut short), it is an error naming the
 file and what would be lost, and the stored version is kept, unless ``accept_shrink`` is given.
 Either way :attr:`UpdateReport.shrunk` lists each such file with its rows before and after.
+
+Ctrl-C at any moment before the final commit (or, for a first build, before the rename) rolls
+back and leaves the store as it was (no file at all when there was none), even when a DuckDB query
+swallowed the interrupt; after it, the update is complete and the interrupt says so
+(:mod:`remontada.ingest.interrupt`).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from remontada.ingest.fetch import Fetched, Fetcher, FetchError
+from remontada.ingest.interrupt import InterruptWatch
 from remontada.ingest.lifeline import die_with_parent
 from remontada.ingest.locking import WriteLock
 from remontada.ingest.raw_writer import FileRows, OutOfRange, RawWriter, file_rows
@@ -144,27 +150,41 @@ def update(
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher(mirror)
 
+    watch = InterruptWatch()
+
     def run(store: Store, staged: bool) -> None:
         _run(
             store, plan, available, fetcher, report, keep_going, force, on_file, on_stage, n_workers, staged,
-            accept_shrink,
+            accept_shrink, watch,
         )  # fmt: skip
 
     try:
-        with WriteLock(store_path, timeout=lock_timeout):
-            store = Store(store_path, read_only=False)
+        with watch, WriteLock(store_path, timeout=lock_timeout):
+            existed = store_path.exists()
             try:
-                fresh = _holds_no_rows(store)
-                if not fresh:
-                    run(store, staged=False)
-            finally:
-                store.close()
-            if fresh:
-                _build_beside(store_path, run, report)
-            elif report.committed and (report.ingested or force) and wasted_fraction(store_path) > COMPACT_ABOVE:
-                if on_stage:
-                    on_stage("compacting the store")
-                compact(store_path)
+                store = Store(store_path, read_only=False)
+                try:
+                    fresh = _holds_no_rows(store)
+                    if not fresh:
+                        run(store, staged=False)
+                finally:
+                    store.close()
+                if fresh:
+                    _build_beside(store_path, run, report, watch)
+                elif report.committed and (report.ingested or force) and wasted_fraction(store_path) > COMPACT_ABOVE:
+                    if on_stage:
+                        on_stage("compacting the store")
+                    if not compact(store_path):
+                        report.warnings += 1
+                        report.warning_messages.append(
+                            f"{store_path}: not compacted (another process has it open); the next update compacts it"
+                        )
+            except BaseException as exc:
+                interrupted = watch.hit or isinstance(exc, KeyboardInterrupt)
+                if interrupted and not existed and not watch.committed:  # Ctrl-C before the first build was in place
+                    for made in (store_path, store_path.with_name(store_path.name + ".wal")):
+                        made.unlink(missing_ok=True)
+                raise
     finally:
         if own_fetcher:
             fetcher.close()
@@ -185,8 +205,14 @@ def _run(
     workers: int,
     staged: bool = False,
     accept_shrink: bool = False,
+    watch: InterruptWatch | None = None,
 ) -> None:
-    """Ingest the plan into ``store`` in one transaction, or, ``staged``, commit the raw layer before the rebuild."""
+    """Ingest the plan into ``store`` in one transaction, or, ``staged``, commit the raw layer before the rebuild.
+
+    ``watch`` is tested between files and before each commit, so a Ctrl-C that a DuckDB query
+    swallowed still ends the update (see :mod:`remontada.ingest.interrupt`).
+    """
+    watch = watch or InterruptWatch()
     con = store.con
     counts = writes.stored_counts(con)
     stored = {url: sha for url, (sha, _, _) in counts.items()}
@@ -208,12 +234,15 @@ def _run(
                     pending.append(_Pending(key, remotes, outcome, job))
                     while pending and (len(pending) > parser.lookahead or _ready(pending[0])):
                         writing = _settle(pending.popleft(), writer, guard, writing, keep_going, report, on_file)
+                        watch.check()
             while pending:
                 writing = _settle(pending.popleft(), writer, guard, writing, keep_going, report, on_file)
+                watch.check()
         if report.errors and not keep_going:
             writes.rollback(con)
             return
         writer.flush()
+        watch.check()
         if staged:
             writes.commit(con)
             writes.begin(con)
@@ -222,8 +251,11 @@ def _run(
                 on_stage("resolving clubs and merging sources")
             report.rebuild = rebuild(con)
         writes.stamp_last_update(con)
+        watch.check()
         writes.commit(con)
         report.committed = True
+        if not staged:  # a staged build is final only once moved over the store (see _build_beside)
+            watch.committed = True
     except BaseException:
         writes.rollback(con)
         raise
@@ -407,7 +439,9 @@ def _holds_no_rows(store: Store) -> bool:
     return writes.holds_no_rows(store.con)
 
 
-def _build_beside(store_path: Path, run: Callable[[Store, bool], None], report: UpdateReport) -> None:
+def _build_beside(
+    store_path: Path, run: Callable[[Store, bool], None], report: UpdateReport, watch: InterruptWatch
+) -> None:
     """Build a new store in ``<store>.building`` and move it over ``store_path`` once it is complete.
 
     Anything short of a committed build removes the new file and leaves ``store_path`` untouched.
@@ -422,7 +456,9 @@ def _build_beside(store_path: Path, run: Callable[[Store, bool], None], report: 
         finally:
             store.close()  # checkpoints: the file is whole, with no write-ahead log left beside it
         if report.committed:
+            watch.check()  # a Ctrl-C swallowed by the last query: the store stays as it was
             os.replace(building, store_path)
+            watch.committed = True
     finally:
         building.unlink(missing_ok=True)
 

@@ -50,18 +50,24 @@ def wasted_fraction(path: Path) -> float:
     return float(row[1]) / float(row[0]) if row and row[0] else 0.0
 
 
-def compact(path: Path) -> None:
+def compact(path: Path) -> bool:
     """Rewrite the DuckDB file at ``path`` without its free blocks, then move it into place in one rename.
 
     DuckDB reuses the blocks of deleted rows only slowly, so an update that replaces most rows
     (``--force``) would leave a file twice the size of its data. The copy is made beside the file
     (``<path>.compact``) and renamed over it only once complete; the caller holds the write lock.
+    Returns False, leaving the file as it is, when another process has it open.
     """
     import duckdb
 
     target = path.with_name(path.name + ".compact")
     target.unlink(missing_ok=True)
-    con = duckdb.connect(str(path))
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.IOException:
+        # another process holds the file (a `remontada serve` copying it): compaction only saves
+        # space, so the committed update stands and the next update compacts
+        return False
     try:
         con.execute("SET enable_progress_bar = false")
         name = scalar(con, "SELECT current_database()")
@@ -74,6 +80,7 @@ def compact(path: Path) -> None:
         raise
     con.close()
     os.replace(target, path)
+    return True
 
 
 def _sql_text(text: str) -> str:
