@@ -14,7 +14,10 @@ model cache, so the first answers fit their models), then drives it with httpx f
   one at a time, so the ratio says what HTTP and the server add;
 - memory: the server's resident set after warm-up and its peak (VmHWM).
 
-The client shares the machine's cores with the server, so on 2 cores the figures include its load.
+The httpx client runs in a process of its own (an asyncio client of 32 tasks sharing the benchmark's
+process would time itself as much as the server), but it shares the machine's cores with the server:
+on 2 cores the figures include its load. When Debian's ``wrk`` is installed it is a second peer: the
+same question at 1, 8 and 32 connections from a client written in C (``apt-get install wrk``).
 
     python benchmarks/serve.py                       # the user's store
     python benchmarks/serve.py --store /work/store/base.duckdb --requests 300 --seconds 20
@@ -25,7 +28,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import multiprocessing
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -119,6 +124,42 @@ async def run(base: str, questions: Iterable[dict[str, str]], path: str, clients
     }  # fmt: skip
 
 
+def run_apart(base: str, questions: list[dict[str, str]], path: str, clients: int, limit: int, seconds: float
+              ) -> dict[str, float]:  # fmt: skip
+    """:func:`run` in a child process of its own, so that the client's work is not timed with the answers."""
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        result: dict[str, float] = pool.apply(_run_sync, (base, questions, path, clients, limit, seconds))
+    return result
+
+
+def _run_sync(base: str, questions: list[dict[str, str]], path: str, clients: int, limit: int, seconds: float
+              ) -> dict[str, float]:  # fmt: skip
+    return asyncio.run(run(base, questions, path, clients, limit, seconds))
+
+
+def wrk(url: str, clients: int, seconds: float) -> dict[str, float] | None:
+    """Requests per second and p50/p99 latency (ms) of ``url`` asked by ``wrk`` (one thread, ``clients``
+    connections, ``seconds`` long); ``None`` without ``wrk``."""
+    exe = shutil.which("wrk")
+    if exe is None:
+        return None
+    out = subprocess.run([exe, "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--latency", url],
+                         capture_output=True, text=True, timeout=seconds + 30).stdout  # fmt: skip
+    unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+    def latency(pct: str) -> float:
+        m = re.search(rf"^\s*{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        return float(m.group(1)) * unit[m.group(2)] if m else float("nan")
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    total = re.search(r"(\d+) requests in", out)
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return {"requests": float(total.group(1)) if total else float("nan"),
+            "failures": float(errors.group(1)) if errors else 0.0,
+            "rps": float(rps.group(1)) if rps else float("nan"),
+            "p50": latency("50"), "p99": latency("99")}  # fmt: skip
+
+
 def in_process(store: Path, questions: list[dict[str, str]], ask: Callable[..., Any]) -> float:
     """Median milliseconds of the library answering ``questions`` in this process (models warmed first)."""
     import remontada as rm
@@ -176,17 +217,20 @@ def main() -> None:
             httpx.get(base + ("/api/tie" if "season" in q else "/api/live"), params=q, timeout=300)
 
         rows = []
+        peers: list[tuple[str, int, dict[str, float]]] = []
         questions = {"tie": tie_questions(), "live": live_questions()}
         for name in ("live", "tie"):
             path = f"/api/{name}"
             chunks = [questions[name][i::len(LEVELS)] for i in range(len(LEVELS))]
             for level, chunk in zip(LEVELS, chunks, strict=True):
                 httpx.get(base + path, params=chunk[0], timeout=300)  # warm: the answer is kept from here on
-                same = asyncio.run(run(base, [chunk[0]], path, level, args.requests, args.seconds))
-                fresh = asyncio.run(run(base, chunk[1:], path, level, min(args.requests, len(chunk) - 1),
-                                        args.seconds))  # fmt: skip
+                same = run_apart(base, [chunk[0]], path, level, args.requests, args.seconds)
+                fresh = run_apart(base, chunk[1:], path, level, min(args.requests, len(chunk) - 1), args.seconds)
                 rows.append((name, level, "same question (cached)", same))
                 rows.append((name, level, "distinct questions", fresh))
+                peer = wrk(str(httpx.URL(base + path, params=chunk[0])), level, min(args.seconds, 8.0))
+                if peer is not None:
+                    peers.append((name, level, peer))
         rss, peak = memory_mb(server.pid)
     finally:
         server.terminate()
@@ -199,6 +243,13 @@ def main() -> None:
     for name, level, kind, r in rows:
         print(f"/api/{name:<5}{level:>8}  {kind:<24}{r['requests']:>9.0f}{r['failures']:>5.0f}{r['rps']:>8.0f}"
               f"{r['p50']:>9.1f}{r['p99']:>9.1f}{r['server_p50']:>11.1f}{r['server_p99']:>11.1f}")  # fmt: skip
+
+    if peers:
+        print("\npeer, wrk (a client in C, one thread) asking the same question again, as long as the runs above:")
+        print(f"{'endpoint':<10}{'clients':>8}{'requests':>10}{'fail':>5}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
+        for name, level, r in peers:
+            print(f"/api/{name:<5}{level:>8}{r['requests']:>10.0f}{r['failures']:>5.0f}{r['rps']:>9.0f}"
+                  f"{r['p50']:>9.1f}{r['p99']:>9.1f}")  # fmt: skip
 
     import remontada as rm
 
@@ -221,6 +272,10 @@ def main() -> None:
             verdict = "met" if r["p99"] < TARGETS[name] else "MISSED"
             print(f"  /api/{name} p99 < {TARGETS[name]:.0f} ms, {kind}: {r['p99']:.1f} ms -> {verdict} "
                   f"(inside the server: {r['server_p99']:.1f} ms)")  # fmt: skip
+        peer = next((r for m, lv, r in peers if m == name and lv == 32), None)
+        if peer is not None:
+            verdict = "met" if peer["p99"] < TARGETS[name] else "MISSED"
+            print(f"  /api/{name} p99 < {TARGETS[name]:.0f} ms, same question, wrk: {peer['p99']:.1f} ms -> {verdict}")
     verdict = "met" if start < TARGETS["start"] else "MISSED"
     print(f"  server ready < {TARGETS['start']:.0f} s: {start:.2f} s -> {verdict}")
     print(f"load average of the machine (1, 5, 15 min) at the end: {Path('/proc/loadavg').read_text().split()[:3]}")

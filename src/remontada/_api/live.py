@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -130,6 +133,34 @@ def _rates(given: tuple[float, float] | str | None) -> tuple[float, float] | Non
     return home, away
 
 
+#: Matches found and pre-match answers given, per (store of origin, its last update, today, the question):
+#: the store's data changes only with its last update (and "no date" means today), and a fitted model's
+#: rates with its data, so asking again (another minute, score or red card of the same match) is a lookup.
+_KNOWN: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_KNOWN_LOCK = threading.Lock()
+#: The most matches and pre-match answers kept (each a few KB).
+KNOWN_SIZE = 2048
+
+
+def _known(key: tuple[Any, ...], compute: Any) -> Any:
+    """``compute()``, kept under ``key`` (least recently used dropped first); errors are not kept."""
+    with _KNOWN_LOCK:
+        if key in _KNOWN:
+            _KNOWN.move_to_end(key)
+            return _KNOWN[key]
+    value = compute()
+    with _KNOWN_LOCK:
+        _KNOWN[key] = value
+        while len(_KNOWN) > KNOWN_SIZE:
+            _KNOWN.popitem(last=False)
+    return value
+
+
+def _store_key(st: Store) -> tuple[Any, ...]:
+    """What the answers read from ``st`` depend on: its data (store of origin and last update) and today."""
+    return (str(st.origin), st.meta("last_update") or "never", dt.date.today())
+
+
 def _match(
     st: Store, home: str, away: str, date: dt.date | None, competition: str | None, first_leg: tuple[int, int] | None
 ) -> LiveMatch:
@@ -138,11 +169,26 @@ def _match(
     home_id, away_id = club_id(st, home, "home"), club_id(st, away, "away")
     if home_id == away_id:
         raise InvalidInput(f"{home!r} and {away!r} are the same club", field="away")
-    return find_live_match(st, home_id, away_id, date=date, competition=competition, first_leg=first_leg)
+    key = ("match", *_store_key(st), home_id, away_id, date, competition, first_leg)
+    match: LiveMatch = _known(
+        key, lambda: find_live_match(st, home_id, away_id, date=date, competition=competition, first_leg=first_leg)
+    )
+    return match
 
 
 def _pre_match(st: Store, match: LiveMatch, model: str) -> tuple[tuple[float, float], dict[str, Any]]:
-    """The model's pre-match rates and its own 90-minute answer (the numbers ``predict`` gives)."""
+    """The model's pre-match rates and its own 90-minute answer (the numbers ``predict`` gives), kept per
+    store data and match (each caller gets its own copy of the answer)."""
+    # by the match object (kept by _match, so asking again gives the same one; the entry holds it, so its
+    # id names no other): hashing a match hashes its rules, slower than the lookup is worth
+    key = ("pre_match", *_store_key(st), model, id(match))
+    kept, rates, pre = _known(key, lambda: (match, *_compute_pre_match(st, match, model)))
+    if kept is not match:  # cannot happen while the entry holds its match; answer afresh if it ever did
+        rates, pre = _compute_pre_match(st, match, model)
+    return rates, copy.deepcopy(pre)
+
+
+def _compute_pre_match(st: Store, match: LiveMatch, model: str) -> tuple[tuple[float, float], dict[str, Any]]:
     from remontada.forecast import Forecaster
     from remontada.ties.engine import forecast_second_leg
 

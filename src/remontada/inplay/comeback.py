@@ -67,10 +67,14 @@ class ComebackCurve:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able: the sides, the start, and one row per step (probabilities in [0, 1])."""
-        rows = [
-            {k: (v if isinstance(v, str) else float(v)) for k, v in row.items()}
-            for row in self.to_frame().to_dict(orient="records")
-        ]
+        columns = {  # the columns of to_frame(), read as plain Python values (no DataFrame: answered per request)
+            "minute": [v if isinstance(v, str) else float(v) for v in self.label.tolist()],
+            "if_unchanged": np.asarray(self.if_unchanged, dtype=float).tolist(),
+            "if_next_goal_at": np.asarray(self.if_next_goal_at, dtype=float).tolist(),
+            "if_next_goal_by": np.asarray(self.if_next_goal_by, dtype=float).tolist(),
+            "p_next_goal_by": np.asarray(self.next_goal_share, dtype=float).tolist(),
+        }
+        rows = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
         return {
             "team": self.team,
             "opponent": self.opponent,

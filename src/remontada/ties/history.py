@@ -18,8 +18,9 @@ home; Barcelona's 4-0 defeat in Paris (16 February 2017) is deficit 4, first leg
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -280,7 +281,10 @@ class Tie:
 
     def describe(self) -> str:
         """One line: season, competition and round by name, legs, and how it ended."""
-        head = f"{self.season} {display_name(self.competition)} {round_name(self.round) or ''}"
+        return _describe(self)
+
+    def _describe(self) -> str:
+        head = f"{self.season} {display_name(self.competition)} {_round_name(self.round) or ''}"
         parts = [head.rstrip() + ":"]
         legs = [leg for leg in (self.leg1, self.leg2, *self.replays) if leg is not None]
         parts.append("; ".join(self.leg_text(leg) for leg in legs) or f"{self.name_a} v {self.name_b}")
@@ -549,6 +553,7 @@ def rebuild_ties(store: Store, competitions: Iterable[str] | None = None) -> lis
     with _REBUILT_LOCK:
         if len(_REBUILT) >= 32:
             _REBUILT.clear()
+            _BASE_RATES.clear()
         _REBUILT[key] = tuple(ties)
     return ties
 
@@ -557,6 +562,68 @@ def rebuild_ties(store: Store, competitions: Iterable[str] | None = None) -> lis
 #: changes only with its last update, and ties are immutable, so every caller can share them.
 _REBUILT: dict[tuple[str, str, tuple[str, ...] | None], tuple[Tie, ...]] = {}
 _REBUILT_LOCK = threading.Lock()
+#: Base rates counted from one of :data:`_REBUILT`'s tuples, under its key there, with the tuple they were
+#: counted from: the same ties and the same question always count the same, so a repeated count is a
+#: lookup. Each tuple keeps its :data:`BASE_RATE_MEMO` latest questions.
+_BASE_RATES: dict[tuple[Any, ...], tuple[tuple[Tie, ...], list[_Facts], OrderedDict[tuple[Any, ...], BaseRate]]] = {}
+#: What counting a base rate reads of a decided tie with a first-leg score: the tie, its competition,
+#: season's start year, stage, end date, first-leg margin (A's goals minus B's), whether the first leg
+#: was at a neutral ground, A, B and the winner.
+_Facts = tuple[Tie, str, "int | None", "str | None", "dt.date | None", int, bool, str, str, "str | None"]
+
+
+def _facts(ties: Sequence[Tie]) -> list[_Facts]:
+    """The facts of the decided ties of ``ties`` with a first-leg score, in order."""
+    out: list[_Facts] = []
+    for tie in ties:
+        margin = tie.first_leg_margin
+        if not tie.decided or margin is None:
+            continue
+        assert tie.leg1 is not None
+        try:
+            year: int | None = season_start_year(tie.season)
+        except ValueError:
+            year = None  # raised again below if a season filter needs it, as select_ties would
+        out.append((tie, tie.competition, year, tie.stage, tie.date, margin,
+                    tie.leg1.neutral, tie.team_a, tie.team_b, tie.winner))  # fmt: skip
+    return out
+BASE_RATE_MEMO = 4096
+
+
+def _describe(tie: Tie) -> str:
+    """:meth:`Tie.describe`, kept per tie object (ties are immutable; the comebacks of answers repeat)."""
+    kept = _DESCRIBED.get(id(tie))
+    if kept is not None and kept[0] is tie:  # the entry holds the tie: its id cannot name another
+        return kept[1]
+    text = tie._describe()
+    if len(_DESCRIBED) >= DESCRIBED_SIZE:
+        _DESCRIBED.clear()
+    _DESCRIBED[id(tie)] = (tie, text)
+    return text
+
+
+#: :func:`_describe`'s lines, per ``id`` of the tie, with the tie itself.
+_DESCRIBED: dict[int, tuple[Tie, str]] = {}
+DESCRIBED_SIZE = 65536
+
+
+@lru_cache(maxsize=512)
+def _round_name(label: str | None) -> str | None:
+    """:func:`remontada.rules.round_name`, kept per label (it parses the label with regular expressions)."""
+    return round_name(label)
+
+
+def _rebuilt_source(ties: Iterable[Tie]) -> tuple[tuple[Any, ...], tuple[Tie, ...]] | None:
+    """The key and the rebuilt tuple ``ties`` holds the very ties of, in order (the list :func:`rebuild_ties`
+    gave), or ``None``: then nothing counted from ``ties`` may be reused."""
+    if not isinstance(ties, list | tuple) or not ties:
+        return None
+    with _REBUILT_LOCK:
+        kept = list(_REBUILT.items())
+    for key, source in kept:
+        if len(source) == len(ties) and source[0] is ties[0] and all(map(operator.is_, source, ties)):
+            return key, source
+    return None
 
 
 def ties_from_frame(frame: pd.DataFrame) -> list[Tie]:
@@ -891,6 +958,128 @@ def base_rate(
     """
     if first_leg_at is not None and first_leg_at not in VENUES:
         raise ValueError(f"first_leg_at must be one of {', '.join(VENUES)} or None, got {first_leg_at!r}")
+    comps = tuple(competitions) if competitions is not None else None
+    stage_list = tuple(stages) if stages is not None else None
+    found = _rebuilt_source(ties)
+    if found is None:
+        return _count_base_rate(ties, deficit, first_leg_at, or_more, comps, seasons, stage_list, before, level)
+    key, source = found
+    cutoff = dt.date.fromisoformat(before) if isinstance(before, str) else before
+    question = (deficit, first_leg_at, or_more, comps, seasons, stage_list, cutoff, level)
+    with _REBUILT_LOCK:
+        entry = _BASE_RATES.get(key)
+        if entry is not None and entry[0] is not source:
+            entry = None
+        known = entry[2].get(question) if entry is not None else None
+        if entry is not None and known is not None:
+            entry[2].move_to_end(question)
+            return known
+    facts = entry[1] if entry is not None else _facts(source)
+    counted = _count_facts(facts, deficit, first_leg_at, or_more, comps, seasons, stage_list, cutoff, level)
+    with _REBUILT_LOCK:
+        if _REBUILT.get(key) is source:  # still the ties kept under that key
+            entry = _BASE_RATES.get(key)
+            if entry is None or entry[0] is not source:
+                entry = _BASE_RATES[key] = (source, facts, OrderedDict())
+            entry[2][question] = counted
+            while len(entry[2]) > BASE_RATE_MEMO:
+                entry[2].popitem(last=False)
+    return counted
+
+
+def _candidates(facts: list[_Facts], deficit: int, or_more: bool) -> list[_Facts]:
+    """The facts whose first-leg margin can match ``deficit`` for one side or the other (A's deficit is
+    -margin, B's is margin: a side ``deficit`` down, or more, needs ``|margin| == |deficit|``, or more),
+    in their order."""
+    buckets = _MARGINS.get(id(facts))
+    if buckets is None or buckets[0] is not facts:
+        by_size: dict[int, list[tuple[int, _Facts]]] = defaultdict(list)
+        for position, fact in enumerate(facts):
+            by_size[abs(fact[5])].append((position, fact))
+        buckets = (facts, dict(by_size))
+        with _REBUILT_LOCK:
+            if len(_MARGINS) >= 32:
+                _MARGINS.clear()
+            _MARGINS[id(facts)] = buckets
+    size = abs(deficit)
+    if or_more and deficit != 0:
+        picked = sorted(item for s, items in buckets[1].items() if s >= size for item in items)
+    else:
+        picked = buckets[1].get(size, [])
+    return [fact for _, fact in picked]
+
+
+#: :func:`_candidates`'s index of facts by the size of the first-leg margin, per ``id`` of the facts list
+#: (each entry holds its list, so the id names no other).
+_MARGINS: dict[int, tuple[list[_Facts], dict[int, list[tuple[int, _Facts]]]]] = {}
+
+
+def _count_facts(
+    facts: list[_Facts],
+    deficit: int,
+    first_leg_at: Venue | None,
+    or_more: bool,
+    competitions: tuple[str, ...] | None,
+    seasons: SeasonSpan | str | None,
+    stages: tuple[str, ...] | None,
+    before: dt.date | None,
+    level: float,
+) -> BaseRate:
+    """:func:`_count_base_rate` over the :func:`_facts` of the ties: the same count, read from plain tuples."""
+    span = parse_seasons(seasons) if isinstance(seasons, str) else seasons
+    wanted = set(competitions) if competitions is not None else None
+    stage_set = set(stages) if stages is not None else None
+    both = not (first_leg_at is None and deficit == 0)  # see _views
+    n, through = 0, []
+    for tie, comp, year, stage, day, margin, neutral, team_a, team_b, winner in _candidates(facts, deficit, or_more):
+        if wanted is not None and comp not in wanted:
+            continue
+        if span is not None:
+            if year is None:
+                year = season_start_year(tie.season)
+            if not span[0] <= year <= span[1]:
+                continue
+        if stage_set is not None and stage not in stage_set:
+            continue
+        if before is not None and (day is None or day >= before):
+            continue
+        # side A: lost the first leg by -margin, played it at home; side B: by margin, away
+        for club, own, venue in ((team_a, -margin, "home"), (team_b, margin, "away"))[: 2 if both else 1]:
+            if not _matches_deficit(own, deficit, or_more):
+                continue
+            if first_leg_at is not None and ("neutral" if neutral else venue) != first_leg_at:
+                continue
+            n += 1
+            if winner == club:
+                through.append(tie)
+    k = len(through)
+    low, high = wilson_interval(k, n, _z(level))
+    return BaseRate(
+        deficit=deficit,
+        first_leg_at=first_leg_at,
+        or_more=or_more,
+        n=n,
+        k=k,
+        p=k / n if n else float("nan"),
+        low=low,
+        high=high,
+        level=level,
+        comebacks=tuple(through),
+    )
+
+
+def _count_base_rate(
+    ties: Iterable[Tie],
+    deficit: int,
+    first_leg_at: Venue | None,
+    or_more: bool,
+    competitions: Iterable[str] | None,
+    seasons: SeasonSpan | str | None,
+    stages: Iterable[str] | None,
+    before: dt.date | str | None,
+    level: float,
+) -> BaseRate:
+    """:func:`base_rate` counted from ``ties``."""
     chosen = select_ties(ties, competitions=competitions, seasons=seasons, stages=stages, before=before)
     n, through = 0, []
     for tie in chosen:

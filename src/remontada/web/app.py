@@ -30,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from remontada import __version__
 from remontada.store.reader import Store
 from remontada.web import errors, facade
+from remontada.web.fastpath import FastPath, offer
 from remontada.web.limits import (
     DEFAULT_SIMS,
     MAX_ARTICLE_CHARS,
@@ -107,6 +108,7 @@ def create_app(
     )
     app.state.snapshots = snapshots
     app.add_middleware(errors.BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(FastPath, generation=lambda: snapshots.current.generation, size=ANSWER_CACHE)
     errors.install(app)
 
     cache = AnswerCache(ANSWER_CACHE)
@@ -136,8 +138,11 @@ def create_app(
         began = time.perf_counter()
         if key is None:
             content = (await run_in_threadpool(compute))[1]
-        else:
-            content = await cache.fetch((snapshots.current.generation, *key), lambda: run_in_threadpool(compute))
+        else:  # kept per snapshot and day (an answer without a date is today's)
+            generation, content = await cache.fetch(
+                (snapshots.current.generation, *key, dt.date.today()), lambda: run_in_threadpool(compute)
+            )
+            offer(generation, content)
         took = 1000 * (time.perf_counter() - began)
         return Response(content, media_type="application/json", headers={"Server-Timing": f"app;dur={took:.2f}"})
 
@@ -298,21 +303,24 @@ class AnswerCache:
     def __init__(self, size: int) -> None:
         self.size = size
         self._items: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
-        self._pending: dict[tuple[Any, ...], asyncio.Future[bytes]] = {}
+        self._pending: dict[tuple[Any, ...], asyncio.Future[tuple[int, bytes]]] = {}
 
-    async def fetch(self, key: tuple[Any, ...], compute: Callable[[], Awaitable[tuple[int, bytes]]]) -> bytes:
-        """The answer under ``key``: kept, being computed for another request, or computed now.
+    async def fetch(
+        self, key: tuple[Any, ...], compute: Callable[[], Awaitable[tuple[int, bytes]]]
+    ) -> tuple[int, bytes]:
+        """The answer under ``key`` (its first item a snapshot generation): kept, being computed for
+        another request, or computed now; with the generation of the snapshot it was read from.
 
         ``compute`` returns (the snapshot generation it read, the JSON); the answer is kept under that
         generation (a newer one than ``key``'s when the store was swapped meanwhile).
         """
         if key in self._items:
             self._items.move_to_end(key)
-            return self._items[key]
+            return key[0], self._items[key]
         pending = self._pending.get(key)
         if pending is not None:
             return await asyncio.shield(pending)
-        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[tuple[int, bytes]] = asyncio.get_running_loop().create_future()
         self._pending[key] = future
         try:
             generation, content = await compute()
@@ -322,11 +330,11 @@ class AnswerCache:
             raise
         finally:
             self._pending.pop(key, None)
-        future.set_result(content)
+        future.set_result((generation, content))
         self._items[(generation, *key[1:])] = content
         while len(self._items) > self.size:
             self._items.popitem(last=False)
-        return content
+        return generation, content
 
 
 def _dumps(value: Any) -> bytes:
