@@ -41,7 +41,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from remontada.sources.base import RemoteFile
 from remontada.sources.records import MatchRecord, OddsQuote, ParsedFile, SourceError, TeamRef
@@ -181,7 +181,8 @@ class OddsPortal:
             text = data.decode("latin-1")
         if text.lstrip().startswith("<"):
             raise SourceError(location, None, "HTML served instead of CSV")
-        rows = csv.reader(io.StringIO(text))
+        reader = csv.reader(io.StringIO(text, newline=""))
+        rows = _rows(reader, location)
         header = [h.strip() for h in next(rows, [])]
         missing = [c for c in LEADING_COLUMNS if c not in header]
         if missing:
@@ -199,7 +200,8 @@ class OddsPortal:
                 out.warnings.append((1, f"unknown column {name!r} ignored"))
         seen: dict[tuple[str, str, dt.date], tuple[int, tuple[object, ...]]] = {}
         duplicates = 0
-        for line, row in enumerate(rows, start=2):
+        for row in rows:
+            line = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
@@ -260,3 +262,15 @@ class OddsPortal:
                 quotes.append(OddsQuote(book, "1x2", False, prices))  # type: ignore[arg-type]
         record = MatchRecord(KEY, competition, season, date, home, away, line, goals[0], goals[1], odds=tuple(quotes))
         return record, notes
+
+
+def _rows(reader: Iterator[list[str]], location: str) -> Iterator[list[str]]:
+    """The CSV rows; a row the csv module cannot read (a stray quote or line break) is a file:line error."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise SourceError(location, getattr(reader, "line_num", None), f"unreadable CSV: {exc}") from None
+        yield row
