@@ -144,6 +144,18 @@ def test_inplay_check(full_store_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert out == same(result.to_dict()) and out["matches"] > 1000
 
 
+def test_inplay_fit(full_store_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Two seasons of club events (2018-19, 2019-20) keep it to seconds; the CSV written is the one reported."""
+    calls = recorded(monkeypatch, "fit_inplay")
+    out = cli_json(full_store_path, "inplay", "fit", "--first-season", "2018", "--holdout-from", "2020",
+                   "--out", str(tmp_path / "inplay.csv"))  # fmt: skip
+    (result,) = calls
+    # the CLI adds where it wrote the parameters
+    assert out == {**same(result.to_dict()), "out": str(tmp_path / "inplay.csv")}
+    assert (tmp_path / "inplay.csv").is_file()
+    assert 0 < out["params"]["first_half_added"] < 15
+
+
 def test_update(mirror: Path, tmp_path: Path) -> None:
     """Two fresh stores from the same source: the CLI's report and the facade's match (wall times and
     the store path aside), and the warnings are listed, not only counted."""
