@@ -172,3 +172,18 @@ def test_a_first_build_is_moved_into_place_whole(mirror: Path, tmp_path: Path) -
     assert not (tmp_path / "store.duckdb.building").exists() and not (tmp_path / "store.duckdb.wal").exists()
     with Store(store) as st:
         assert st.status()["matches"] == 380
+
+
+def test_two_updates_in_one_second_stamp_the_store_differently() -> None:
+    """Caches of fits, ties and web answers are keyed by the stamp: it must change with every update."""
+    import duckdb
+
+    from remontada.store import writer
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    stamps = []
+    for _ in range(2):
+        writer.stamp_last_update(con)
+        stamps.append(con.execute("SELECT value FROM meta WHERE key = 'last_update'").fetchone())
+    assert stamps[0] != stamps[1]

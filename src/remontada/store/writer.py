@@ -54,11 +54,12 @@ def stored_odds(con: duckdb.DuckDBPyConnection, url: str) -> int:
 
 
 def stamp_last_update(con: duckdb.DuckDBPyConnection) -> None:
-    """Record now (UTC, ISO 8601, whole seconds) as the time of the last update."""
-    con.execute(
-        "INSERT OR REPLACE INTO meta VALUES ('last_update', ?)",
-        [dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()],
-    )
+    """Record now (UTC, ISO 8601 to the microsecond) as the time of the last update.
+
+    The stamp names the store's data in every cache keyed by it (fits, rebuilt ties, club names, the
+    web server's answers): two updates within one second must not share it.
+    """
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('last_update', ?)", [dt.datetime.now(dt.UTC).isoformat()])
 
 
 def holds_no_rows(con: duckdb.DuckDBPyConnection) -> bool:
