@@ -13,8 +13,19 @@ from pathlib import Path
 
 import pytest
 
+from remontada.stats import wilson_interval
 from remontada.store.reader import Store
-from remontada.ties.history import BaseRate, Tie, Venue, _count_base_rate, base_rate, rebuild_ties
+from remontada.ties.history import (
+    BaseRate,
+    Tie,
+    Venue,
+    _matches_deficit,
+    _views,
+    _z,
+    base_rate,
+    rebuild_ties,
+    select_ties,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -25,6 +36,37 @@ UEFA = ["uefa.cl", "uefa.el", "uefa.ecl", "uefa.cwc"]
 def uefa_ties(full_store_path: Path) -> Iterator[list[Tie]]:
     with Store(full_store_path) as store:
         yield rebuild_ties(store, UEFA)
+
+
+def _count_base_rate(
+    ties: list[Tie],
+    deficit: int,
+    first_leg_at: Venue | None,
+    or_more: bool,
+    competitions: tuple[str, ...] | None,
+    seasons: str | None,
+    stages: tuple[str, ...] | None,
+    before: dt.date | None,
+    level: float,
+) -> BaseRate:
+    """The reference: every selected tie's properties read, side by side, as the definition says."""
+    chosen = select_ties(ties, competitions=competitions, seasons=seasons, stages=stages, before=before)
+    n, through = 0, []
+    for tie in chosen:
+        if not tie.decided or tie.first_leg_margin is None:
+            continue
+        for club in _views(tie, first_leg_at, deficit):
+            if not _matches_deficit(tie.deficit(club), deficit, or_more):
+                continue
+            if first_leg_at is not None and tie.first_leg_venue(club) != first_leg_at:
+                continue
+            n += 1
+            if tie.winner == club:
+                through.append(tie)
+    k = len(through)
+    low, high = wilson_interval(k, n, _z(level))
+    p = k / n if n else float("nan")
+    return BaseRate(deficit, first_leg_at, or_more, n, k, p, low, high, level, tuple(through))
 
 
 def _same(a: BaseRate, b: BaseRate) -> bool:

@@ -960,11 +960,12 @@ def base_rate(
         raise ValueError(f"first_leg_at must be one of {', '.join(VENUES)} or None, got {first_leg_at!r}")
     comps = tuple(competitions) if competitions is not None else None
     stage_list = tuple(stages) if stages is not None else None
-    found = _rebuilt_source(ties)
-    if found is None:
-        return _count_base_rate(ties, deficit, first_leg_at, or_more, comps, seasons, stage_list, before, level)
-    key, source = found
     cutoff = dt.date.fromisoformat(before) if isinstance(before, str) else before
+    found = _rebuilt_source(ties)
+    if found is None:  # a list of the caller's: counted once, nothing kept
+        listed = ties if isinstance(ties, Sequence) else list(ties)
+        return _count_facts(_facts(listed), deficit, first_leg_at, or_more, comps, seasons, stage_list, cutoff, level)
+    key, source = found
     question = (deficit, first_leg_at, or_more, comps, seasons, stage_list, cutoff, level)
     with _REBUILT_LOCK:
         entry = _BASE_RATES.get(key)
@@ -1025,7 +1026,7 @@ def _count_facts(
     before: dt.date | None,
     level: float,
 ) -> BaseRate:
-    """:func:`_count_base_rate` over the :func:`_facts` of the ties: the same count, read from plain tuples."""
+    """The base rate counted over the :func:`_facts` of the ties (plain tuples, no property read twice)."""
     span = parse_seasons(seasons) if isinstance(seasons, str) else seasons
     wanted = set(competitions) if competitions is not None else None
     stage_set = set(stages) if stages is not None else None
@@ -1051,47 +1052,6 @@ def _count_facts(
                 continue
             n += 1
             if winner == club:
-                through.append(tie)
-    k = len(through)
-    low, high = wilson_interval(k, n, _z(level))
-    return BaseRate(
-        deficit=deficit,
-        first_leg_at=first_leg_at,
-        or_more=or_more,
-        n=n,
-        k=k,
-        p=k / n if n else float("nan"),
-        low=low,
-        high=high,
-        level=level,
-        comebacks=tuple(through),
-    )
-
-
-def _count_base_rate(
-    ties: Iterable[Tie],
-    deficit: int,
-    first_leg_at: Venue | None,
-    or_more: bool,
-    competitions: Iterable[str] | None,
-    seasons: SeasonSpan | str | None,
-    stages: Iterable[str] | None,
-    before: dt.date | str | None,
-    level: float,
-) -> BaseRate:
-    """:func:`base_rate` counted from ``ties``."""
-    chosen = select_ties(ties, competitions=competitions, seasons=seasons, stages=stages, before=before)
-    n, through = 0, []
-    for tie in chosen:
-        if not tie.decided or tie.first_leg_margin is None:
-            continue
-        for club in _views(tie, first_leg_at, deficit):
-            if not _matches_deficit(tie.deficit(club), deficit, or_more):
-                continue
-            if first_leg_at is not None and tie.first_leg_venue(club) != first_leg_at:
-                continue
-            n += 1
-            if tie.winner == club:
                 through.append(tie)
     k = len(through)
     low, high = wilson_interval(k, n, _z(level))
