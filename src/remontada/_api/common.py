@@ -126,9 +126,7 @@ def club_id(store: Store, query: str, field: str) -> str:
     if not isinstance(query, str) or not query.strip():
         raise InvalidInput(f"{field} is a club name or id, got {query!r}", field=field)
     try:
-        # kept per read-only connection (no writer can change its clubs); errors are not kept
-        found: str = store._once(("resolve_club", query), lambda: store.resolve_club(query))
-        return found
+        return store.resolve_club(query)
     except (UnknownClub, AmbiguousClub) as exc:
         exc.field = field
         raise

@@ -193,8 +193,13 @@ class Store:
 
         Among equally good matches the club with at least three times the matches of the next
         wins ("Liverpool" is Liverpool FC, not a namesake); otherwise the query is ambiguous.
-        A club id is returned at once (an id always wins).
+        A club id is returned at once (an id always wins). Answers are kept per read-only connection,
+        like :meth:`club_name`; errors are not.
         """
+        found: str = self._once(("resolve_club", query), lambda: self._resolve_club(query))
+        return found
+
+    def _resolve_club(self, query: str) -> str:
         if first_row(self.con, "SELECT 1 FROM clubs WHERE club_id = ?", [query]) is not None:
             return query
         ranked = self._club_candidates(query)
