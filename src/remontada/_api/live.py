@@ -100,9 +100,42 @@ def _inplay(params: str | os.PathLike[str] | None) -> InplayModel:
     from remontada.inplay.model import InplayModel, InplayParams
 
     try:
-        return InplayModel(InplayParams.read_csv(Path(params)) if params else None)
+        if not params:
+            return _packaged_inplay(InplayParams.packaged())
+        return InplayModel(InplayParams.read_csv(Path(params)))
     except (ValueError, OSError) as exc:
         raise InvalidInput(f"cannot read the in-play parameters {params}: {exc}", field="params") from None
+
+
+#: The packaged in-play model and its versions per season (``for_date``), kept so that the grids they keep
+#: (a match's extra time) serve every later question about the match.
+_INPLAY: dict[tuple[Any, ...], InplayModel] = {}
+
+
+def _packaged_inplay(params: Any) -> InplayModel:
+    from remontada.inplay.model import InplayModel
+
+    with _KNOWN_LOCK:
+        model = _INPLAY.get(("packaged", params))
+        if model is None:
+            model = _INPLAY[("packaged", params)] = InplayModel(params)
+    return model
+
+
+def _for_date(inplay: InplayModel, day: dt.date) -> InplayModel:
+    """``inplay.for_date(day)``, the same object each time for the packaged model."""
+    from remontada.inplay.model import season_start
+
+    key = ("season", id(inplay), season_start(day))
+    with _KNOWN_LOCK:
+        kept = _INPLAY.get(key)
+        if kept is not None and _INPLAY.get(("packaged", inplay.params)) is inplay:
+            return kept
+    dated = inplay.for_date(day)
+    with _KNOWN_LOCK:
+        if _INPLAY.get(("packaged", inplay.params)) is inplay:  # only the kept model's seasons are kept
+            _INPLAY[key] = dated
+    return dated
 
 
 def _clock(minute: str | float) -> MatchClock:
@@ -330,7 +363,7 @@ def live(
             pre_rates, pre = _pre_match(st, match, model)
             source = f"{model}, fitted on matches before {match.date.isoformat()}"
         warnings, cutoff = cutoff_warnings(st, match.date, "the pre-match rates")
-    inplay = inplay.for_date(match.date)  # the added time of the match's season
+    inplay = _for_date(inplay, match.date)  # the added time of the match's season
     try:
         forecast = live_forecast(match, pre_rates, minute=clock, score=now, red_cards=reds, model=inplay)
     except ValueError as exc:
@@ -358,10 +391,14 @@ def _curve(
         if team is not None:
             raise InvalidInput("a comeback curve needs a second leg (give first_leg)", field="team")
         return None
+    from remontada.inplay.surface import surface_for
+
     tie = LiveSecondLeg(match.first_leg, rates, match.rules, teams=(match.away, match.home), red_cards=reds)
     underdog = match.away if forecast.tie.p_a <= 0.5 else match.home
     focus = underdog if team is None else _side_name(match, team)
-    return tie.comeback_curve(focus, minute=clock, score=score, model=inplay)
+    # every whole minute is a lookup in the match's value surface; a minute between steps is computed
+    curve = surface_for(tie, inplay).curve(focus, minute=clock, score=score)
+    return curve if curve is not None else tie.comeback_curve(focus, minute=clock, score=score, model=inplay)
 
 
 def _side_name(match: LiveMatch, team: str, *, field: str = "team") -> str:

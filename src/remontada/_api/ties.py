@@ -88,6 +88,7 @@ def answer_tie(
     >>> round(ans.p_through("Liverpool"), 3)                                                          # doctest: +SKIP
     0.085
     """
+    from remontada._api.live import _known, _store_key
     from remontada.forecast import Forecaster
     from remontada.rules import season_start_year
     from remontada.ties.answer import answer_tie as build_answer
@@ -120,7 +121,12 @@ def answer_tie(
             st.competition(competition)  # UnknownCompetition before anything else
         try:
             try:
-                stored = find_tie(st, id1, id2, competition=competition, season=season, round=round)
+                # the stored tie depends on the store's data and the question's clubs, competition, season and
+                # round, not on hypothetical first-leg scores, rules or the model: asking again is a lookup
+                key = ("find_tie", *_store_key(st), id1, id2, competition, season, round)
+                stored = _known(
+                    key, lambda: find_tie(st, id1, id2, competition=competition, season=season, round=round)
+                )
             except TieNotFound:
                 if as_of is None or competition is None:
                     raise

@@ -223,20 +223,24 @@ def live_forecast(
     clock = MatchClock.parse(minute)
     home_rate, away_rate = rates
     tie = None
-    if match.rules is not None and match.rules.legs == 2:
+    two_legs = match.rules is not None and match.rules.legs == 2
+    if two_legs:
         assert match.first_leg is not None
-        lead = second_leg_lead(match.first_leg, score, away_goals=match.rules.away_goals)
-        tie = forecast_live_from_rates(
-            rates, score, minute=clock, rules=match.rules, first_leg=match.first_leg, red_cards=red_cards,
-            model=model, shootout=shootout, teams=(match.away, match.home), on_unmodelled="even",
-        )  # fmt: skip
+        lead = second_leg_lead(match.first_leg, score, away_goals=match.rules.away_goals)  # type: ignore[union-attr]
     else:
         lead = match_lead(score)
-        if match.rules is not None:
-            tie = forecast_live_from_rates(
-                rates, score, minute=clock, rules=match.rules, red_cards=red_cards, model=model, shootout=shootout,
-                teams=(match.home, match.away), on_unmodelled="even",
-            )  # fmt: skip
+    # the goals to come, computed once: the tie engine reads the same grid
     remaining = model.remaining(home_rate, away_rate, minute=clock, score=score, red_cards=red_cards, lead=lead)
+    if two_legs:
+        assert match.rules is not None
+        tie = forecast_live_from_rates(
+            rates, score, minute=clock, rules=match.rules, first_leg=match.first_leg, red_cards=red_cards,
+            model=model, shootout=shootout, teams=(match.away, match.home), on_unmodelled="even", remaining=remaining,
+        )  # fmt: skip
+    elif match.rules is not None:
+        tie = forecast_live_from_rates(
+            rates, score, minute=clock, rules=match.rules, red_cards=red_cards, model=model, shootout=shootout,
+            teams=(match.home, match.away), on_unmodelled="even", remaining=remaining,
+        )  # fmt: skip
     final = ScoreGrid(shift_scores(remaining.probs, *score))
     return LiveForecast(match, clock, score, red_cards, rates, remaining, final, tie)

@@ -133,7 +133,14 @@ class Store:
 
     def competition(self, query: str) -> comps.Competition:
         """A competition by id, name or alias (``"Europa League"`` -> ``uefa.el``)."""
-        return comps.resolve(query, self.competitions())
+        key = ("competition", query)
+        kept = self._fixed.get(key) if self.read_only else None
+        if kept is not None:
+            return kept  # type: ignore[no-any-return]
+        found = comps.resolve(query, self.competitions())
+        if self.read_only and query in (found.id, found.name):  # kept by its id or name only: bounded
+            self._fixed[key] = found
+        return found
 
     # ---- clubs ---------------------------------------------------------------------------------
     def find_clubs(self, query: str, limit: int = 20) -> list[ClubInfo]:

@@ -12,8 +12,11 @@ match's score grid coloured by who goes through.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -79,16 +82,38 @@ class HistoricalRate:
             "high": self.high,
         }
         if with_ties:
-            out["comebacks"] = [
-                {
-                    "date": t.date.isoformat() if t.date else None,
-                    "tie": t.describe(),
-                    "winner": t.name(t.winner),
-                    "qualifying": t.qualifying,
-                }
-                for t in self.comebacks
-            ]
+            out["comebacks"] = [dict(line) for line in _comeback_lines(self.comebacks)]
         return out
+
+
+#: The comebacks' lines per tuple of ties (by ``id``, with the tuple itself): base rates are kept per
+#: question, so the same tuple comes back with every answer about the same position.
+_LINES: OrderedDict[int, tuple[tuple[Tie, ...], tuple[dict[str, Any], ...]]] = OrderedDict()
+_LINES_LOCK = threading.Lock()
+LINES_SIZE = 256
+
+
+def _comeback_lines(ties: tuple[Tie, ...]) -> tuple[dict[str, Any], ...]:
+    """One JSON line per tie of ``ties`` (date, description, winner, qualifying), kept per tuple."""
+    with _LINES_LOCK:
+        kept = _LINES.get(id(ties))
+        if kept is not None and kept[0] is ties:
+            _LINES.move_to_end(id(ties))
+            return kept[1]
+    lines = tuple(
+        {
+            "date": t.date.isoformat() if t.date else None,
+            "tie": t.describe(),
+            "winner": t.name(t.winner),
+            "qualifying": t.qualifying,
+        }
+        for t in ties
+    )
+    with _LINES_LOCK:
+        _LINES[id(ties)] = (ties, lines)
+        while len(_LINES) > LINES_SIZE:
+            _LINES.popitem(last=False)
+    return lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +260,7 @@ def forecast_state(
     rates["second_leg"] = forecaster.rates(state.team_b, state.team_a, day, neutral=leg2_neutral, competition=comp)
     if phase == "between_legs":
         assert state.first_leg is not None
-        adjustment = second_leg if second_leg is not None else packaged_second_leg()
+        adjustment = second_leg if second_leg is not None else _packaged_second_leg()
         host, visitor = adjustment.factors(state.first_leg)
         leg2 = adjustment.apply(leg2, state.first_leg)
         rates["second_leg"] = (rates["second_leg"][0] * host, rates["second_leg"][1] * visitor)
@@ -254,6 +279,12 @@ def fit_info(forecaster: Forecaster, as_of: dt.date) -> FitInfo:
     count, last = forecaster.seen(np.datetime64(as_of.isoformat(), "D"))
     latest = last.astype(object) if last is not None else None
     return FitInfo(forecaster.spec.name, forecaster.spec.description, as_of, count, latest)
+
+
+@lru_cache(maxsize=1)
+def _packaged_second_leg() -> SecondLegAdjustment:
+    """The packaged second-leg fit, read once per process (it ships with the package)."""
+    return packaged_second_leg()
 
 
 # ---- history ---------------------------------------------------------------------------------------

@@ -796,6 +796,7 @@ def forecast_live_from_rates(
     shootout: ShootoutModel | None = None,
     teams: tuple[str, str] = ("A", "B"),
     on_unmodelled: OnUnmodelled = "raise",
+    remaining: ScoreGrid | None = None,
 ) -> TieForecast:
     """Live, from the pre-match expected goals of the match being played, through the in-play model.
 
@@ -804,7 +805,8 @@ def forecast_live_from_rates(
     (B, A); for a single match (A, B). ``minute`` is a clock such as ``60``, ``"45+2"`` or
     ``"HT"``. The remaining-time grid and the extra-time grid come from ``model`` (default: the
     packaged fit), with the side that must score attacking as the *tie* stands (aggregate, and
-    away goals where the rules count them), not as the match score stands.
+    away goals where the rules count them), not as the match score stands. ``remaining``: that
+    remaining-time grid when the caller already has it (``model.remaining`` with this lead rule).
     """
     model = model or InplayModel()
     clock = MatchClock.parse(minute)
@@ -818,7 +820,8 @@ def forecast_live_from_rates(
     else:
         leg1 = None
         lead = match_lead(now)
-    remaining = model.remaining(home_rate, away_rate, minute=clock, score=now, red_cards=red_cards, lead=lead)
+    if remaining is None:
+        remaining = model.remaining(home_rate, away_rate, minute=clock, score=now, red_cards=red_cards, lead=lead)
     extra = None
     if rules.has_extra_time:
         extra = model.extra_time(

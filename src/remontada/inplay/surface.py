@@ -1,0 +1,196 @@
+"""The value surface of a second leg: one backward pass from kick-off answers every (minute, score).
+
+The in-play chain of a second leg started at kick-off (:meth:`InplayModel.chain` from 0-0) visits
+every score of the leg at every step boundary: cell ``(i, j)`` at boundary ``k`` *is* the leg
+standing ``i``-``j`` after ``k`` steps, and its scoring rates there are the rates the chain
+started at that minute from that score uses (the same lead rule, period and red cards, read off
+the same :class:`~remontada.inplay.model.InplayModel`). One :meth:`GoalChain.backward` pass of
+P(A goes through | the leg ends at this score) therefore holds P(A through) for every state of
+the match, and the comeback curve from any state is a lookup (:meth:`LiveSurface.curve`)
+instead of a chain built and run backwards per question.
+
+Only states on a step boundary are answered (every whole minute of regular time, ``45`` and
+``90`` before added time, ``HT``); a minute inside a step (fractional, or within added time off
+the grid) gets ``None`` and the caller takes the exact path
+(:meth:`~remontada.inplay.comeback.LiveSecondLeg.comeback_curve`). The grid is widened by
+:data:`SCORES` goals a side, so that the cells the exact path treats as "that many goals or more"
+are inside the surface; scores beyond it are answered by the exact path too. The two agree to
+within the chain's tail cut (:data:`~remontada.inplay.model.DEFAULT_TAIL`, 1e-9).
+
+Surfaces are kept per (in-play model, pre-match rates, first leg, rules, sides, red cards), least
+recently used dropped first (:func:`surface_for`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from remontada.inplay.comeback import ComebackCurve, LiveSecondLeg, _labels
+from remontada.inplay.model import InplayModel, MatchClock, clock_position, regular_steps, second_leg_lead
+from remontada.penalties import ShootoutModel
+
+#: Goals a side the leg's score may already have for a state to be answered from the surface.
+SCORES = 6
+#: Surfaces kept per process (each about 40 KB once built).
+SURFACES = 64
+#: How far (minutes) a state's first step may be from a whole step for it to count as on the grid
+#: (the extended clock is a sum of float durations: HT lands within ~1e-14 of its boundary).
+ON_GRID = 1e-9
+
+
+@dataclass(frozen=True, eq=False)
+class LiveSurface:
+    """P(A goes through) from every score of a second leg at every step boundary of regular time.
+
+    ``values[k, i, j]``: P(A through | the leg (B, A) stands ``i``-``j`` at boundary ``k``), for
+    scores up to :data:`SCORES` (+2) a side; ``home``/``away``: the chain's chances that B / A
+    scores 0, 1, 2 goals in step ``k`` from those cells (``[m][k, i, j]``); ``clock``: the regular
+    minute at each boundary; ``ends``/``durations``: where each step ends and how long it is on the
+    model's extended clock (added time included).
+    """
+
+    tie: LiveSecondLeg
+    params: Any
+    values: np.ndarray
+    home: tuple[np.ndarray, np.ndarray, np.ndarray]
+    away: tuple[np.ndarray, np.ndarray, np.ndarray]
+    clock: np.ndarray
+    ends: np.ndarray
+    durations: np.ndarray
+
+    @classmethod
+    def build(cls, tie: LiveSecondLeg, model: InplayModel, shootout: ShootoutModel | None = None) -> LiveSurface:
+        """One backward pass from kick-off of ``tie`` (its rates, rules and red cards) under ``model``."""
+        lead = second_leg_lead(tie.first_leg, (0, 0), away_goals=tie.rules.away_goals)
+        b_rate, a_rate = tie.rates
+        natural = model.chain(b_rate, a_rate, minute=0.0, red_cards=tie.red_cards, lead=lead).shape
+        shape = (natural[0] + SCORES, natural[1] + SCORES)
+        chain = model.chain(b_rate, a_rate, minute=0.0, red_cards=tie.red_cards, lead=lead, shape=shape)
+        values = chain.backward(tie.terminal_values((0, 0), shape, model, shootout))
+        keep = (slice(None), slice(0, SCORES + 3), slice(0, SCORES + 3))
+
+        def cells(table: np.ndarray) -> np.ndarray:
+            return np.ascontiguousarray(table.reshape(chain.n_steps, *shape)[keep])
+
+        start, duration, _ = regular_steps(model.params)
+        return cls(
+            tie=tie,
+            params=model.params,
+            values=np.ascontiguousarray(values[keep]),
+            home=(cells(chain.home[0]), cells(chain.home[1]), cells(chain.home[2])),
+            away=(cells(chain.away[0]), cells(chain.away[1]), cells(chain.away[2])),
+            clock=np.asarray(chain.clock, dtype=float),
+            ends=start + duration,
+            durations=duration,
+        )
+
+    def boundary(self, clock: MatchClock) -> tuple[int, bool] | None:
+        """Where the chain :meth:`InplayModel.chain` starts at ``clock`` begins in this surface:
+        ``(k, False)`` when ``clock`` is step boundary ``k``; ``(k, True)`` when it is a hair
+        before it (the extended clock is a sum of float durations: half-time lands within ~1e-14
+        minutes of its boundary, and the chain then starts with a step of that length, which moves
+        nothing); ``None`` inside a step or at the final whistle."""
+        position = clock_position(self.params, clock)
+        first = int(np.searchsorted(self.ends, position, side="right"))
+        if first >= len(self.ends):
+            return None  # the final whistle: no step left
+        first_duration = float(self.ends[first] - position)
+        if abs(first_duration - float(self.durations[first])) <= ON_GRID:
+            return first, False
+        if first_duration <= ON_GRID and first + 1 < len(self.ends):
+            return first + 1, True
+        return None
+
+    def curve(self, team: str, *, minute: str | float | MatchClock, score: tuple[int, int]) -> ComebackCurve | None:
+        """``team``'s comeback curve from ``minute`` with the leg at ``score`` (B, A), as
+        :meth:`LiveSecondLeg.comeback_curve` gives it; ``None`` off the grid (ask that instead)."""
+        clock = MatchClock.parse(minute)
+        b_now, a_now = score
+        if not (0 <= b_now <= SCORES and 0 <= a_now <= SCORES):
+            return None
+        where = self.boundary(clock)
+        if where is None:
+            return None
+        k, hair = where
+        side = self.tie._side(team)
+
+        def rows(table: np.ndarray, i: int, j: int, before: float) -> np.ndarray:
+            """``table[k:, i, j]``, after the hair-thin first step's ``before`` when the chain has one."""
+            column = table[k:, i, j]
+            return np.concatenate([[before], column]) if hair else column
+
+        values = self.values[k:]
+        if hair:
+            values = np.concatenate([values[:1], values])
+        if side == "b":
+            values = 1.0 - values
+        goal = (0, 1) if side == "a" else (1, 0)
+        two = (0, 2) if side == "a" else (2, 0)
+        unchanged = values[:, b_now, a_now]
+        after_goal = values[:, b_now + goal[0], a_now + goal[1]]
+        # the same sums as the exact path, read at this state's cell of the surface
+        h0, h1, h2 = (rows(t, b_now, a_now, float(m == 0)) for m, t in enumerate(self.home))
+        a0, a1, a2 = (rows(t, b_now, a_now, float(m == 0)) for m, t in enumerate(self.away))
+        nothing = np.concatenate([[1.0], np.cumprod(h0 * a0)])[:-1]
+        if side == "a":
+            one, two_goals = h0 * a1, h0 * a2
+        else:
+            one = h1 * rows(self.away[0], b_now + 1, a_now, 1.0)
+            two_goals = h2 * rows(self.away[0], b_now + 2, a_now, 1.0)
+        scored = nothing * (one + two_goals)
+        gained = nothing * (one * values[1:, b_now + goal[0], a_now + goal[1]] + two_goals * values[1:, b_now + two[0],
+                                                                                                    a_now + two[1]])
+        share = np.concatenate([[0.0], np.cumsum(scored)])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            by = np.concatenate([[after_goal[0]], np.cumsum(gained) / np.cumsum(scored)])
+        by = np.where(np.isfinite(by), by, after_goal)
+        clock_now = np.concatenate([[clock.minute], self.clock[k + (0 if hair else 1) :]])
+        a_name, b_name = self.tie.teams
+        return ComebackCurve(
+            team=a_name if side == "a" else b_name,
+            opponent=b_name if side == "a" else a_name,
+            start=str(clock),
+            score=score,
+            first_leg=self.tie.first_leg,
+            label=_labels(clock_now, str(clock)),
+            minute=clock_now.astype(float),
+            if_unchanged=unchanged,
+            if_next_goal_at=after_goal,
+            if_next_goal_by=by,
+            next_goal_share=share,
+        )
+
+
+_SURFACES: OrderedDict[tuple[Any, ...], LiveSurface] = OrderedDict()
+_LOCK = threading.Lock()
+_BUILDING: dict[tuple[Any, ...], threading.Lock] = {}
+
+
+def surface_for(tie: LiveSecondLeg, model: InplayModel, shootout: ShootoutModel | None = None) -> LiveSurface:
+    """The surface of ``tie`` under ``model``, built once and kept (requests asking for it at the same
+    time wait for one build)."""
+    key = (model.params, model.tail, tie.first_leg, tuple(float(r) for r in tie.rates), tie.rules, tie.teams,
+           tie.red_cards, shootout)  # fmt: skip
+    with _LOCK:
+        found = _SURFACES.get(key)
+        if found is not None:
+            _SURFACES.move_to_end(key)
+            return found
+        building = _BUILDING.setdefault(key, threading.Lock())
+    with building:
+        with _LOCK:
+            found = _SURFACES.get(key)
+        if found is None:
+            found = LiveSurface.build(tie, model, shootout)
+            with _LOCK:
+                _SURFACES[key] = found
+                while len(_SURFACES) > SURFACES:
+                    _SURFACES.popitem(last=False)
+    with _LOCK:
+        _BUILDING.pop(key, None)
+    return found
