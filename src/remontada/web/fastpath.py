@@ -5,7 +5,9 @@ has been answered (status 200) from a snapshot of the store, the same bytes of p
 of the same snapshot on the same day get the same answer. :class:`FastPath` keeps those answers and
 sends them before routing, parameter validation and the thread pool: on 2 cores that is what lets a
 popular question be answered under load. Anything else (another snapshot, a new question, an error,
-a ``POST``) goes through the app as before.
+a ``POST``) goes through the app as before, except the new questions ``direct`` answers itself (a strictly
+valid ``/api/live`` or ``/api/tie``, :mod:`remontada.web.direct`): those skip the app's routing and
+validation, and are kept the same way.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import datetime as dt
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: Set by :class:`FastPath` for each request it passes on: the app puts (generation, JSON) there when
@@ -40,10 +43,17 @@ class FastPath:
     older one is never sent.
     """
 
-    def __init__(self, app: ASGIApp, generation: Callable[[], int], size: int = 512) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        generation: Callable[[], int],
+        size: int = 512,
+        direct: Callable[[str, bytes], Callable[[], Awaitable[Response]] | None] | None = None,
+    ) -> None:
         self.app = app
         self.generation = generation
         self.size = size
+        self.direct = direct
         self._items: OrderedDict[tuple[str, bytes, dt.date], tuple[int, bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -76,7 +86,18 @@ class FastPath:
             await send(message)
 
         try:
-            await self.app(scope, receive, watch)
+            answer = self.direct(scope["path"], scope.get("query_string", b"")) if self.direct else None
+            response = None
+            if answer is not None:
+                try:
+                    response = await answer()
+                except Exception:  # the app asks again and answers with its error handlers (4xx JSON, ...)
+                    response = None
+            if response is not None:
+                status = response.status_code
+                await response(scope, receive, send)
+            else:
+                await self.app(scope, receive, watch)
         finally:
             _KEPT.reset(token)
         if status == 200 and "content" in holder:

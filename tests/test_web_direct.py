@@ -1,0 +1,104 @@
+"""The lean path (:mod:`remontada.web.direct`): strictly valid ``/api/live`` and ``/api/tie`` questions are
+answered without FastAPI's routing and validation, with the very answers FastAPI gives; everything else
+(bad, doubtful or unusual queries, and every error) is FastAPI's, with its 4xx JSON naming the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from remontada.web import direct
+from remontada.web.app import create_app
+
+LIVE = "/api/live?home=Atalanta&away=Liverpool&date=2024-04-18"
+TIE = "/api/tie?home=Liverpool&away=Atalanta&competition=Europa%20League&season=2023-24"
+
+VALID = [
+    LIVE, LIVE + "&minute=60&score=0-1", LIVE + "&minute=HT&score=1-1&red_cards=1-0", LIVE + "&minute=45%2B2",
+    LIVE + "&minute=90+%2B+3&score=0%3A2", LIVE + "&minute=7&team=Liverpool&model=poisson",
+    "/api/live?home=Atalanta&away=Liverpool&date=2024-04-18&competition=UEL&first_leg=0-3&minute=30",
+    TIE, TIE + "&first_leg=2-1", TIE + "&first_leg=0-0&model=poisson", TIE + "&round=QF&first_leg=1-3",
+    "/api/tie?away=Atalanta&home=Liverpool&competition=Europa+League&season=2023%2F24",
+]  # fmt: skip
+LEFT_TO_FASTAPI = [
+    LIVE + "&minute=60&minute=70",  # given twice
+    LIVE + "&minute=60&colour=red",  # unknown parameter
+    LIVE + "&score=",  # empty
+    "/api/live?home=Atalanta&away=Liverpool&date=2024-4-18",  # a date spelling only pydantic reads
+    LIVE + "&minute=91",  # valid for FastAPI, refused by the library: the library's 4xx
+    LIVE + "&minute=6o",
+    LIVE + "&red_cards=5-0",
+    LIVE + "&model=xg",
+    "/api/live?home=Atalanta&date=2024-04-18",  # missing
+    "/api/live?home=" + "A" * 81 + "&away=Liverpool",  # too long
+    "/api/live?home=Liverpol&away=Atalanta&date=2024-04-18",  # unknown club: suggestions
+    TIE + "&first_leg=1-",
+    "/api/tie?home=Liverpool&away=Atalanta&competition=Europa%20Legue&season=2023-24",  # unknown competition
+    "/api/tie?home=Liverpool&away=Atalanta&season=23-24",
+]
+
+
+@pytest.fixture(scope="module")
+def clients(full_store_path: Path) -> Iterator[tuple[TestClient, TestClient]]:
+    with (
+        TestClient(create_app(full_store_path), raise_server_exceptions=False) as lean,
+        TestClient(create_app(full_store_path, lean=False), raise_server_exceptions=False) as full,
+    ):
+        yield lean, full
+
+
+@pytest.mark.parametrize("url", VALID)
+def test_a_valid_question_gets_fastapis_answer(
+    clients: tuple[TestClient, TestClient], url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lean, full = clients
+    taken = []
+    route = direct.route
+
+    def spy(routes: dict[str, direct.Direct], path: str, query: bytes) -> object:
+        found = route(routes, path, query)
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(direct, "route", spy)
+    ours, theirs = lean.get(url), full.get(url)
+    assert taken == [True]  # the lean app answered it directly (the other app has no direct routes)
+    assert ours.status_code == theirs.status_code == 200, ours.text
+    assert ours.headers["content-type"] == theirs.headers["content-type"] == "application/json"
+    assert ours.json() == theirs.json()
+    assert "server-timing" in ours.headers
+
+
+@pytest.mark.parametrize("url", LEFT_TO_FASTAPI)
+def test_bad_or_doubtful_questions_get_fastapis_answer_and_errors(clients: tuple[TestClient, TestClient], url: str
+                                                                  ) -> None:  # fmt: skip
+    lean, full = clients
+    ours, theirs = lean.get(url), full.get(url)
+    assert ours.status_code == theirs.status_code, url
+    assert ours.json() == theirs.json()
+    if ours.status_code >= 400:
+        assert 400 <= ours.status_code < 500 and "error" in ours.json()
+
+
+def test_strict_reading_of_a_query() -> None:
+    async def endpoint(**values: object) -> None:  # never called here
+        raise AssertionError
+
+    route = direct.Direct(
+        (direct.Param.required("home", direct.text(5)), direct.Param("date", direct.day, None),
+         direct.Param("score", direct.text(9, r"^\s*\d{1,2}\s*[-:]\s*\d{1,2}\s*$"), "0-0")),
+        endpoint,  # type: ignore[arg-type]
+    )  # fmt: skip
+    assert route.values(b"home=Inter") == {"home": "Inter", "date": None, "score": "0-0"}
+    assert route.values(b"home=Inter&date=2024-04-18&score=2%3A1") == {
+        "home": "Inter", "date": dt.date(2024, 4, 18), "score": "2:1"}  # fmt: skip
+    assert route.values(b"home=Inter+FC") is None  # 8 characters: too long
+    for bad in (b"", b"home=", b"home=Inter&home=Roma", b"home=Inter&x=1", b"home=Inter&date=18/04/2024",
+                b"home=Inter&date=2024-02-30", b"home=Inter&score=2-1\n0"):  # fmt: skip
+        assert route.values(bad) is None, bad
+    assert direct.route({"/api/x": route}, "/api/y", b"home=Inter") is None
+    assert direct.route({"/api/x": route}, "/api/x", b"home=Inter") is not None
