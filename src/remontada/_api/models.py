@@ -172,7 +172,7 @@ def predict(
         names = st.club_name(home_id), st.club_name(away_id)
     return MatchForecast(
         home=names[0], away=names[1], home_id=home_id, away_id=away_id, as_of=day, model=model, neutral=venue,
-        competition=display_name(comp), competition_id=comp, competition_source=source, grid=grid,
+        competition=display_name(comp, day), competition_id=comp, competition_source=source, grid=grid,
         fit_matches=fit.matches, fit_latest=fit.latest_match, warnings=tuple(warnings), data_cutoff=cutoff,
     )  # fmt: skip
 

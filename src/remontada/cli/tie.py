@@ -210,9 +210,9 @@ def _print_history(answer: Any, n_comebacks: int) -> None:
     history = answer.history
     if history is None:
         return
-    from remontada.competitions import display_name
+    from remontada.competitions import eras_label
 
-    names = ", ".join(display_name(c) or c for c in history.competitions)
+    names = ", ".join(eras_label(c, last=history.before) for c in history.competitions)
     console.print(f"[bold]history[/bold] ({names}; ties that ended before {history.before.isoformat()}):")
     for rate in history.rates:
         interval = f", 95% interval {pct(rate.low)}-{pct(rate.high)}" if rate.n else ""
