@@ -193,6 +193,14 @@ def _display_name(competition_id: str, season: str | int | dt.date | None) -> st
     return name
 
 
+def season_name(competition: Competition, season: str | int | dt.date | None) -> str:
+    """:func:`display_name` for a :class:`Competition` the store may hold outside the catalogue (a
+    national-team tournament, a domestic league): its era name when catalogued, else its own name."""
+    if competition.id in CATALOGUE:
+        return _display_name(competition.id, season)
+    return competition.name
+
+
 def era_names(
     competition_id: str, first: str | int | dt.date | None = None, last: str | int | dt.date | None = None
 ) -> list[str]:

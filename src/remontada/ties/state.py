@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from remontada import errors
-from remontada.competitions import CATALOGUE, display_name
+from remontada.competitions import display_name, season_name
 from remontada.rules import TieRules, normalise_round, round_name, rules_for, season_label, season_start_year
 from remontada.store.reader import Store
 from remontada.store.ties import pair_knockout_rows, pair_meetings
@@ -285,11 +285,8 @@ def _candidates(store: Store, rows: list[dict[str, Any]], id1: str, id2: str) ->
 
 
 def _competition_name(store: Store, competition_id: str, season: str) -> str:
-    """The competition's name in ``season`` (:func:`remontada.competitions.display_name`), or the store's
-    name for a competition outside the catalogue."""
-    if competition_id in CATALOGUE:
-        return display_name(competition_id, season) or competition_id
-    return store.competition(competition_id).name
+    """The competition's name in ``season`` (:func:`remontada.competitions.season_name`)."""
+    return season_name(store.competition(competition_id), season)
 
 
 def _first_date(tie: Tie) -> dt.date | None:
@@ -388,7 +385,7 @@ def unplayed_tie(
         raise TieNotFound(f"{exc}; cannot state a tie without the competition's rules") from None
     return StoredTie(
         competition=comp.id,
-        competition_name=display_name(comp.id, season_text) if comp.id in CATALOGUE else comp.name,
+        competition_name=season_name(comp, season_text),
         season=season_text,
         stage="final" if round and normalise_round(round) == "final" else "knockout",
         round=round,
