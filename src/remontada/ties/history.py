@@ -104,18 +104,20 @@ class Leg:
 
     def score_text(self) -> str:
         """``"1-1 aet 2-2 pens 4-3"`` (90 minutes, then after extra time, then the shoot-out), home side
-        first. When a source gives only the score after extra time: ``"2-2 aet (90-minute score not
-        recorded)"``; when it gives no score: ``"score not recorded"``."""
+        first. When a source gives only the score after extra time: ``"2-2 aet pens 4-3 (90-minute score
+        not recorded)"``; when it gives no score: ``"score not recorded"``."""
         if self.home_goals is None and not self.extra_time:
             return "score not recorded" if self.status in ("played", "awarded") else self.status
         if self.home_goals is None:
-            text = f"{self.aet_home}-{self.aet_away} aet (90-minute score not recorded)"
+            text = f"{self.aet_home}-{self.aet_away} aet"
         else:
             text = f"{self.home_goals}-{self.away_goals}"
             if self.extra_time:
                 text += f" aet {self.aet_home}-{self.aet_away}"
         if self.pen_home is not None and self.pen_away is not None:
             text += f" pens {self.pen_home}-{self.pen_away}"
+        if self.home_goals is None:
+            text += " (90-minute score not recorded)"
         if self.status == "awarded":
             text += " (awarded)"
         return text
