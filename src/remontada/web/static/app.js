@@ -398,6 +398,7 @@ function renderLive(data) {
   const a = data.answer;
   $("live-result").hidden = false;
   $("live-title").textContent = a.match;
+  $("live-bar-legend").hidden = !a.tie;
   if (a.tie) {
     throughNumbers($("live-through"), a.tie);
     $("live-bar").replaceChildren(throughBar(a.tie));
@@ -447,13 +448,18 @@ function renderSim(data) {
   const box = $("sim-bars");
   box.replaceChildren(el("div", { class: "simrow simhead" }, el("span", {}, "club"), el("span", {}, `chance to reach: ${columns.join(" · ")}`)));
   const palette = ["#9fb8d6", "#6f97c6", "#3f74b3", "#1d4e89", "#c8102e", "#8a0b20"];
+  // the chart is drawn at the width it is shown at (one unit a CSS pixel), so its labels stay readable
+  // on a phone; the club's name goes above the bars there (see app.css)
+  const phone = window.matchMedia("(max-width: 640px)").matches;
+  const W = Math.max(240, Math.round(box.clientWidth - (phone ? 26 : 180)));
+  const label = 118, span = W - label;
   for (const row of rows) {
-    const W = 600, h = 10 + 12 * columns.length;
-    const s = svg("svg", { viewBox: `0 0 ${W} ${h}`, role: "img" });
+    const h = 6 + 14 * columns.length;
+    const s = svg("svg", { viewBox: `0 0 ${W} ${h}`, width: W, height: h, role: "img" });
     columns.forEach((c, k) => {
-      const v = row[c], y = 4 + 12 * k;
-      s.append(svg("rect", { x: 0, y, width: Math.max(0.5, v * 470), height: 10, fill: palette[Math.min(k, palette.length - 1) + Math.max(0, palette.length - columns.length)] || palette[k % palette.length] }));
-      s.append(svg("text", { x: v * 470 + 4, y: y + 9, "font-size": 10, fill: "#333" }, `${c} ${pct(v)}`));
+      const v = row[c], y = 4 + 14 * k;
+      s.append(svg("rect", { x: 0, y, width: Math.max(0.5, v * span), height: 11, fill: palette[Math.min(k, palette.length - 1) + Math.max(0, palette.length - columns.length)] || palette[k % palette.length] }));
+      s.append(svg("text", { x: v * span + 4, y: y + 10, "font-size": 11, fill: "#333" }, `${c} ${pct(v)}`));
     });
     box.append(el("div", { class: "simrow" }, el("span", { class: "club", title: row.club }, row.club), s));
   }
@@ -475,7 +481,7 @@ $("predict-form").addEventListener("submit", async (event) => {
         { value: a.home_win, color: css("--a"), label: `${a.home} win` },
         { value: a.draw, color: "#999", label: "draw" },
         { value: a.away_win, color: css("--b"), label: `${a.away} win` }], 28)),
-      el("p", {}, `${a.home} win ${pct(a.home_win)} · draw ${pct(a.draw)} · ${a.away} win ${pct(a.away_win)} · expected goals ${a.expected_goals.home.toFixed(2)}–${a.expected_goals.away.toFixed(2)}`),
+      el("p", {}, `${a.home} win ${pct(a.home_win)} · draw ${pct(a.draw)} · ${a.away} win ${pct(a.away_win)} · expected goals ${a.home} ${a.expected_goals.home.toFixed(2)}, ${a.away} ${a.expected_goals.away.toFixed(2)}`),
       el("p", { class: "meta" }, `most likely scores: ${(a.top_scores || []).map((s) => `${s.home}-${s.away} ${pct(s.p)}`).join(", ")}`),
       el("p", { class: "meta" }, metaLine(data)));
   } catch (err) {
