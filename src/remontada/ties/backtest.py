@@ -595,6 +595,8 @@ def second_leg_validation(
         grids, firsts, seconds, _ = _second_legs(result, lambda t, c=cut: season_start_year(t.season) < c)  # type: ignore[misc]
         span = (years >= season_start_year(first)) & (years <= season_start_year(last))
         index = np.flatnonzero(span & np.array([g is not None for g in result.leg2_grids], bool))
+        if not grids or not len(index):
+            continue
         y = result.outcome[index]
         reference = None
         for name, options in designs.items():
@@ -643,6 +645,8 @@ def by_strength_gap(result: TieBacktest, *, before: str = HELD_OUT_FROM, groups:
 
     cut = season_start_year(before)
     grids, _, seconds, keep = _second_legs(result, lambda t: season_start_year(t.season) < cut)
+    if len(grids) < 2 * groups:
+        return pd.DataFrame()
     expected = np.array([ScoreGrid(g).expected_goals() for g in grids]).reshape(-1, 2)
     goals = np.array(seconds, float).reshape(-1, 2)
     gap = np.array([strength_gap((h, a)) for h, a in expected])

@@ -347,11 +347,11 @@ def _second_leg_evidence(result: TieBacktest) -> list[str]:
         out.append(f"| {k - MAX_LEAD:+d} | " + " | ".join(host) + " | " + " | ".join(visitor) + " |")
     pooled = []
     for label, a in eras:
-        if a.host_goals:
+        if a.host_goals and sum(a.host_expected) > 0 and sum(a.visitor_expected) > 0:
             h = sum(a.host_goals) / sum(a.host_expected)
             v = sum(a.visitor_goals) / sum(a.visitor_expected)
             pooled.append(f"{label}: host x{h:.3f}, visitor x{v:.3f} ({sum(a.ties):,} second legs)")
-    out += ["", "All leads pooled: " + "; ".join(pooled) + ".", ""]
+    out += ["", "All leads pooled: " + ("; ".join(pooled) or "no second legs") + ".", ""]
     gap = by_strength_gap(result)
     if len(gap):
         out += [
@@ -383,7 +383,10 @@ def _second_leg_evidence(result: TieBacktest) -> list[str]:
         "| worst gap (30+ bins) |",
         "|---|---|---|---:|---:|---:|---:|---:|",
     ]
-    for r in second_leg_validation(result).to_dict(orient="records"):
+    validation = second_leg_validation(result)
+    if validation.empty:
+        return [*out[:-4], "No ties in the validation folds.", ""]
+    for r in validation.to_dict(orient="records"):
         diff = "" if r["log_loss_minus_first"] == 0 else f"{r['log_loss_minus_first']:+.5f} ± {1.96 * r['se']:.5f}"
         out.append(
             f"| {r['fit']} | {r['validate']} | {r['design']} | {r['ties']} | {r['log_loss']:.5f} | {r['brier']:.5f} | "
