@@ -570,7 +570,8 @@ def second_leg_p(result: TieBacktest, adjustment: SecondLegAdjustment, index: Se
         if grid is None:
             continue
         assert tie.leg1 is not None and tie.rules is not None
-        first_leg = (int(tie.leg1.home_goals), int(tie.leg1.away_goals))  # type: ignore[arg-type]
+        assert tie.leg1.home_goals is not None and tie.leg1.away_goals is not None
+        first_leg = (int(tie.leg1.home_goals), int(tie.leg1.away_goals))
         leg2 = adjustment.apply(ScoreGrid(grid), first_leg)
         forecast = forecast_second_leg(first_leg, leg2, rules=tie.rules, on_unmodelled="even")
         p[j] = float(np.clip(forecast.p_b, 0.0, 1.0))
@@ -606,7 +607,11 @@ def second_leg_validation(
             reference = loss if reference is None else reference
             diff = loss - reference
             table = scoring.calibration_table(p, y, bins).to_records()
-            gaps = [abs(float(r["observed"]) - float(r["mean_forecast"])) for r in table if r["count"] >= 30]
+            gaps = [
+                abs(float(r["observed"] or 0.0) - float(r["mean_forecast"] or 0.0))
+                for r in table
+                if int(r["count"] or 0) >= 30
+            ]
             rows.append({
                 "fit": f"before {before} ({len(grids)} second legs)", "validate": f"{first}..{last}",
                 "design": name, "ties": len(index), "log_loss": float(loss.mean()),
