@@ -207,3 +207,26 @@ def test_a_perfectly_calibrated_forecaster_misses_a_five_point_bar_by_chance() -
     assert scored.p_value == pytest.approx(2 * sum(comb(30, k) for k in range(20, 31)) / 2**30, abs=0.01)
     with pytest.raises(ValueError, match="probabilities"):
         reliability_target_chance([1.2])
+
+
+def test_the_design_validation_fits_before_each_fold_and_never_reads_a_held_out_tie() -> None:
+    import dataclasses
+
+    from remontada.ties.backtest import SECOND_LEG_DESIGNS, second_leg_validation
+
+    ties = [real_tie(row) for row in REAL]
+    targets, _ = evaluation_ties(ties, since="2003-04")
+    result = backtest_ties(targets, ties, lambda: RecordingSource([], set()), model="fixed")
+    folds = (("2012-13", "2012-13", "2012-13"),)  # fit on Deportivo 4-0 Milan (2003-04), validate on 2012-13
+    table = second_leg_validation(result, folds=folds)
+    assert list(table["design"]) == list(SECOND_LEG_DESIGNS)
+    assert set(table["fit"]) == {"before 2012-13 (1 second legs)"} and set(table["ties"]) == {2}
+    assert table["log_loss_minus_first"].iloc[0] == 0.0
+    later = tuple(
+        dataclasses.replace(t, leg2=dataclasses.replace(t.leg2, home_goals=7, away_goals=7))  # type: ignore[arg-type]
+        if t.season >= "2016-17" else t
+        for t in result.ties
+    )  # fmt: skip
+    again = second_leg_validation(dataclasses.replace(result, ties=later), folds=folds)
+    pd_equal = table.drop(columns="se").round(12).equals(again.drop(columns="se").round(12))
+    assert pd_equal
