@@ -148,7 +148,7 @@ def test_predict_tie_and_live_price_the_same_second_leg(full_store_path: Path, a
     assert forecast.competition == "Europa League" and forecast.competition_source == "stored fixture"
     kickoff = rm.live("Atalanta", "Liverpool", date="2024-04-18", store=full_store_path)
     assert kickoff.pre_match is not None
-    host, visitor = packaged().factors((0, 3))
+    host, visitor = packaged().factors((0, 3), forecast.grid.expected_goals())
     xg = answer.rates["second_leg"]
     assert forecast.expected_goals == pytest.approx((xg[0] / host, xg[1] / visitor), abs=1e-6)
     assert kickoff.forecast.rates == pytest.approx(xg, abs=1e-6)

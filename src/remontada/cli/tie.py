@@ -274,7 +274,7 @@ def backtest_ties(
     """Walk-forward calibration of "goes through" on every two-legged UEFA knockout tie: the model
     before the tie and between the legs (also with the second-leg adjustment), against the base rate
     of the first-leg margin and venue and, where the legs are priced (2004-05..2019-20), the market."""
-    from remontada.ties.backtest import HORIZON_LABELS, SCOPE_NOTE
+    from remontada.ties.backtest import HELD_OUT_FROM, HORIZON_LABELS, SCOPE_NOTE, held_out_label
 
     answer = rm.backtest_ties(
         since=since, until=until, competition=competition, model=model, bins=bins, cache=cache,
@@ -353,6 +353,20 @@ def backtest_ties(
                     _pct(r["observed"]), f"{_pct(r['lower'])}-{_pct(r['upper'])}",
                 )  # fmt: skip
             console.print(rel)
+    if "between_legs" in result.forecasts:
+        from remontada.ties.report import held_out_chance
+
+        held = result.keys("held_out") == held_out_label(HELD_OUT_FROM)
+        if held.any():
+            console.print(
+                f"[bold]the reliability bar between the legs, held out ({HELD_OUT_FROM} on, {int(held.sum())} ties)"
+                "[/bold]: every bin of 30+ ties within 5 points of the observed rate"
+            )
+            for name in result.forecasts["between_legs"]:
+                chance = held_out_chance(result, name, bins)
+                verdict = "met" if chance.observed_worst <= 0.05 else "missed"
+                console.print(f"  {name}: worst gap {100 * chance.observed_worst:.1f} points ({verdict}); "
+                              f"{cell_text(chance.sentence())}")  # fmt: skip
     console.print(
         f"bookmaker prices: {result.odds['with_odds']} of {result.odds['matches']} matches priced; market forecasts "
         f"(Pinnacle else the bookmakers' average, Shin margin removal, Poisson goals fitted to the 1X2): "

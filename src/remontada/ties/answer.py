@@ -244,7 +244,7 @@ def forecast_state(
     if phase == "between_legs":
         assert state.first_leg is not None
         adjustment = second_leg if second_leg is not None else packaged_second_leg()
-        host, visitor = adjustment.factors(state.first_leg)
+        host, visitor = adjustment.factors(state.first_leg, leg2.expected_goals())
         leg2 = adjustment.apply(leg2, state.first_leg)
         rates["second_leg"] = (rates["second_leg"][0] * host, rates["second_leg"][1] * visitor)
         forecast = forecast_second_leg(state.first_leg, leg2, rules=state.rules, teams=teams, on_unmodelled="even")
