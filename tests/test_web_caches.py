@@ -72,10 +72,12 @@ def test_kept_comeback_lines_are_copied_out(full_store_path: Path) -> None:
         rates = first["history"]["rates"]
         assert rates[0]["comebacks"], "Liverpool's position after a 0-3 at home has comebacks in history"
         rates[0]["comebacks"][0]["tie"] = "changed by a caller"
+        rates[0]["comebacks"][0]["legs"].append("a leg added by a caller")
         rates[0]["comebacks"].clear()
         again = tie_dict(store, "0-3", "dixon-coles")
     assert again["history"]["rates"][0]["comebacks"]
-    assert again["history"]["rates"][0]["comebacks"][0]["tie"] != "changed by a caller"
+    line = again["history"]["rates"][0]["comebacks"][0]
+    assert line["tie"] != "changed by a caller" and "a leg added by a caller" not in line["legs"]
 
 
 def test_competitions_are_kept_by_id_or_name_only_and_unknown_ones_still_fail(full_store_path: Path) -> None:

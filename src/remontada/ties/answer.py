@@ -22,8 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from remontada.competitions import display_name
+from remontada.competitions import display_name, eras_label
 from remontada.forecast import Forecaster
+from remontada.rules import round_name
 from remontada.store.reader import Store
 from remontada.ties.base_rates import BaseRateBaseline
 from remontada.ties.engine import TieForecast, forecast_second_leg, forecast_single_match, forecast_tie
@@ -82,7 +83,7 @@ class HistoricalRate:
             "high": self.high,
         }
         if with_ties:
-            out["comebacks"] = [dict(line) for line in _comeback_lines(self.comebacks)]
+            out["comebacks"] = [{**line, "legs": list(line["legs"])} for line in _comeback_lines(self.comebacks)]
         return out
 
 
@@ -94,7 +95,8 @@ LINES_SIZE = 256
 
 
 def _comeback_lines(ties: tuple[Tie, ...]) -> tuple[dict[str, Any], ...]:
-    """One JSON line per tie of ``ties`` (date, description, winner, qualifying), kept per tuple."""
+    """One JSON line per tie of ``ties`` (date, description, winner, competition, legs, outcome), kept per
+    tuple (callers copy them: :meth:`HistoricalRate.to_dict`)."""
     with _LINES_LOCK:
         kept = _LINES.get(id(ties))
         if kept is not None and kept[0] is ties:
@@ -106,6 +108,12 @@ def _comeback_lines(ties: tuple[Tie, ...]) -> tuple[dict[str, Any], ...]:
             "tie": t.describe(),
             "winner": t.name(t.winner),
             "qualifying": t.qualifying,
+            "competition": t.competition,
+            "competition_name": t.competition_name,
+            "season": t.season,
+            "round_name": round_name(t.round),
+            "legs": tuple(t.leg_text(leg) for leg in (t.leg1, t.leg2, *t.replays) if leg is not None),
+            "outcome": t.outcome_text(),
         }
         for t in ties
     )
@@ -135,6 +143,7 @@ class TieHistory:
             "before": self.before.isoformat(),
             "competitions": list(self.competitions),
             "competition_names": [display_name(c) for c in self.competitions],
+            "competition_eras": [eras_label(c, last=self.before) for c in self.competitions],
             "rates": [r.to_dict() for r in self.rates],
         }
 
@@ -261,7 +270,7 @@ def forecast_state(
     if phase == "between_legs":
         assert state.first_leg is not None
         adjustment = second_leg if second_leg is not None else _packaged_second_leg()
-        host, visitor = adjustment.factors(state.first_leg)
+        host, visitor = adjustment.factors(state.first_leg, leg2.expected_goals())
         leg2 = adjustment.apply(leg2, state.first_leg)
         rates["second_leg"] = (rates["second_leg"][0] * host, rates["second_leg"][1] * visitor)
         forecast = forecast_second_leg(state.first_leg, leg2, rules=state.rules, teams=teams, on_unmodelled="even")
