@@ -36,8 +36,8 @@ from remontada.penalties import ShootoutModel
 
 #: Goals a side the leg's score may already have for a state to be answered from the surface.
 SCORES = 6
-#: Surfaces kept per process (each about 40 KB once built).
-SURFACES = 64
+#: Surfaces kept per process (each about 0.45 MB: values and chances at scores up to SCORES + 2 a side).
+SURFACES = 32
 #: How far (minutes) a state's first step may be from a whole step for it to count as on the grid
 #: (the extended clock is a sum of float durations: HT lands within ~1e-14 of its boundary).
 ON_GRID = 1e-9
