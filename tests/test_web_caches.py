@@ -25,7 +25,7 @@ EUROPA = {"competition": "Europa League", "season": "2023-24"}
 def forget_everything() -> None:
     """What a fresh server process would hold: nothing kept."""
     live_api._KNOWN.clear()
-    live_api._INPLAY.clear()
+    live_api._INPLAY.__dict__.clear()
     tie_answer._LINES.clear()
     tie_answer._packaged_second_leg.cache_clear()
     surface._SURFACES.clear()
@@ -101,3 +101,23 @@ def test_answers_are_written_as_the_strict_json_they_were(full_store_path: Path)
     assert json.loads(_dumps({"p": float("nan"), "q": float("inf"), "name": "Atalanta Bérgamo"})) == {
         "p": None, "q": None, "name": "Atalanta Bérgamo"}  # fmt: skip
     assert json.loads(_dumps({"huge": 2**70})) == {"huge": 2**70}  # past orjson's 64 bits: written by json
+
+
+def test_live_questions_answered_in_two_threads_at_once_equal_those_answered_one_by_one(
+    full_store_path: Path,
+) -> None:
+    """The server answers in two threads: each keeps its own in-play model (and extra-time grids), and the
+    value surfaces and kept matches they share give the same answers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = [(str(m), score, reds) for m in range(0, 91, 9) for score in ("0-0", "1-1") for reds in ("0-0", "0-1")]
+    with Store(full_store_path) as store:
+        one_by_one = [live_dict(store, *q) for q in questions]
+    forget_everything()
+
+    def ask(q: tuple[str, str, str]) -> dict[str, Any]:
+        with Store(full_store_path) as store:
+            return live_dict(store, *q)
+
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(ask, questions)) == one_by_one
