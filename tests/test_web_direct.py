@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -102,3 +103,54 @@ def test_strict_reading_of_a_query() -> None:
         assert route.values(bad) is None, bad
     assert direct.route({"/api/x": route}, "/api/y", b"home=Inter") is None
     assert direct.route({"/api/x": route}, "/api/x", b"home=Inter") is not None
+
+
+def test_distinct_questions_asked_at_once_are_computed_at_most_two_at_a_time(
+    full_store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """32 clients asking 32 different questions: every one answered, never more than two (COMPUTE_LANES)
+    computations at once (threads holding the GIL only take turns), by the lean path and by FastAPI."""
+    import asyncio
+    import threading
+    import time
+
+    import httpx
+
+    from remontada.web import app as web_app
+    from remontada.web import facade
+
+    running, most = 0, 0
+    lock = threading.Lock()
+    real = facade.live
+
+    def counted(*args: object, **kwargs: object) -> object:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        try:
+            time.sleep(0.01)  # a slow answer: the others arrive meanwhile
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(facade, "live", counted)
+    monkeypatch.setattr(web_app, "COMPUTE_LANES", 2)  # the default, whatever REMONTADA_SERVE_LANES says
+    for lean in (True, False):
+        app = create_app(full_store_path, lean=lean)
+        app.state.snapshots.start()
+        try:
+
+            async def ask_all(app: Any) -> list[httpx.Response]:
+                transport = httpx.ASGITransport(app=app)
+                async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                    return await asyncio.gather(*(client.get(LIVE + f"&minute={m}&score=0-1") for m in range(32)))
+
+            responses = asyncio.run(ask_all(app))
+        finally:
+            app.state.snapshots.close()
+        assert [r.status_code for r in responses] == [200] * 32
+        assert [r.json()["answer"]["minute"] for r in responses] == [str(m) for m in range(32)]
+        assert 1 <= most <= 2, most
+        most = 0
