@@ -147,7 +147,7 @@ def check_inplay(
     params
         The new parameters (default: the packaged fit).
     current
-        The parameters to compare with (default: the fit before minute-by-minute events,
+        The parameters to compare with (default: the fit shipped before the packaged one,
         ``data/inplay_previous.csv``).
     min_matches
         Scores shown in the calibration table when at least this many matches reach them.

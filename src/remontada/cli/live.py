@@ -196,7 +196,7 @@ def inplay_check(
     from_season: Annotated[int, typer.Option(help="First held-out season (start year).")] = 2020,
     params: Annotated[Path | None, typer.Option(help="Parameters CSV (default: the packaged fit).")] = None,
     current: Annotated[
-        Path | None, typer.Option(help="Parameters to compare with (default: the fit before the event data).")
+        Path | None, typer.Option(help="Parameters to compare with (default: the fit shipped before this one).")
     ] = None,
     min_matches: Annotated[int, typer.Option(help="Show a score when at least this many matches reach it.")] = 300,
     plot: Annotated[Path | None, typer.Option(help="Write a reliability diagram PNG here.")] = None,

@@ -183,8 +183,9 @@ class InplayParams:
 
     @classmethod
     def previous(cls) -> InplayParams:
-        """The fit shipped before the minute-by-minute refit (``remontada/data/inplay_previous.csv``:
-        half-time and full-time scores, assumed red-card timing), kept for comparison."""
+        """The fit shipped before the packaged one (``remontada/data/inplay_previous.csv``: the
+        minute-by-minute fit without added-time lead effects or the leader's season trend), kept
+        for comparison."""
         return _packaged_params("inplay_previous.csv")
 
     # ---- rows ------------------------------------------------------------------------------
