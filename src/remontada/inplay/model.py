@@ -12,12 +12,12 @@ and the away side's the same with its own lead (``-lead``), its ``away_lead`` ef
 red cards swapped. The lead effects of the first half (``home_lead``) and of the rest of the
 match (``home_lead_late``: second half and extra time) differ: a deficit weighs more as time
 runs out; the second half's added time has lead effects of its own (``home_lead_added``: a
-one-goal match is more open there, both sides scoring more than at a level score). ``home_rate``/``away_rate`` are the pre-match expected goals per 90 minutes
-of any ScoreGrid model, so team strength carries through; the parameters
-(:class:`InplayParams`, fitted by :mod:`remontada.inplay.fit`, shipped in
-``data/inplay.csv``) say how time, the state of play and red cards bend it. Added time is
-played at the rate of the end of its half, for ``first_half_added``/``second_half_added``
-minutes.
+one-goal match is more open there, both sides scoring more than at a level score).
+``home_rate``/``away_rate`` are the pre-match expected goals per 90 minutes of any ScoreGrid
+model, so team strength carries through; the parameters (:class:`InplayParams`, fitted by
+:mod:`remontada.inplay.minutes`, shipped in ``data/inplay.csv``) say how time, the state of
+play and red cards bend it. Added time is played at the rate of the end of its half, for
+``first_half_added``/``second_half_added`` minutes.
 
 "Lead" is whatever the side must protect or overturn: the match score in a league match, the
 aggregate (with away goals where the rules count them) in the second leg of a tie. The caller
@@ -663,25 +663,17 @@ class InplayModel:
         if len(duration):
             duration[0] = first_duration
         time_weight = np.exp(steps.log_rate[first:]) * duration / 90.0  # expected goals per unit rate
-        p = self.params
+        home_effect, away_effect = self._effects(red_cards)
+        period = steps.period[first:]
         if shape is None:
-            reach = float(time_weight.sum())
-            top_h = math.exp(
-                max(*p.home_lead, *(p.home_lead_late or ()), *(p.home_lead_added or ())) + p.red_own * red_cards[0] + p.red_opponent * red_cards[1]
-            )
-            top_a = math.exp(
-                max(*p.away_lead, *(p.away_lead_late or ()), *(p.away_lead_added or ())) + p.red_own * red_cards[1] + p.red_opponent * red_cards[0]
-            )
-            shape = (
-                _upper_goals(home_rate * reach * top_h, self.tail) + 3,
-                _upper_goals(away_rate * reach * top_a, self.tail) + 3,
-            )
+            # an upper bound of each side's expected goals to come: its highest lead effect in each step
+            reach_h = float(time_weight @ home_effect.max(axis=1)[period])
+            reach_a = float(time_weight @ away_effect.max(axis=1)[period])
+            shape = (_upper_goals(home_rate * reach_h, self.tail) + 3, _upper_goals(away_rate * reach_a, self.tail) + 3)
         if min(shape) < 3:
             raise ValueError(f"the grid of goals to come needs at least 3 x 3 cells, got {shape}")
         more_home, more_away = _goal_indices(shape)
         lead_index = np.clip(np.asarray(lead(more_home, more_away), dtype=np.int64), -2, 2) + 2
-        home_effect, away_effect = self._effects(red_cards)
-        period = steps.period[first:]
         home = goal_chances(home_rate * time_weight[:, None] * home_effect[period])
         away = goal_chances(away_rate * time_weight[:, None] * away_effect[period])
         home_cells = cell_categories(lead_index, axis=-2).ravel()
