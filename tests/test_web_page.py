@@ -176,3 +176,116 @@ def test_api_docs_render_offline_from_the_servers_own_schema(page: object, serve
     text = page.locator("section[id='get-/api/live']").inner_text()  # type: ignore[attr-defined]
     assert "minute" in text and "red_cards" in text
     assert all(url.startswith(server) for url in requests), [u for u in requests if not u.startswith(server)]
+
+
+def load_tie(page: object, server: str, home: str, away: str, season: str) -> None:
+    page.goto(server + "/")  # type: ignore[attr-defined]
+    page.fill("#tie-home", home)  # type: ignore[attr-defined]
+    page.fill("#tie-away", away)  # type: ignore[attr-defined]
+    page.fill("#tie-season-typed", season)  # type: ignore[attr-defined]
+    page.click("#tie-go")  # type: ignore[attr-defined]
+    page.wait_for_selector("#tie-result:not([hidden])")  # type: ignore[attr-defined]
+
+
+def test_history_panel_names_competitions_by_era_and_splits_main_draw_from_qualifying(
+    page: object, server: str
+) -> None:
+    load_tie(page, server, "Liverpool", "Atalanta", "2023-24")
+    history = page.locator("#tie-history")  # type: ignore[attr-defined]
+    text = history.inner_text()
+    assert "UEFA Cup / Europa League" in text and "European Cup / Champions League" in text
+    assert not re.search(r"\buefa\.[a-z]+", text), "a competition id is shown instead of its name"
+    assert "?-?" not in text
+    # 49 of 987 sides three goals down anywhere went through: every one of the 49 is listed, in two groups
+    rate = history.locator("p.rate", has_text="3 goals anywhere")
+    assert "49 of 987" in rate.inner_text()
+    groups = rate.locator("xpath=following-sibling::div[1]").locator(".cb-group")
+    titles = [groups.nth(i).locator("h4").inner_text() for i in range(groups.count())]
+    assert [t.split(" (")[0] for t in titles] == ["in the main draw", "in qualifying rounds"]
+    counts = [int(re.search(r"\((\d+)\)", t).group(1)) for t in titles]  # type: ignore[union-attr]
+    assert sum(counts) == 49
+    assert [groups.nth(i).locator("li").count() for i in range(2)] == counts
+    main, qualifying = groups.nth(0).inner_text(), groups.nth(1).inner_text()
+    assert "Qualifying round" not in main and "qualifying round" not in main
+    assert "2003-04 Champions League Quarter-finals" in main  # Deportivo 4-0 AC Milan
+    # Lyon's comeback against Club Brugge (December 2001) was in the UEFA Cup, not the "Europa League"
+    lyon = groups.nth(0).locator("li", has_text="Lyon through").first.inner_text()
+    assert "2001-12-06 · 2001-02 UEFA Cup Round of 32" in lyon
+    assert "2004-05 UEFA Cup Qualifying round 2" in qualifying  # Maccabi Petach-Tikva 4-0 AEK Larnaca
+
+
+def test_a_tie_picked_before_2009_is_titled_uefa_cup_while_the_picker_says_europa_league(
+    page: object, server: str
+) -> None:
+    page.goto(server + "/#tie")  # type: ignore[attr-defined]
+    page.wait_for_selector("#tie-competition option[value='uefa.el']", state="attached")  # type: ignore[attr-defined]
+    option = page.locator("#tie-competition option[value='uefa.el']").inner_text()  # type: ignore[attr-defined]
+    assert option == "Europa League"
+    page.select_option("#tie-competition", "uefa.el")  # type: ignore[attr-defined]
+    page.select_option("#tie-season", "2004-05")  # type: ignore[attr-defined]
+    page.wait_for_selector("#tie-list option:has-text('CSKA Moskva')", state="attached")  # type: ignore[attr-defined]
+    label = page.locator("#tie-list option", has_text="Parma").first.inner_text()  # type: ignore[attr-defined]
+    page.select_option("#tie-list", label=label)  # type: ignore[attr-defined]
+    page.wait_for_selector("#tie-result:not([hidden])")  # type: ignore[attr-defined]
+    title = page.locator("#tie-title").inner_text()  # type: ignore[attr-defined]
+    assert "UEFA Cup 2004-05 Semi-finals" in title and "Europa League" not in title
+
+
+def test_a_leg_known_only_after_extra_time_shows_that_score(page: object, server: str) -> None:
+    # Valencia 5-0 Basel after extra time (10 April 2014); the source gives no 90-minute score
+    load_tie(page, server, "Basel", "Valencia", "2013-14")
+    legs = page.locator("#tie-legs").inner_text()  # type: ignore[attr-defined]
+    assert "2014-04-10: Valencia 5-0 aet (90-minute score not recorded) Basel" in legs
+    assert "?" not in legs and "a.e.t." not in legs  # the score is said once, never as "?-?"
+
+
+def test_ratings_name_the_league_and_say_what_each_number_measures(page: object, server: str) -> None:
+    page.goto(server + "/#ratings")  # type: ignore[attr-defined]
+    page.click("#ratings-form button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_selector("#ratings-result:not([hidden]) table")  # type: ignore[attr-defined]
+    heads = page.locator("#ratings-result th").all_inner_texts()  # type: ignore[attr-defined]
+    assert heads[:3] == ["rank", "club", "league"] and "overall" in heads
+    text = page.locator("#ratings-result").inner_text()  # type: ignore[attr-defined]
+    assert "Premier League" in text and not re.search(r"\beng\.1\b", text)
+    assert "overall: expected goal difference per 90 minutes" in text
+
+
+BAD_TEXT = re.compile(r"\b(undefined|NaN|None|null|\[object Object\])\b|\?-\?|\buefa\.[a-z]+\b")
+
+
+def test_every_view_at_phone_width_shows_names_and_numbers_never_ids_or_blanks(browser: object, server: str) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 800})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        shown: dict[str, str] = {}
+        load_tie(page, server, "Liverpool", "Atalanta", "2023-24")
+        shown["tie"] = page.locator("#view-tie").inner_text()
+        page.goto(f"{server}/#live")
+        page.wait_for_selector("#live-result:not([hidden])")
+        shown["live"] = page.locator("#view-live").inner_text()
+        page.goto(f"{server}/#competition")
+        page.fill("#sim-sims", "1000")
+        page.click("#sim-form button[type=submit]")
+        page.wait_for_selector("#sim-result:not([hidden]) .simrow svg")
+        shown["competition"] = page.locator("#view-competition").inner_text()
+        page.goto(f"{server}/#ratings")
+        page.click("#predict-form button[type=submit]")
+        page.wait_for_selector("#predict-result:not([hidden])")
+        page.click("#ratings-form button[type=submit]")
+        page.wait_for_selector("#ratings-result:not([hidden]) table")
+        shown["ratings"] = page.locator("#view-ratings").inner_text()
+        if facade.reader() is not None:  # the news reader is merged
+            page.goto(f"{server}/#article")
+            page.fill("#article-text", ARTICLE.read_text())
+            page.click("#article-form button[type=submit]")
+            page.wait_for_selector("#article-result .through")
+            shown["article"] = page.locator("#view-article").inner_text()
+        for view, text in shown.items():
+            page.goto(f"{server}/#{view}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 375, f"the {view} view is {width} px wide on a 375 px screen"
+            bad = sorted({m.group(0) for m in BAD_TEXT.finditer(text)})
+            assert not bad, f"the {view} view shows {bad}"
+    finally:
+        context.close()

@@ -8,9 +8,11 @@ and ``int.*`` for national-team tournaments. Sources map their own labels (footb
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,13 +128,106 @@ def domestic(country: str, key: str, name: str, tier: int | None = None) -> Comp
     return Competition(cid, name, country, kind, tier)
 
 
-def display_name(competition_id: str | None) -> str | None:
-    """The name people use for a competition id (``"uefa.ecl"`` -> ``"Conference League"``); an id
-    outside the catalogue is returned as it is."""
+#: The names a competition went by before its catalogue name, as (first season under the name, name),
+#: oldest first; the catalogue name applies from the last entry on. Seasons are start years
+#: (``1992`` is 1992-93). Only names a football reader would see as different competitions are
+#: listed, not sponsors' names.
+ERAS: dict[str, tuple[tuple[int, str], ...]] = {
+    "uefa.cl": ((1955, "European Cup"), (1992, "Champions League")),
+    "uefa.el": ((1971, "UEFA Cup"), (2009, "Europa League")),
+    "uefa.ecl": ((2021, "Europa Conference League"), (2024, "Conference League")),
+    "eng.1": ((1888, "First Division"), (1992, "Premier League")),
+    "eng.2": ((1892, "Second Division"), (1992, "First Division"), (2004, "Championship")),
+    "eng.3": ((1920, "Third Division"), (1992, "Second Division"), (2004, "League One")),
+    "eng.4": ((1958, "Fourth Division"), (1992, "Third Division"), (2004, "League Two")),
+    "eng.5": ((1979, "Alliance Premier League"), (1986, "Conference"), (2015, "National League")),
+    "eng.lc": ((1960, "League Cup"), (2016, "EFL Cup")),
+    "sco.1": ((1890, "Scottish First Division"), (1975, "Scottish Premier Division"),
+              (1998, "Scottish Premier League"), (2013, "Scottish Premiership")),
+    "sco.2": ((1975, "Scottish First Division"), (2013, "Scottish Championship")),
+    "sco.3": ((1975, "Scottish Second Division"), (2013, "Scottish League One")),
+    "sco.4": ((1994, "Scottish Third Division"), (2013, "Scottish League Two")),
+}  # fmt: skip
+
+
+def _start_year(season: str | int | dt.date) -> int:
+    """The start year of a season (``"2004-05"``, ``"2004/2005"``, ``2004``) or of the European season
+    (1 July to 30 June) a date falls in."""
+    if isinstance(season, dt.date):
+        return season.year if season.month >= 7 else season.year - 1
+    from remontada.rules import season_start_year
+
+    return season_start_year(season)
+
+
+def display_name(competition_id: str | None, season: str | int | dt.date | None = None) -> str | None:
+    """The name people use for a competition id, as it was called in ``season``.
+
+    ``display_name("uefa.el", "2004-05")`` is ``"UEFA Cup"``, ``display_name("uefa.el", "2023-24")``
+    ``"Europa League"`` and ``display_name("uefa.cl", "1987-88")`` ``"European Cup"``; without a
+    season (pickers, lists across eras) the catalogue name, ``"Europa League"``. ``season`` is a
+    season label, a start year or an ISO date (the European season it falls in); one that cannot be
+    read gives the catalogue name. An id outside the catalogue is returned as it is.
+    """
     if competition_id is None:
         return None
+    return _display_name(competition_id, season)
+
+
+@lru_cache(maxsize=4096)
+def _display_name(competition_id: str, season: str | int | dt.date | None) -> str:
     comp = CATALOGUE.get(competition_id)
-    return comp.name if comp is not None else competition_id
+    if comp is None:
+        return competition_id
+    eras = ERAS.get(competition_id)
+    if season is None or not eras:
+        return comp.name
+    try:
+        year = _start_year(season)
+    except ValueError:
+        return comp.name
+    name = eras[0][1]
+    for first, era_name in eras:
+        if year >= first:
+            name = era_name
+    return name
+
+
+def season_name(competition: Competition, season: str | int | dt.date | None) -> str:
+    """:func:`display_name` for a :class:`Competition` the store may hold outside the catalogue (a
+    national-team tournament, a domestic league): its era name when catalogued, else its own name."""
+    if competition.id in CATALOGUE:
+        return _display_name(competition.id, season)
+    return competition.name
+
+
+def era_names(
+    competition_id: str, first: str | int | dt.date | None = None, last: str | int | dt.date | None = None
+) -> list[str]:
+    """Every name the competition had from season ``first`` to ``last`` (open ends: all eras), oldest
+    first: ``era_names("uefa.cl")`` is ``["European Cup", "Champions League"]``,
+    ``era_names("uefa.el", "2010-11")`` ``["Europa League"]``. Seasons as :func:`display_name` reads them
+    (an ISO date stands for the season it falls in)."""
+    comp = CATALOGUE.get(competition_id)
+    eras = ERAS.get(competition_id)
+    if comp is None or not eras:
+        return [display_name(competition_id) or competition_id]
+    low = _start_year(first) if first is not None else None
+    high = _start_year(last) if last is not None else None
+    names = []
+    for i, (start, name) in enumerate(eras):
+        end = eras[i + 1][0] - 1 if i + 1 < len(eras) else None
+        if (high is None or start <= high) and (low is None or end is None or end >= low):
+            names.append(name)
+    return names or [display_name(competition_id, low if low is not None else high) or comp.name]
+
+
+def eras_label(
+    competition_id: str, first: str | int | dt.date | None = None, last: str | int | dt.date | None = None
+) -> str:
+    """The competition's names over seasons ``first`` to ``last`` joined by `` / ``, for a heading over
+    ties of many seasons: ``"UEFA Cup / Europa League"``."""
+    return " / ".join(era_names(competition_id, first, last))
 
 
 def get(competition_id: str) -> Competition:

@@ -51,15 +51,31 @@ class HistoryResult:
         return [t for t in ties if not t.qualifying] + [t for t in ties if t.qualifying]
 
     def coverage(self) -> dict[str, str]:
-        """Seasons with at least one complete tie, per competition (by name), as compact ranges."""
-        from remontada.competitions import display_name
+        """Seasons with at least one complete tie, per competition (by its names over those seasons,
+        ``"UEFA Cup / Europa League"``), as compact ranges."""
+        from remontada.competitions import eras_label
         from remontada.rules import season_start_year
 
         years: dict[str, set[int]] = {}
         for tie in self.ties:
             if tie.complete:
                 years.setdefault(tie.competition, set()).add(season_start_year(tie.season))
-        return {display_name(comp) or comp: _ranges(sorted(ys)) for comp, ys in sorted(years.items())}
+        return {eras_label(comp, min(ys), max(ys)): _ranges(sorted(ys)) for comp, ys in sorted(years.items())}
+
+    def competition_eras(self) -> list[str]:
+        """Each chosen competition by the names it had over the seasons of the chosen ties (all its names
+        when none was chosen): ``"European Cup / Champions League"``."""
+        from remontada.competitions import eras_label
+        from remontada.rules import season_start_year
+
+        years: dict[str, list[int]] = {}
+        for tie in self.ties:
+            years.setdefault(tie.competition, []).append(season_start_year(tie.season))
+        out = []
+        for comp in self.competitions:
+            seen = years.get(comp)
+            out.append(eras_label(comp, min(seen), max(seen)) if seen else eras_label(comp))
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able: what ``remontada history --json`` prints."""
@@ -69,6 +85,7 @@ class HistoryResult:
             "filters": {
                 "competitions": list(self.competitions),
                 "competition_names": [display_name(c) for c in self.competitions],
+                "competition_eras": self.competition_eras(),
                 "seasons": self.seasons,
                 "stages": list(self.stages) if self.stages else None,
                 "before": self.before.isoformat() if self.before else None,

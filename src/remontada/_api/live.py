@@ -212,7 +212,7 @@ def _compute_pre_match(st: Store, match: LiveMatch, model: str) -> tuple[tuple[f
 
         assert match.first_leg is not None
         factors = packaged()
-        host, visitor = factors.factors(match.first_leg)
+        host, visitor = factors.factors(match.first_leg, grid.expected_goals())
         grid = factors.apply(grid, match.first_leg)
         rates = (rates[0] * host, rates[1] * visitor)
         adjustment = {"home": host, "away": visitor}

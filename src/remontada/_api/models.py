@@ -90,11 +90,14 @@ class MatchForecast:
         }
 
 
-def _second_leg_note(first_leg: tuple[int, int], first_host: str, second_host: str) -> str:
-    """Why ``tie`` and ``live`` price this match differently from ``predict``: the second-leg adjustment."""
+def _second_leg_note(
+    first_leg: tuple[int, int], first_host: str, second_host: str, expected: tuple[float, float]
+) -> str:
+    """Why ``tie`` and ``live`` price this match differently from ``predict``: the second-leg adjustment
+    (``expected``: the model's expected goals of the second leg, host first)."""
     from remontada.ties.second_leg import packaged
 
-    host, visitor = packaged().factors(first_leg)
+    host, visitor = packaged().factors(first_leg, expected)
     return (
         f"this is the second leg of a tie (first leg {first_host} {first_leg[0]}-{first_leg[1]} {second_host}): "
         f"`tie` and `live` scale its expected goals for the first-leg score (x{host:.2f} {second_host}, "
@@ -149,11 +152,11 @@ def predict(
         comp = st.competition(competition).id if competition is not None else None
         source = "given" if comp is not None else None
         venue = neutral
-        notes: list[str] = []
+        second_leg_after: tuple[int, int] | None = None
         if comp is None or venue is None:
             fixture = find_live_match(st, home_id, away_id, date=day, competition=comp)
             if fixture.first_leg is not None and fixture.rules is not None and fixture.rules.legs == 2:
-                notes.append(_second_leg_note(fixture.first_leg, st.club_name(away_id), st.club_name(home_id)))
+                second_leg_after = fixture.first_leg
             if fixture.match_id is not None:
                 if comp is None and fixture.competition is not None:
                     comp, source = fixture.competition, "stored fixture"
@@ -166,13 +169,17 @@ def predict(
         except KeyError as exc:
             reason = exc.args[0] if exc.args else exc
             raise NotRated(f"the {model} model as of {day} cannot rate this match: {reason}") from None
+        notes: list[str] = []
+        if second_leg_after is not None:
+            names_ = st.club_name(away_id), st.club_name(home_id)
+            notes.append(_second_leg_note(second_leg_after, *names_, grid.expected_goals()))
         fit = fit_info(forecaster, day)
         warnings, cutoff = cutoff_warnings(st, day)
         warnings = [*notes, *warnings]
         names = st.club_name(home_id), st.club_name(away_id)
     return MatchForecast(
         home=names[0], away=names[1], home_id=home_id, away_id=away_id, as_of=day, model=model, neutral=venue,
-        competition=display_name(comp), competition_id=comp, competition_source=source, grid=grid,
+        competition=display_name(comp, day), competition_id=comp, competition_source=source, grid=grid,
         fit_matches=fit.matches, fit_latest=fit.latest_match, warnings=tuple(warnings), data_cutoff=cutoff,
     )  # fmt: skip
 

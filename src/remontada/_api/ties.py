@@ -209,7 +209,6 @@ def list_ties(
     list[TieSummary]
         Names, not ids, in every text field; ``.to_dict()`` on each is JSON-able.
     """
-    from remontada.competitions import display_name
     from remontada.rules import round_name, season_label, season_start_year
     from remontada.ties.history import rebuild_ties
 
@@ -233,7 +232,7 @@ def list_ties(
         agg = t.aggregate
         out.append(
             TieSummary(
-                competition=display_name(t.competition) or t.competition,
+                competition=t.competition_name,
                 competition_id=t.competition,
                 season=t.season,
                 round=round_name(t.round),

@@ -82,7 +82,7 @@ def _print(result: Any) -> None:
     stages = ", ".join(f["stages"]) if f["stages"] else "all stages"
     before = f", ended before {f['before']}" if f["before"] else ""
     console.print(
-        f"[bold]{cell_text(', '.join(f['competition_names']))}[/bold] · {seasons} · {stages}{before}: "
+        f"[bold]{cell_text(', '.join(f['competition_eras']))}[/bold] · {seasons} · {stages}{before}: "
         f"{report['ties']:,} two-legged ties, {report['complete']:,} complete, {report['decided']:,} decided"
     )
     for comp, spans in report["coverage"].items():
@@ -112,15 +112,9 @@ def _print(result: Any) -> None:
             gap_table.add_column(column)
         for tie in gaps:
             legs = "; ".join(tie.leg_text(leg) for leg in (tie.leg1, tie.leg2, *tie.replays) if leg is not None)
-            name = report_name(tie.competition)
-            gap_table.add_row(tie.season, cell_text(name), cell_text(tie.round), cell_text(legs), cell_text(tie.issue))
+            name, issue = cell_text(tie.competition_name), cell_text(tie.issue)
+            gap_table.add_row(tie.season, name, cell_text(tie.round), cell_text(legs), issue)
         console.print(gap_table)
-
-
-def report_name(competition_id: str) -> str:
-    from remontada.competitions import display_name
-
-    return display_name(competition_id) or competition_id
 
 
 def _print_comebacks(result: Any) -> None:

@@ -210,9 +210,9 @@ def _print_history(answer: Any, n_comebacks: int) -> None:
     history = answer.history
     if history is None:
         return
-    from remontada.competitions import display_name
+    from remontada.competitions import eras_label
 
-    names = ", ".join(display_name(c) or c for c in history.competitions)
+    names = ", ".join(eras_label(c, last=history.before) for c in history.competitions)
     console.print(f"[bold]history[/bold] ({names}; ties that ended before {history.before.isoformat()}):")
     for rate in history.rates:
         interval = f", 95% interval {pct(rate.low)}-{pct(rate.high)}" if rate.n else ""
@@ -274,7 +274,7 @@ def backtest_ties(
     """Walk-forward calibration of "goes through" on every two-legged UEFA knockout tie: the model
     before the tie and between the legs (also with the second-leg adjustment), against the base rate
     of the first-leg margin and venue and, where the legs are priced (2004-05..2019-20), the market."""
-    from remontada.ties.backtest import HORIZON_LABELS, SCOPE_NOTE
+    from remontada.ties.backtest import HELD_OUT_FROM, HORIZON_LABELS, SCOPE_NOTE, held_out_label
 
     answer = rm.backtest_ties(
         since=since, until=until, competition=competition, model=model, bins=bins, cache=cache,
@@ -353,6 +353,20 @@ def backtest_ties(
                     _pct(r["observed"]), f"{_pct(r['lower'])}-{_pct(r['upper'])}",
                 )  # fmt: skip
             console.print(rel)
+    if "between_legs" in result.forecasts:
+        from remontada.ties.report import held_out_chance
+
+        held = result.keys("held_out") == held_out_label(HELD_OUT_FROM)
+        if held.any():
+            console.print(
+                f"[bold]the reliability bar between the legs, held out ({HELD_OUT_FROM} on, {int(held.sum())} ties)"
+                "[/bold]: every bin of 30+ ties within 5 points of the observed rate"
+            )
+            for name in result.forecasts["between_legs"]:
+                chance = held_out_chance(result, name, bins)
+                verdict = "met" if chance.observed_worst <= 0.05 else "missed"
+                console.print(f"  {name}: worst gap {100 * chance.observed_worst:.1f} points ({verdict}); "
+                              f"{cell_text(chance.sentence())}")  # fmt: skip
     console.print(
         f"bookmaker prices: {result.odds['with_odds']} of {result.odds['matches']} matches priced; market forecasts "
         f"(Pinnacle else the bookmakers' average, Shin margin removal, Poisson goals fitted to the 1X2): "

@@ -57,7 +57,7 @@ class LiveMatch:
     def describe(self) -> str:
         parts = [f"{self.home} v {self.away}", self.date.isoformat()]
         if self.competition:
-            words = (display_name(self.competition), self.season, round_name(self.round))
+            words = (display_name(self.competition, self.season or self.date), self.season, round_name(self.round))
             parts.append(" ".join(p for p in words if p))
         if self.first_leg is not None:
             parts.append(f"second leg; first leg {self.away} {self.first_leg[0]}-{self.first_leg[1]} {self.home}")
@@ -185,7 +185,7 @@ class LiveForecast:
             "away": self.match.away,
             "date": self.match.date.isoformat(),
             "competition": self.match.competition,
-            "competition_name": display_name(self.match.competition),
+            "competition_name": display_name(self.match.competition, self.match.season or self.match.date),
             "minute": str(self.minute),
             "score": f"{self.score[0]}-{self.score[1]}",
             "red_cards": f"{self.red_cards[0]}-{self.red_cards[1]}",

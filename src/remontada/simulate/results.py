@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from remontada.competitions import season_name
 from remontada.simulate.group_stage import GroupStageTally
 from remontada.simulate.knockout import KnockoutTally, round_name
 from remontada.simulate.league import LeagueTally
@@ -182,7 +183,7 @@ class SimulationResult:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary."""
         out: dict[str, Any] = {
-            "competition": self.state.competition.name,
+            "competition": season_name(self.state.competition, self.state.season),
             "competition_id": self.state.competition.id,
             "season": self.state.season,
             "date": self.state.as_of.isoformat(),

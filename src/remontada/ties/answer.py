@@ -19,8 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from remontada.competitions import display_name
+from remontada.competitions import display_name, eras_label
 from remontada.forecast import Forecaster
+from remontada.rules import round_name
 from remontada.store.reader import Store
 from remontada.ties.base_rates import BaseRateBaseline
 from remontada.ties.engine import TieForecast, forecast_second_leg, forecast_single_match, forecast_tie
@@ -85,6 +86,12 @@ class HistoricalRate:
                     "tie": t.describe(),
                     "winner": t.name(t.winner),
                     "qualifying": t.qualifying,
+                    "competition": t.competition,
+                    "competition_name": t.competition_name,
+                    "season": t.season,
+                    "round_name": round_name(t.round),
+                    "legs": [t.leg_text(leg) for leg in (t.leg1, t.leg2, *t.replays) if leg is not None],
+                    "outcome": t.outcome_text(),
                 }
                 for t in self.comebacks
             ]
@@ -110,6 +117,7 @@ class TieHistory:
             "before": self.before.isoformat(),
             "competitions": list(self.competitions),
             "competition_names": [display_name(c) for c in self.competitions],
+            "competition_eras": [eras_label(c, last=self.before) for c in self.competitions],
             "rates": [r.to_dict() for r in self.rates],
         }
 
@@ -236,7 +244,7 @@ def forecast_state(
     if phase == "between_legs":
         assert state.first_leg is not None
         adjustment = second_leg if second_leg is not None else packaged_second_leg()
-        host, visitor = adjustment.factors(state.first_leg)
+        host, visitor = adjustment.factors(state.first_leg, leg2.expected_goals())
         leg2 = adjustment.apply(leg2, state.first_leg)
         rates["second_leg"] = (rates["second_leg"][0] * host, rates["second_leg"][1] * visitor)
         forecast = forecast_second_leg(state.first_leg, leg2, rules=state.rules, teams=teams, on_unmodelled="even")

@@ -28,6 +28,7 @@ Models are refitted once per distinct forecast date (a few hundred fits); a fres
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -245,6 +246,20 @@ class TieBacktest:
             rows.append(row)
         return pd.DataFrame(rows)
 
+    def held_out_reliability(self, bins: int = 10) -> dict[str, dict[str, Any]]:
+        """Between the legs on the held-out ties, per forecaster: the worst reliability gap among bins
+        of 30+ ties and how often a perfectly calibrated forecaster with the same forecasts keeps every
+        such bin within 5 points (:mod:`remontada.evaluation.reliability_target`)."""
+        from remontada.evaluation.reliability_target import reliability_target_chance
+
+        held = self.keys("held_out") == held_out_label(HELD_OUT_FROM)
+        if "between_legs" not in self.forecasts or not held.any():
+            return {}
+        return {
+            name: reliability_target_chance(p[held], self.outcome[held], bins).to_dict()
+            for name, p in self.forecasts["between_legs"].items()
+        }
+
     def to_dict(self, bins: int = 10) -> dict[str, Any]:
         return {
             "ties": len(self.ties),
@@ -258,6 +273,7 @@ class TieBacktest:
             "with_market_by_era": self.summary("era", with_market=True).to_dict(orient="records"),
             "with_market_by_competition": self.summary("competition", with_market=True).to_dict(orient="records"),
             "second_leg_adjustment": None if self.adjustment is None else self.adjustment.to_csv(),
+            "held_out_reliability": self.held_out_reliability(bins),
             "reliability": {
                 h: {name: self.calibration(h, name, bins).to_records() for name in per_name}
                 for h, per_name in self.forecasts.items()
@@ -492,13 +508,34 @@ def adjusted_name(model: str) -> str:
     return f"{model} + second-leg adjustment"
 
 
-def fit_second_leg(result: TieBacktest, *, before: str = HELD_OUT_FROM) -> SecondLegAdjustment:
-    """The second-leg adjustment fitted (maximum likelihood) on the backtest's ties before ``before``:
-    the model's walk-forward second-leg grids against the real second legs' 90-minute scores."""
-    grids, firsts, seconds = [], [], []
-    cutoff = season_start_year(before)
-    for tie, grid in zip(result.ties, result.leg2_grids, strict=True):
-        if grid is None or season_start_year(tie.season) >= cutoff:
+#: The second-leg designs compared on the validation folds (keyword arguments of
+#: :meth:`SecondLegAdjustment.fit`); the first is the earlier release's, the last the one shipped.
+SECOND_LEG_DESIGNS: dict[str, dict[str, Any]] = {
+    "per lead, prior 10 goals at factor 1 (the earlier fit)": {
+        "prior_goals": 10.0, "prior_to": "model", "gap_slopes": False,
+    },
+    "per lead, prior 200 goals at the pooled factor": {"prior_goals": 200.0, "prior_to": "pooled", "gap_slopes": False},
+    "per lead, prior 200 goals at the pooled factor, + strength-gap slopes": {
+        "prior_goals": 200.0, "prior_to": "pooled", "gap_slopes": True,
+    },
+}  # fmt: skip
+#: The design fitted by :func:`fit_second_leg` (chosen on :data:`VALIDATION_FOLDS` only).
+SHIPPED_DESIGN = "per lead, prior 200 goals at the pooled factor, + strength-gap slopes"
+#: Validation folds inside the fitted period: (fit on seasons before, validate from, validate to).
+VALIDATION_FOLDS: tuple[tuple[str, str, str], ...] = (
+    ("2011-12", "2011-12", "2015-16"),
+    ("2006-07", "2006-07", "2010-11"),
+)
+
+
+def _second_legs(
+    result: TieBacktest, keep: Callable[[Tie], bool]
+) -> tuple[list[np.ndarray], list[tuple[int, int]], list[tuple[int, int]], list[int]]:
+    """The walk-forward second-leg grids, first-leg and second-leg scores of the ties ``keep`` accepts
+    (second leg hosted by B, 90-minute score known), and their indices in ``result.ties``."""
+    grids, firsts, seconds, index = [], [], [], []
+    for i, (tie, grid) in enumerate(zip(result.ties, result.leg2_grids, strict=True)):
+        if grid is None or not keep(tie):
             continue
         assert tie.leg1 is not None and tie.leg2 is not None
         if tie.leg2.home_goals is None or tie.leg2.away_goals is None or tie.leg2.home_id != tie.team_b:
@@ -506,26 +543,142 @@ def fit_second_leg(result: TieBacktest, *, before: str = HELD_OUT_FROM) -> Secon
         grids.append(grid)
         firsts.append((int(tie.leg1.home_goals), int(tie.leg1.away_goals)))  # type: ignore[arg-type]
         seconds.append((int(tie.leg2.home_goals), int(tie.leg2.away_goals)))
-    seasons = sorted({t.season for t in result.ties if season_start_year(t.season) < cutoff})
-    note = (
-        f"fitted on {len(grids)} second legs of {seasons[0] if seasons else '?'}..{seasons[-1] if seasons else '?'} "
-        f"against walk-forward {result.model} grids"
-    )
-    return SecondLegAdjustment.fit(grids, firsts, seconds, note=note)
+        index.append(i)
+    return grids, firsts, seconds, index
+
+
+def fit_second_leg(
+    result: TieBacktest, *, before: str = HELD_OUT_FROM, since: str | None = None, design: str = SHIPPED_DESIGN
+) -> SecondLegAdjustment:
+    """The second-leg adjustment fitted (maximum likelihood, :data:`SECOND_LEG_DESIGNS` ``[design]``)
+    on the backtest's ties of seasons ``since`` (default: the first) to the one before ``before``: the
+    model's walk-forward second-leg grids against the real second legs' 90-minute scores."""
+    lo = season_start_year(since) if since is not None else -1
+    hi = season_start_year(before)
+    grids, firsts, seconds, index = _second_legs(result, lambda t: lo <= season_start_year(t.season) < hi)
+    seasons = [result.ties[i].season for i in index]
+    span = f"{min(seasons, key=season_start_year)}..{max(seasons, key=season_start_year)}" if seasons else "?..?"
+    note = f"fitted on {len(grids)} second legs of {span} against walk-forward {result.model} grids ({design})"
+    return SecondLegAdjustment.fit(grids, firsts, seconds, note=note, **SECOND_LEG_DESIGNS[design])
+
+
+def second_leg_p(result: TieBacktest, adjustment: SecondLegAdjustment, index: Sequence[int] | np.ndarray) -> np.ndarray:
+    """P(B through) between the legs with ``adjustment`` on the ties at ``index`` (NaN: no grid)."""
+    p = np.full(len(index), np.nan)
+    for j, i in enumerate(index):
+        tie, grid = result.ties[i], result.leg2_grids[i]
+        if grid is None:
+            continue
+        assert tie.leg1 is not None and tie.rules is not None
+        assert tie.leg1.home_goals is not None and tie.leg1.away_goals is not None
+        first_leg = (int(tie.leg1.home_goals), int(tie.leg1.away_goals))
+        leg2 = adjustment.apply(ScoreGrid(grid), first_leg)
+        forecast = forecast_second_leg(first_leg, leg2, rules=tie.rules, on_unmodelled="even")
+        p[j] = float(np.clip(forecast.p_b, 0.0, 1.0))
+    return p
+
+
+def second_leg_validation(
+    result: TieBacktest,
+    designs: dict[str, dict[str, Any]] | None = None,
+    folds: Sequence[tuple[str, str, str]] = VALIDATION_FOLDS,
+    bins: int = 10,
+) -> pd.DataFrame:
+    """Each second-leg design fitted on the seasons before a fold and scored between the legs on the
+    fold's seasons (all inside the fitted period, before :data:`HELD_OUT_FROM`): log loss (nats),
+    Brier, the paired log-loss difference to the first design with its standard error, and the
+    worst reliability gap among ``bins`` bins of 30+ ties."""
+    designs = SECOND_LEG_DESIGNS if designs is None else designs
+    years = np.array([season_start_year(t.season) for t in result.ties])
+    rows = []
+    for before, first, last in folds:
+        cut = season_start_year(before)
+        grids, firsts, seconds, _ = _second_legs(result, lambda t, c=cut: season_start_year(t.season) < c)  # type: ignore[misc]
+        span = (years >= season_start_year(first)) & (years <= season_start_year(last))
+        index = np.flatnonzero(span & np.array([g is not None for g in result.leg2_grids], bool))
+        if not grids or not len(index):
+            continue
+        y = result.outcome[index]
+        reference = None
+        for name, options in designs.items():
+            adjustment = SecondLegAdjustment.fit(grids, firsts, seconds, **options)
+            p = np.clip(second_leg_p(result, adjustment, index), 1e-12, 1 - 1e-12)
+            loss = -(y * np.log(p) + (1 - y) * np.log(1 - p))
+            reference = loss if reference is None else reference
+            diff = loss - reference
+            table = scoring.calibration_table(p, y, bins).to_records()
+            gaps = [
+                abs(float(r["observed"] or 0.0) - float(r["mean_forecast"] or 0.0))
+                for r in table
+                if int(r["count"] or 0) >= 30
+            ]
+            rows.append({
+                "fit": f"before {before} ({len(grids)} second legs)", "validate": f"{first}..{last}",
+                "design": name, "ties": len(index), "log_loss": float(loss.mean()),
+                "brier": float(((p - y) ** 2).mean()),
+                "log_loss_minus_first": float(diff.mean()),
+                "se": float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else float("nan"),
+                "worst_gap": max(gaps, default=float("nan")),
+            })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def second_leg_by_era(
+    result: TieBacktest, eras: Sequence[tuple[str, str]] | None = None
+) -> list[tuple[str, SecondLegAdjustment]]:
+    """The per-lead factors (no prior, no gap slopes: the raw goals / expected goals) fitted on each
+    era of ``eras`` (first season, season after the last; default the report's eras before
+    :data:`HELD_OUT_FROM`)."""
+    if eras is None:
+        starts = [f"{y}-{(y + 1) % 100:02d}" for y, _ in ERAS]
+        eras = list(itertools.pairwise(starts))
+    out = []
+    for first, after in eras:
+        lo, hi = season_start_year(first), season_start_year(after)
+        grids, firsts, seconds, _ = _second_legs(result, lambda t, a=lo, b=hi: a <= season_start_year(t.season) < b)  # type: ignore[misc]
+        label = f"{first}..{hi - 1}-{hi % 100:02d}"
+        out.append((label, SecondLegAdjustment.fit(grids, firsts, seconds, prior_goals=0.0, prior_to="model",
+                                                   gap_slopes=False, note=label)))  # fmt: skip
+    return out
+
+
+def by_strength_gap(result: TieBacktest, *, before: str = HELD_OUT_FROM, groups: int = 8) -> pd.DataFrame:
+    """Between the legs, on the ties before ``before``: per ``groups``-quantile of the model's strength
+    gap (:func:`remontada.ties.second_leg.strength_gap` of its second-leg grid), the host's and the
+    visitor's goals over the model's expected goals, and the mean forecast against the observed rate."""
+    from remontada.ties.second_leg import strength_gap
+
+    cut = season_start_year(before)
+    grids, _, seconds, keep = _second_legs(result, lambda t: season_start_year(t.season) < cut)
+    if len(grids) < 2 * groups:
+        return pd.DataFrame()
+    expected = np.array([ScoreGrid(g).expected_goals() for g in grids]).reshape(-1, 2)
+    goals = np.array(seconds, float).reshape(-1, 2)
+    gap = np.array([strength_gap((h, a)) for h, a in expected])
+    between = result.forecasts.get("between_legs", {})
+    frame = pd.DataFrame({
+        "gap": gap, "host_goals": goals[:, 0], "host_expected": expected[:, 0], "visitor_goals": goals[:, 1],
+        "visitor_expected": expected[:, 1], "observed": result.outcome[keep],
+        "model": between[result.model][keep] if result.model in between else np.nan,
+        "adjusted": between[adjusted_name(result.model)][keep] if adjusted_name(result.model) in between else np.nan,
+    })  # fmt: skip
+    frame["group"] = pd.qcut(frame["gap"], groups, labels=False, duplicates="drop")
+    rows = []
+    for _, g in frame.groupby("group"):
+        rows.append({
+            "gap_low": float(g["gap"].min()), "gap_high": float(g["gap"].max()), "mean_gap": float(g["gap"].mean()),
+            "ties": len(g), "host_ratio": float(g["host_goals"].sum() / g["host_expected"].sum()),
+            "visitor_ratio": float(g["visitor_goals"].sum() / g["visitor_expected"].sum()),
+            "model": float(g["model"].mean()), "adjusted": float(g["adjusted"].mean()),
+            "observed": float(g["observed"].mean()),
+        })  # fmt: skip
+    return pd.DataFrame(rows)
 
 
 def with_second_leg(result: TieBacktest, adjustment: SecondLegAdjustment) -> TieBacktest:
     """``result`` with the forecaster "``model`` + second-leg adjustment" between the legs: the same
     walk-forward second-leg grids, adjusted for the first-leg score, through the tie engine."""
-    p = np.full(len(result.ties), np.nan)
-    for i, (tie, grid) in enumerate(zip(result.ties, result.leg2_grids, strict=True)):
-        if grid is None:
-            continue
-        assert tie.leg1 is not None and tie.rules is not None
-        first_leg = (int(tie.leg1.home_goals), int(tie.leg1.away_goals))  # type: ignore[arg-type]
-        leg2 = adjustment.apply(ScoreGrid(grid), first_leg)
-        forecast = forecast_second_leg(first_leg, leg2, rules=tie.rules, on_unmodelled="even")
-        p[i] = float(np.clip(forecast.p_b, 0.0, 1.0))
+    p = second_leg_p(result, adjustment, np.arange(len(result.ties)))
     forecasts = {h: dict(per_name) for h, per_name in result.forecasts.items()}
     if "between_legs" in forecasts:
         forecasts["between_legs"][adjusted_name(result.model)] = p

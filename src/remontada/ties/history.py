@@ -103,14 +103,21 @@ class Leg:
         return self.note is not None and text in self.note.lower()
 
     def score_text(self) -> str:
-        """``"1-1 aet 2-2 pens 4-3"``, home side first; ``"?"`` when no score is known."""
+        """``"1-1 aet 2-2 pens 4-3"`` (90 minutes, then after extra time, then the shoot-out), home side
+        first. When a source gives only the score after extra time: ``"2-2 aet pens 4-3 (90-minute score
+        not recorded)"``; when it gives no score: ``"score not recorded"``."""
         if self.home_goals is None and not self.extra_time:
-            return "?" if self.status in ("played", "awarded") else self.status
-        text = f"{self.home_goals}-{self.away_goals}" if self.home_goals is not None else "?-?"
-        if self.extra_time:
-            text += f" aet {self.aet_home}-{self.aet_away}"
+            return "score not recorded" if self.status in ("played", "awarded") else self.status
+        if self.home_goals is None:
+            text = f"{self.aet_home}-{self.aet_away} aet"
+        else:
+            text = f"{self.home_goals}-{self.away_goals}"
+            if self.extra_time:
+                text += f" aet {self.aet_home}-{self.aet_away}"
         if self.pen_home is not None and self.pen_away is not None:
             text += f" pens {self.pen_home}-{self.pen_away}"
+        if self.home_goals is None:
+            text += " (90-minute score not recorded)"
         if self.status == "awarded":
             text += " (awarded)"
         return text
@@ -199,6 +206,11 @@ class Tie:
                 return leg.date
         return None
 
+    @property
+    def competition_name(self) -> str:
+        """The competition's name in the tie's season (``"UEFA Cup"`` for ``uefa.el`` in 2004-05)."""
+        return display_name(self.competition, self.season) or self.competition
+
     def name(self, club: str | None) -> str:
         if club == self.team_a:
             return self.name_a
@@ -284,7 +296,7 @@ class Tie:
         return _describe(self)
 
     def _describe(self) -> str:
-        head = f"{self.season} {display_name(self.competition)} {_round_name(self.round) or ''}"
+        head = f"{self.season} {self.competition_name} {_round_name(self.round) or ''}"
         parts = [head.rstrip() + ":"]
         legs = [leg for leg in (self.leg1, self.leg2, *self.replays) if leg is not None]
         parts.append("; ".join(self.leg_text(leg) for leg in legs) or f"{self.name_a} v {self.name_b}")
@@ -309,7 +321,7 @@ class Tie:
     def to_dict(self) -> dict[str, Any]:
         return {
             "competition": self.competition,
-            "competition_name": display_name(self.competition),
+            "competition_name": self.competition_name,
             "season": self.season,
             "stage": self.stage,
             "qualifying": self.qualifying,

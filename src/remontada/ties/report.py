@@ -11,7 +11,20 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from remontada.ties.backtest import BASE_RATE, HELD_OUT_FROM, HORIZON_LABELS, MARKET, TieBacktest, held_out_label
+from remontada.evaluation.reliability_target import ReliabilityChance, reliability_target_chance
+from remontada.ties.backtest import (
+    BASE_RATE,
+    HELD_OUT_FROM,
+    HORIZON_LABELS,
+    MARKET,
+    SHIPPED_DESIGN,
+    VALIDATION_FOLDS,
+    TieBacktest,
+    by_strength_gap,
+    held_out_label,
+    second_leg_by_era,
+    second_leg_validation,
+)
 from remontada.ties.second_leg import MAX_LEAD
 
 
@@ -104,9 +117,83 @@ def _by_lead(result: TieBacktest) -> list[str]:
     return lines
 
 
+def held_out_chance(result: TieBacktest, name: str, bins: int = 10, draws: int = 10_000) -> ReliabilityChance:
+    """Between the legs, on the held-out ties ``name`` forecasts: how often a perfectly calibrated
+    forecaster with ``name``'s forecasts meets the reliability bar (seeded simulation,
+    :func:`remontada.evaluation.reliability_target.reliability_target_chance`), with the observed worst gap."""
+    held = result.keys("held_out") == held_out_label(HELD_OUT_FROM)
+    p = result.forecasts["between_legs"][name]
+    return reliability_target_chance(p[held], result.outcome[held], bins, draws=draws)
+
+
+def _held_out_parts(result: TieBacktest, bins: int) -> list[str]:
+    """Between the legs, the held-out ties in parts (by period and competition): per model forecaster
+    the Brier score, the worst reliability gap (bins of 30+ ties) and where it falls among a perfectly
+    calibrated forecaster's; then the level and one-up hosts per part. Descriptive: nothing is fitted."""
+    from remontada.rules import season_start_year
+    from remontada.ties.second_leg import lead_of
+
+    held = result.keys("held_out") == held_out_label(HELD_OUT_FROM)
+    years = np.array([season_start_year(t.season) for t in result.ties])
+    comps = result.keys("competition")
+    parts = {
+        f"all held out ({HELD_OUT_FROM} on)": held,
+        "without the Conference League": held & (comps != "uefa.ecl"),
+        f"{HELD_OUT_FROM}..2020-21 (away goals)": held & (years <= 2020),
+        "2021-22 on (no away goals)": held & (years >= 2021),
+        "2021-22 on, without the Conference League": held & (years >= 2021) & (comps != "uefa.ecl"),
+        "Conference League (2021-22 on)": held & (comps == "uefa.ecl"),
+    }
+    parts = {k: v for k, v in parts.items() if v.any()}
+    between = result.forecasts["between_legs"]
+    names = [n for n in between if n not in (BASE_RATE, MARKET)]
+    out = [
+        f"### The held-out ties in parts, between the legs ({', '.join(names)})",
+        "",
+        "Worst gap: the largest |observed − mean forecast| among reliability bins of 30+ ties; *calibrated*: how"
+        " often a perfectly calibrated forecaster with the same forecasts meets the 5-point bar, and how often"
+        " its worst gap is at least the observed one (10,000 seeded draws).",
+        "",
+        "| part | forecaster | ties | Brier | worst gap | bins of 30+ | calibrated: bar met "
+        "| calibrated: worst gap ≥ observed |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, mask in parts.items():
+        for name in names:
+            p = between[name]
+            keep = mask & np.isfinite(p)
+            y = result.outcome[keep]
+            chance = reliability_target_chance(p[keep], y, bins)
+            out.append(
+                f"| {label} | {name} | {int(keep.sum())} | {float(((p[keep] - y) ** 2).mean()):.4f} | "
+                f"{100 * chance.observed_worst:.1f} | {chance.bins_checked} | {_pct(chance.chance)} | "
+                f"{_pct(chance.p_value)} |"
+            )
+    lead = np.array([lead_of((t.leg1.home_goals, t.leg1.away_goals)) for t in result.ties])  # type: ignore[union-attr,arg-type]
+    out += [
+        "",
+        "Hosts level or one up after the first leg, held out: observed rate against mean forecast (ties).",
+        "",
+        "| part | lead | ties | observed | " + " | ".join(names) + " |",
+        "|---|---:|---:|---:|" + "---:|" * len(names),
+    ]
+    for label, mask in parts.items():
+        for k in (0, 1):
+            m = mask & (lead == k)
+            if not m.any():
+                continue
+            cells = [_pct(float(np.nanmean(between[n][m]))) for n in names]
+            out.append(f"| {label} | {k:+d} | {int(m.sum())} | {_pct(float(result.outcome[m].mean()))} | "
+                       + " | ".join(cells) + " |")  # fmt: skip
+    out.append("")
+    return out
+
+
 def target_check(result: TieBacktest, name: str, bins: int = 10) -> dict[str, float | int | bool]:
     """The issue's bar on the held-out ties between the legs: every reliability bin with 30+ ties
-    within 5 points of the observed rate, and Brier within 0.005 of the market's on the same ties."""
+    within 5 points of the observed rate, and Brier within 0.005 of the market's on the same ties;
+    ``calibrated_chance``: how often a perfectly calibrated forecaster with these forecasts meets the
+    reliability bar (:func:`held_out_chance`)."""
     held = result.keys("held_out") == held_out_label(HELD_OUT_FROM)
     records = result.calibration("between_legs", name, bins, mask=held).to_records()
     big = [r for r in records if _num(r["count"]) >= 30]
@@ -115,6 +202,7 @@ def target_check(result: TieBacktest, name: str, bins: int = 10) -> dict[str, fl
     market = result.forecasts["between_legs"].get(MARKET)
     out: dict[str, float | int | bool] = {"held_out_ties": int(held.sum()), "bins_30": len(big), "worst_gap": worst}
     out["bins_ok"] = worst <= 0.05
+    out["calibrated_chance"] = held_out_chance(result, name, bins).chance
     if market is not None:
         both = held & np.isfinite(market) & np.isfinite(p)
         y = result.outcome[both]
@@ -190,6 +278,8 @@ def markdown(result: TieBacktest, *, bins: int = 10) -> str:
         out += ["On the held-out ties the market prices:", "", *_scores(result.summary(with_market=True, mask=held),
                                                                         market=True), ""]  # fmt: skip
     between = result.forecasts.get("between_legs", {})
+    if between and held.any():
+        out += _held_out_parts(result, bins)
     for name in between:
         out += [
             f"### Reliability between the legs, held out ({HELD_OUT_FROM} on): {name}",
@@ -197,6 +287,8 @@ def markdown(result: TieBacktest, *, bins: int = 10) -> str:
             "(`*`: a bin of 30+ ties more than 5 points from the observed rate)",
             "",
             *_reliability(result, "between_legs", name, held, bins),
+            "",
+            f"Perfect calibration as yardstick: {held_out_chance(result, name, bins).sentence()}.",
             "",
         ]
     for horizon, per_name in result.forecasts.items():
@@ -228,4 +320,77 @@ def markdown(result: TieBacktest, *, bins: int = 10) -> str:
                 f"{np.exp(a.visitor[k]):.3f} |"
             )
         out.append("")
+        if a.uses_gap:
+            out += [
+                f"Factors at the mean strength gap {a.gap_center:.3f} (log of the model's host / visitor expected "
+                f"goals); per unit of gap above it the host's log factor changes by {a.host_gap:+.4f} and the "
+                f"visitor's by {a.visitor_gap:+.4f}.",
+                "",
+            ]
+    if result.leg2_grids and any(g is not None for g in result.leg2_grids):
+        out += _second_leg_evidence(result)
     return "\n".join(out)
+
+
+def _second_leg_evidence(result: TieBacktest) -> list[str]:
+    """The tables behind the choice of the second-leg design, all on ties before the held-out seasons."""
+    out = ["### Second-leg factors by era (raw goals / model expected, ties before 2016-17)", ""]
+    eras = second_leg_by_era(result)
+    out += [
+        "| lead | " + " | ".join(f"host {label}" for label, _ in eras) + " | "
+        + " | ".join(f"visitor {label}" for label, _ in eras) + " |",
+        "|---:|" + "---:|" * (2 * len(eras)),
+    ]  # fmt: skip
+    for k in range(2 * MAX_LEAD + 1):
+        host = [f"{np.exp(a.host[k]):.3f} ({a.ties[k]})" if a.ties and a.ties[k] else "" for _, a in eras]
+        visitor = [f"{np.exp(a.visitor[k]):.3f}" if a.ties and a.ties[k] else "" for _, a in eras]
+        out.append(f"| {k - MAX_LEAD:+d} | " + " | ".join(host) + " | " + " | ".join(visitor) + " |")
+    pooled = []
+    for label, a in eras:
+        if a.host_goals and sum(a.host_expected) > 0 and sum(a.visitor_expected) > 0:
+            h = sum(a.host_goals) / sum(a.host_expected)
+            v = sum(a.visitor_goals) / sum(a.visitor_expected)
+            pooled.append(f"{label}: host x{h:.3f}, visitor x{v:.3f} ({sum(a.ties):,} second legs)")
+    out += ["", "All leads pooled: " + ("; ".join(pooled) or "no second legs") + ".", ""]
+    gap = by_strength_gap(result)
+    if len(gap):
+        out += [
+            "### Between the legs before 2016-17, by the model's strength gap (octiles)",
+            "",
+            "Gap = log(host's / visitor's expected goals of the model's second-leg grid). A model whose"
+            " strength scale is too spread would see strong hosts score less than expected and their"
+            " forecasts run above the observed rate.",
+            "",
+            "| gap | mean gap | ties | host goals / expected | visitor goals / expected | model | + adjustment |"
+            " observed |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in gap.to_dict(orient="records"):
+            out.append(
+                f"| {r['gap_low']:.2f}..{r['gap_high']:.2f} | {r['mean_gap']:.2f} | {r['ties']} | "
+                f"{r['host_ratio']:.3f} | {r['visitor_ratio']:.3f} | {_pct(r['model'])} | {_pct(r['adjusted'])} | "
+                f"{_pct(r['observed'])} |"
+            )
+        out.append("")
+    folds = ", ".join(f"fit before {b}, validate {f}..{t}" for b, f, t in VALIDATION_FOLDS)
+    out += [
+        "### Choosing the second-leg design: validation inside the fitted period",
+        "",
+        f"Each design fitted on the second legs before a fold and scored between the legs on the fold ({folds});"
+        f" no held-out tie is used. Shipped: *{SHIPPED_DESIGN}* (lowest mean validation log loss).",
+        "",
+        "| fit | validate | design | ties | log loss | Brier | log loss − first design (± 1.96 se) "
+        "| worst gap (30+ bins) |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
+    ]
+    validation = second_leg_validation(result)
+    if validation.empty:
+        return [*out[:-4], "No ties in the validation folds.", ""]
+    for r in validation.to_dict(orient="records"):
+        diff = "" if r["log_loss_minus_first"] == 0 else f"{r['log_loss_minus_first']:+.5f} ± {1.96 * r['se']:.5f}"
+        out.append(
+            f"| {r['fit']} | {r['validate']} | {r['design']} | {r['ties']} | {r['log_loss']:.5f} | {r['brier']:.5f} | "
+            f"{diff} | {100 * r['worst_gap']:.1f} |"
+        )
+    out.append("")
+    return out

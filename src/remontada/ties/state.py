@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from remontada import errors
+from remontada.competitions import display_name, season_name
 from remontada.rules import TieRules, normalise_round, round_name, rules_for, season_label, season_start_year
 from remontada.store.reader import Store
 from remontada.store.ties import pair_knockout_rows, pair_meetings
@@ -259,7 +260,7 @@ def find_tie(
     candidates.sort(key=lambda c: c[0] or dt.date.min)
     chosen = candidates[-1][1]
     if len(candidates) > 1:
-        earlier = list(dict.fromkeys(f"{c[1].competition} {c[1].season}" for c in candidates[:-1]))
+        earlier = list(dict.fromkeys(f"{c[1].competition_name} {c[1].season}" for c in candidates[:-1]))
         shown = ", ".join(reversed(earlier[-5:])) + (f" and {len(earlier) - 5} more" if len(earlier) > 5 else "")
         note = f"the clubs also met in knockouts in {shown}; the latest tie is shown (use --season/--round)"
         chosen = dataclasses.replace(chosen, notes=(*chosen.notes, note))
@@ -283,6 +284,11 @@ def _candidates(store: Store, rows: list[dict[str, Any]], id1: str, id2: str) ->
     return found
 
 
+def _competition_name(store: Store, competition_id: str, season: str) -> str:
+    """The competition's name in ``season`` (:func:`remontada.competitions.season_name`)."""
+    return season_name(store.competition(competition_id), season)
+
+
 def _first_date(tie: Tie) -> dt.date | None:
     return tie.leg1.date if tie.leg1 is not None else None
 
@@ -304,7 +310,7 @@ def _from_record(store: Store, tie: Tie, names: dict[str, str]) -> StoredTie:
         notes.append(tie.issue)
     return StoredTie(
         competition=tie.competition,
-        competition_name=store.competition(tie.competition).name,
+        competition_name=_competition_name(store, tie.competition, tie.season),
         season=tie.season,
         stage=tie.stage,
         round=tie.round,
@@ -326,7 +332,7 @@ def _single(store: Store, row: dict[str, Any], names: dict[str, str]) -> StoredT
     rules = _rules(row["competition_id"], row["season"], row["stage"], row["round"], 1, leg.neutral, notes)
     return StoredTie(
         competition=row["competition_id"],
-        competition_name=store.competition(row["competition_id"]).name,
+        competition_name=_competition_name(store, row["competition_id"], row["season"]),
         season=row["season"],
         stage=row["stage"],
         round=row["round"],
@@ -343,12 +349,15 @@ def _single(store: Store, row: dict[str, Any], names: dict[str, str]) -> StoredT
 def _not_found(
     store: Store, id1: str, id2: str, competition: str | None, season: str | None, round_label: str | None
 ) -> str:
-    asked = " ".join(x for x in (competition, season, round_label) if x)
+    named = display_name(competition, season) if competition is not None else None
+    asked = " ".join(x for x in (named, season, round_label) if x)
     met = pair_meetings(store, id1, id2, limit=8)
     pair = f"{store.club_name(id1)} and {store.club_name(id2)}"
     if not met:
         return f"the store has no match between {pair}; state the tie with --date (and --first-leg) to ask anyway"
-    seen = "; ".join(f"{competition_id} {season_} ({stage})" for competition_id, season_, stage in met)
+    seen = "; ".join(
+        f"{display_name(competition_id, season_)} {season_} ({stage})" for competition_id, season_, stage in met
+    )
     return f"no knockout tie between {pair}{' in ' + asked if asked else ''}; the store has them meeting in: {seen}"
 
 
@@ -376,7 +385,7 @@ def unplayed_tie(
         raise TieNotFound(f"{exc}; cannot state a tie without the competition's rules") from None
     return StoredTie(
         competition=comp.id,
-        competition_name=comp.name,
+        competition_name=season_name(comp, season_text),
         season=season_text,
         stage="final" if round and normalise_round(round) == "final" else "knockout",
         round=round,

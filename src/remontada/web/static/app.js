@@ -3,7 +3,14 @@
 
 const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
-const pct = (p, digits = 1) => (p == null || Number.isNaN(p) ? "–" : `${(100 * p).toFixed(digits)}%`);
+// A probability in [0, 1] as a percentage; one that rounds to 0 or 100 without being it says so.
+function pct(p, digits = 1) {
+  if (p == null || Number.isNaN(p)) return "–";
+  const text = (100 * p).toFixed(digits), step = 10 ** -digits;
+  if (p > 0 && Number(text) === 0) return `<${step.toFixed(digits)}%`;
+  if (p < 1 && Number(text) === 100) return `>${(100 - step).toFixed(digits)}%`;
+  return `${text}%`;
+}
 
 // ---- talking to the API ------------------------------------------------------------------------
 class ApiError extends Error {
@@ -253,14 +260,17 @@ async function runTie(params) {
   }
 }
 
+// One leg as "first leg, 2024-04-11: Liverpool 0-3 Atalanta"; the score text (extra time, penalties, a
+// score not recorded) is the library's, so the page and the CLI read alike.
 function legLine(tie, leg, label) {
   if (!leg) return null;
   const names = { [tie.team_a]: tie.name_a, [tie.team_b]: tie.name_b };
-  const score = leg.status === "played" ? leg.score : "to play";
-  let extra = "";
-  if (leg.aet_home != null) extra += ` (a.e.t. ${leg.aet_home}-${leg.aet_away})`;
-  if (leg.pen_home != null) extra += ` (pens ${leg.pen_home}-${leg.pen_away})`;
-  return el("li", {}, `${label}, ${leg.date}: ${names[leg.home_id] || leg.home_id} ${score} ${names[leg.away_id] || leg.away_id}${extra}`);
+  const played = leg.status === "played" || leg.status === "awarded";
+  const score = played ? leg.score : "v";
+  const day = leg.date || "date not recorded";
+  const neutral = leg.neutral ? " (neutral venue)" : "";
+  const todo = played ? "" : ` (${leg.status === "scheduled" || !leg.status ? "to play" : leg.status})`;
+  return el("li", {}, `${label}, ${day}: ${names[leg.home_id] || leg.home_id} ${score} ${names[leg.away_id] || leg.away_id}${neutral}${todo}`);
 }
 
 function renderTie(data) {
@@ -301,17 +311,42 @@ function renderTie(data) {
   $("tie-meta").textContent = `${metaLine(data)} · fitted on ${a.model.matches.toLocaleString()} club matches, latest ${a.model.latest_match}`;
 }
 
+// The base rates, and the comebacks behind each: main draw and qualifying rounds apart, latest first,
+// each named as its competition was called that season.
+const COMEBACKS_SHOWN = 8;
+
+function comebackItem(c) {
+  const head = [c.season, c.competition_name, c.round_name].filter(Boolean).join(" ");
+  return el("li", {}, el("span", { class: "when" }, `${c.date || "date not recorded"} · ${head}`), el("br"),
+    (c.legs || []).join("; "), " → ", el("b", {}, c.outcome || `${c.winner} through`));
+}
+
+function comebackGroup(title, items) {
+  const latest = items.slice().reverse();
+  const group = el("div", { class: "cb-group" }, el("h4", {}, `${title} (${items.length})`));
+  group.append(el("ul", { class: "comebacks" }, ...latest.slice(0, COMEBACKS_SHOWN).map(comebackItem)));
+  if (latest.length > COMEBACKS_SHOWN) {
+    group.append(el("details", {}, el("summary", {}, `${latest.length - COMEBACKS_SHOWN} more`),
+      el("ul", { class: "comebacks" }, ...latest.slice(COMEBACKS_SHOWN).map(comebackItem))));
+  }
+  return group;
+}
+
 function renderHistory(box, history) {
   box.replaceChildren();
   if (!history) { box.append(el("p", { class: "meta" }, "no base rate for this stage")); return; }
-  box.append(el("p", { class: "meta" }, `${history.competitions.join(", ")}; ties that ended before ${history.before}`));
+  const names = history.competition_eras || history.competition_names || history.competitions;
+  box.append(el("p", { class: "meta" }, `two-legged ties in the ${names.join(", ")} that ended before ${history.before}`));
   for (const r of history.rates) {
     box.append(el("p", { class: "rate" }, `${r.label}: `, el("b", {}, `${r.k} of ${r.n}`), ` went through (${pct(r.p)}`,
       r.n ? `, 95% interval ${pct(r.low)}–${pct(r.high)})` : ")"));
-    if (r.comebacks && r.comebacks.length) {
-      const shown = r.comebacks.slice().reverse().slice(0, 12);
-      box.append(el("ul", { class: "comebacks" }, ...shown.map((c) => el("li", {}, `${c.date}: ${c.tie}`))));
-    }
+    const comebacks = r.comebacks || [];
+    const main = comebacks.filter((c) => !c.qualifying), qualifying = comebacks.filter((c) => c.qualifying);
+    if (!comebacks.length) continue;
+    const groups = el("div", { class: "cb-groups" });
+    if (main.length) groups.append(comebackGroup("in the main draw", main));
+    if (qualifying.length) groups.append(comebackGroup("in qualifying rounds", qualifying));
+    box.append(groups);
   }
 }
 
@@ -363,6 +398,7 @@ function renderLive(data) {
   const a = data.answer;
   $("live-result").hidden = false;
   $("live-title").textContent = a.match;
+  $("live-bar-legend").hidden = !a.tie;
   if (a.tie) {
     throughNumbers($("live-through"), a.tie);
     $("live-bar").replaceChildren(throughBar(a.tie));
@@ -412,13 +448,18 @@ function renderSim(data) {
   const box = $("sim-bars");
   box.replaceChildren(el("div", { class: "simrow simhead" }, el("span", {}, "club"), el("span", {}, `chance to reach: ${columns.join(" · ")}`)));
   const palette = ["#9fb8d6", "#6f97c6", "#3f74b3", "#1d4e89", "#c8102e", "#8a0b20"];
+  // the chart is drawn at the width it is shown at (one unit a CSS pixel), so its labels stay readable
+  // on a phone; the club's name goes above the bars there (see app.css)
+  const phone = window.matchMedia("(max-width: 640px)").matches;
+  const W = Math.max(240, Math.round(box.clientWidth - (phone ? 26 : 180)));
+  const label = 118, span = W - label;
   for (const row of rows) {
-    const W = 600, h = 10 + 12 * columns.length;
-    const s = svg("svg", { viewBox: `0 0 ${W} ${h}`, role: "img" });
+    const h = 6 + 14 * columns.length;
+    const s = svg("svg", { viewBox: `0 0 ${W} ${h}`, width: W, height: h, role: "img" });
     columns.forEach((c, k) => {
-      const v = row[c], y = 4 + 12 * k;
-      s.append(svg("rect", { x: 0, y, width: Math.max(0.5, v * 470), height: 10, fill: palette[Math.min(k, palette.length - 1) + Math.max(0, palette.length - columns.length)] || palette[k % palette.length] }));
-      s.append(svg("text", { x: v * 470 + 4, y: y + 9, "font-size": 10, fill: "#333" }, `${c} ${pct(v)}`));
+      const v = row[c], y = 4 + 14 * k;
+      s.append(svg("rect", { x: 0, y, width: Math.max(0.5, v * span), height: 11, fill: palette[Math.min(k, palette.length - 1) + Math.max(0, palette.length - columns.length)] || palette[k % palette.length] }));
+      s.append(svg("text", { x: v * span + 4, y: y + 10, "font-size": 11, fill: "#333" }, `${c} ${pct(v)}`));
     });
     box.append(el("div", { class: "simrow" }, el("span", { class: "club", title: row.club }, row.club), s));
   }
@@ -440,7 +481,7 @@ $("predict-form").addEventListener("submit", async (event) => {
         { value: a.home_win, color: css("--a"), label: `${a.home} win` },
         { value: a.draw, color: "#999", label: "draw" },
         { value: a.away_win, color: css("--b"), label: `${a.away} win` }], 28)),
-      el("p", {}, `${a.home} win ${pct(a.home_win)} · draw ${pct(a.draw)} · ${a.away} win ${pct(a.away_win)} · expected goals ${a.expected_goals.home.toFixed(2)}–${a.expected_goals.away.toFixed(2)}`),
+      el("p", {}, `${a.home} win ${pct(a.home_win)} · draw ${pct(a.draw)} · ${a.away} win ${pct(a.away_win)} · expected goals ${a.home} ${a.expected_goals.home.toFixed(2)}, ${a.away} ${a.expected_goals.away.toFixed(2)}`),
       el("p", { class: "meta" }, `most likely scores: ${(a.top_scores || []).map((s) => `${s.home}-${s.away} ${pct(s.p)}`).join(", ")}`),
       el("p", { class: "meta" }, metaLine(data)));
   } catch (err) {
@@ -449,6 +490,14 @@ $("predict-form").addEventListener("submit", async (event) => {
   }
 });
 
+const RATING_HEADS = { league_name: "league", overall: "overall", attack: "attack", defence: "defence", elo: "Elo" };
+const RATING_NOTES = {
+  overall: "expected goal difference per 90 minutes against an average side at a neutral venue",
+  attack: "log multiplier of the goals per 90 minutes the club scores (0 = average, higher is better)",
+  defence: "log multiplier of the goals per 90 minutes the club keeps out (0 = average, higher is better)",
+  elo: "Elo points",
+};
+
 $("ratings-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   hideError($("ratings-error"));
@@ -456,12 +505,17 @@ $("ratings-form").addEventListener("submit", async (event) => {
   try {
     const data = await api(`/api/ratings?${query(params)}`);
     const rows = data.answer.ratings, box = $("ratings-result");
-    const cols = rows.length ? Object.keys(rows[0]).filter((k) => k !== "club_id") : [];
-    const fmt = (k, v) => (typeof v === "number" && !Number.isInteger(v) ? (k === "elo" ? v.toFixed(0) : v.toFixed(2)) : v);
-    box.hidden = false;
+    // the league's name, not its id; every number column says what it measures
+    const hidden = new Set(["club_id", ...(rows.length && "league_name" in rows[0] ? ["league"] : [])]);
+    const cols = rows.length ? Object.keys(rows[0]).filter((k) => !hidden.has(k)) : [];
+    const fmt = (k, v) => (v == null ? "–" : typeof v === "number" && !Number.isInteger(v) ? (k === "elo" ? v.toFixed(0) : v.toFixed(2)) : v);
     const align = (c) => (rows.length && typeof rows[0][c] === "number" ? "" : "txt");
-    box.replaceChildren(el("table", { class: "numbers" }, el("tr", {}, ...cols.map((c) => el("th", { class: align(c) }, c.replace(/_/g, " ")))),
-      ...rows.map((r) => el("tr", {}, ...cols.map((c) => el("td", { class: align(c) }, String(fmt(c, r[c]) ?? "")))))),
+    box.hidden = false;
+    box.replaceChildren(el("table", { class: "numbers" },
+      el("tr", {}, ...cols.map((c) => el("th", { class: align(c), title: RATING_NOTES[c] || "" }, RATING_HEADS[c] || c.replace(/_/g, " ")))),
+      ...rows.map((r) => el("tr", {}, ...cols.map((c) => el("td", { class: align(c) }, String(fmt(c, r[c]))))))),
+      el("ul", { class: "notes" }, ...cols.filter((c) => RATING_NOTES[c]).map((c) => el("li", {}, el("b", {}, RATING_HEADS[c] || c), `: ${RATING_NOTES[c]}`))),
+      el("p", { class: "meta" }, `${data.answer.model} ratings as of the morning of ${data.answer.as_of}${data.answer.competition ? `, clubs that played the ${data.answer.competition} in the year before` : ""}`),
       el("p", { class: "meta" }, metaLine(data)));
   } catch (err) {
     $("ratings-result").hidden = true;
