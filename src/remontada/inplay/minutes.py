@@ -80,8 +80,15 @@ def _goals_in(data: EventTimes, home: bool) -> np.ndarray:
     return counts
 
 
-def cell_table(data: EventTimes, competitions: tuple[str, ...] | None = None) -> CellTable:
-    """Aggregate ``data`` into a :class:`CellTable` (every covariate any variant uses)."""
+def cell_table(
+    data: EventTimes, competitions: tuple[str, ...] | None = None, multiplier: np.ndarray | None = None
+) -> CellTable:
+    """Aggregate ``data`` into a :class:`CellTable` (every covariate any variant uses).
+
+    ``multiplier`` (``(2, matches, 92)``: home side, away side) scales each side's exposure in each
+    match and cell before the cells are summed: a known rate multiplier (an offset), such as the
+    frailty updates of :mod:`remontada.inplay.frailty`.
+    """
     competitions = competitions or tuple(sorted({str(c) for c in data.competition}))
     comp_index = {c: i for i, c in enumerate(competitions)}
     comp = np.array([comp_index.get(str(c), len(competitions)) for c in data.competition], dtype=np.int64)
@@ -114,7 +121,10 @@ def cell_table(data: EventTimes, competitions: tuple[str, ...] | None = None) ->
         key = ((key * n_seasons + season) * N_CELLS + cells) * 2 + side
         keys.append(key.ravel())
         goals.append(own_goals.ravel())
-        exposure.append(np.broadcast_to((rate / 90.0)[:, None], lead.shape).ravel())
+        side_exposure = np.broadcast_to((rate / 90.0)[:, None], lead.shape)
+        if multiplier is not None:
+            side_exposure = side_exposure * multiplier[side]
+        exposure.append(side_exposure.ravel())
     unique, inverse = np.unique(np.concatenate(keys), return_inverse=True)
     summed_goals = np.bincount(inverse, weights=np.concatenate(goals))
     summed_exposure = np.bincount(inverse, weights=np.concatenate(exposure))
