@@ -50,8 +50,9 @@ def simulate_p_liverpool(params: InplayParams, minute: float, score: tuple[int, 
     lead_rule = second_leg_lead(FIRST_LEG, (0, 0), away_goals=False)
     for k in range(first, len(start)):
         late = start[k] >= 45.0 + params.first_half_added - 1e-9
-        home_lead = np.asarray(params.home_lead_late if late else params.home_lead)
-        away_lead = np.asarray(params.away_lead_late if late else params.away_lead)
+        added = start[k] >= 90.0 + params.first_half_added - 1e-9  # second-half added time
+        home_lead = np.asarray(params.home_lead_added if added else params.home_lead_late if late else params.home_lead)
+        away_lead = np.asarray(params.away_lead_added if added else params.away_lead_late if late else params.away_lead)
         lead = np.clip(lead_rule(atalanta, liverpool), -2, 2) + 2
         scale = np.exp(log_rate[k]) * duration[k] / 90.0
         atalanta += rng.poisson(RATES[0] * scale * np.exp(home_lead[lead]))

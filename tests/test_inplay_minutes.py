@@ -100,8 +100,21 @@ def test_params_from_the_fit_move_added_time_with_the_season(simulated: EventTim
 
 
 def test_a_table_without_the_trend_still_reads() -> None:
-    previous = InplayParams.previous()
-    assert previous.added_season == 0.0 and previous.for_season(2030) is previous
+    optional = ("added_trend", "slope_trend", "leading_trend", "added_season", "_lead_added_")
+    rows = [(n, v) for n, v in InplayParams.packaged().to_rows() if not any(k in n for k in optional)]
+    older = InplayParams.from_rows(rows)
+    assert older.added_season == 0.0 and older.for_season(2030) is older
+    assert older.home_lead_added == older.home_lead_late  # added time takes the second half's lead effects
+
+
+def test_for_season_moves_the_leaders_rate_and_keeps_the_rest() -> None:
+    params = InplayParams.packaged()
+    later = params.for_season(int(params.added_season) + 4)
+    shift = 4 * params.leading_trend
+    assert params.leading_trend < 0.0
+    assert later.home_lead_late[3:] == pytest.approx(np.add(params.home_lead_late[3:], shift))
+    assert later.away_lead_added[3:] == pytest.approx(np.add(params.away_lead_added[3:], shift))
+    assert later.home_lead_late[:3] == params.home_lead_late[:3] and later.home_lead == params.home_lead
 
 
 def test_event_cells_put_stoppage_time_apart() -> None:

@@ -18,12 +18,14 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, eq=False)
 class InplayFit:
     """Re-estimated in-play effects: ``estimates`` (log rate multipliers with standard errors and
-    the evidence behind each), ``comparison`` (designs scored on held-out seasons) and ``raw``
+    the evidence behind each), ``comparison`` (designs scored on held-out seasons), ``frailty``
+    (gamma frailties scored the same way, when asked: :mod:`remontada.inplay.frailty`) and ``raw``
     (:class:`~remontada.inplay.minutes.EventFit`; ``raw.params`` is the parameter set)."""
 
     estimates: list[dict[str, Any]]
     comparison: list[dict[str, Any]]
     raw: Any = field(repr=False)
+    frailty: list[dict[str, Any]] = field(default_factory=list)
 
     def write_csv(self, path: str | os.PathLike[str]) -> Path:
         """Write the parameters (the file ``params=`` and ``data/inplay.csv`` read)."""
@@ -33,7 +35,12 @@ class InplayFit:
 
     def to_dict(self) -> dict[str, Any]:
         return jsonable(  # type: ignore[no-any-return]
-            {"params": dict(self.raw.params.to_rows()), "estimates": self.estimates, "comparison": self.comparison}
+            {
+                "params": dict(self.raw.params.to_rows()),
+                "estimates": self.estimates,
+                "comparison": self.comparison,
+                "frailty": self.frailty,
+            }
         )
 
 
@@ -56,6 +63,7 @@ def fit_inplay(
     holdout_from: int = 2020,
     progress: Callable[[str], None] | None = None,
     store: Store | str | os.PathLike[str] | None = None,
+    frailty: bool = False,
 ) -> InplayFit:
     """Re-estimate the in-play parameters minute by minute from club matches with event lists.
 
@@ -66,7 +74,10 @@ def fit_inplay(
     holdout_from
         Seasons starting in or after this year are held out: the designs are scored on them.
     progress
-        Called with each design's name once it is fitted.
+        Called with each design's name once it is fitted (and each frailty's).
+    frailty
+        Also score gamma frailties (goals so far as evidence of a match's own scoring level) on
+        the held-out seasons: a multiplier per side and one per match, alpha 2, 5, 20 and 100.
     """
     from remontada.inplay.minutes import fit_events
     from remontada.inplay.model import InplayParams
@@ -82,7 +93,18 @@ def fit_inplay(
         {"effect": e.name, "log": e.value, "se": e.se, "multiplier": e.multiplier, "evidence": e.evidence}
         for e in fitted.estimates()
     ]
-    return InplayFit(jsonable(rows), jsonable(fitted.comparison), fitted)
+    frailty_rows: list[dict[str, Any]] = []
+    if frailty:
+        from dataclasses import asdict
+
+        from remontada.inplay.frailty import frailty_profile
+
+        try:
+            scores = frailty_profile(data, first_season=first_season, holdout_from=holdout_from, progress=progress)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), field="holdout_from") from None
+        frailty_rows = [asdict(score) for score in scores]
+    return InplayFit(jsonable(rows), jsonable(fitted.comparison), fitted, jsonable(frailty_rows))
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,7 +169,7 @@ def check_inplay(
     params
         The new parameters (default: the packaged fit).
     current
-        The parameters to compare with (default: the fit before minute-by-minute events,
+        The parameters to compare with (default: the fit shipped before the packaged one,
         ``data/inplay_previous.csv``).
     min_matches
         Scores shown in the calibration table when at least this many matches reach them.

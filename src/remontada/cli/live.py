@@ -170,14 +170,17 @@ def inplay_fit(
     ] = 2020,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
+    frailty: Annotated[
+        bool, typer.Option(help="Also score gamma frailties (goals so far as evidence of a match's level).")
+    ] = False,
 ) -> None:
     """Re-estimate the in-play parameters minute by minute from club matches with event lists."""
     from remontada.inplay.minutes import VARIANTS
 
     progress = progress_bar(as_json, 22)
     with progress:
-        task = progress.add_task("fitting designs", total=len(VARIANTS), note="")
-        fit = rm.fit_inplay(first_season=first_season, holdout_from=holdout_from, store=store,
+        task = progress.add_task("fitting designs", total=len(VARIANTS) + (8 if frailty else 0), note="")
+        fit = rm.fit_inplay(first_season=first_season, holdout_from=holdout_from, store=store, frailty=frailty,
                             progress=lambda name: progress.update(task, advance=1, note=name))  # fmt: skip
     fit.write_csv(out)
     if as_json:
@@ -189,6 +192,10 @@ def inplay_fit(
     comparison = [{"design": r["variant"], "what": r["what"], "parameters": r["parameters"],
                    "held-out gain": round(float(r["held_out_gain_per_1000"]), 2)} for r in fit.comparison]  # fmt: skip
     console.print(records_table(comparison, "designs on held-out seasons (gain: log-likelihood per 1,000 matches)"))
+    if fit.frailty:
+        rows = [{"frailty": r["kind"], "alpha": r["alpha"], "training gain": round(r["train_gain"], 1),
+                 "held-out gain": round(r["held_out_gain_per_1000"], 2)} for r in fit.frailty]  # fmt: skip
+        console.print(records_table(rows, "gamma frailty against none (log-likelihood; held out per 1,000 matches)"))
     console.print(f"parameters written to {out}")
 
 
@@ -196,7 +203,7 @@ def inplay_check(
     from_season: Annotated[int, typer.Option(help="First held-out season (start year).")] = 2020,
     params: Annotated[Path | None, typer.Option(help="Parameters CSV (default: the packaged fit).")] = None,
     current: Annotated[
-        Path | None, typer.Option(help="Parameters to compare with (default: the fit before the event data).")
+        Path | None, typer.Option(help="Parameters to compare with (default: the fit shipped before this one).")
     ] = None,
     min_matches: Annotated[int, typer.Option(help="Show a score when at least this many matches reach it.")] = 300,
     plot: Annotated[Path | None, typer.Option(help="Write a reliability diagram PNG here.")] = None,

@@ -80,8 +80,15 @@ def _goals_in(data: EventTimes, home: bool) -> np.ndarray:
     return counts
 
 
-def cell_table(data: EventTimes, competitions: tuple[str, ...] | None = None) -> CellTable:
-    """Aggregate ``data`` into a :class:`CellTable` (every covariate any variant uses)."""
+def cell_table(
+    data: EventTimes, competitions: tuple[str, ...] | None = None, multiplier: np.ndarray | None = None
+) -> CellTable:
+    """Aggregate ``data`` into a :class:`CellTable` (every covariate any variant uses).
+
+    ``multiplier`` (``(2, matches, 92)``: home side, away side) scales each side's exposure in each
+    match and cell before the cells are summed: a known rate multiplier (an offset), such as the
+    frailty updates of :mod:`remontada.inplay.frailty`.
+    """
     competitions = competitions or tuple(sorted({str(c) for c in data.competition}))
     comp_index = {c: i for i, c in enumerate(competitions)}
     comp = np.array([comp_index.get(str(c), len(competitions)) for c in data.competition], dtype=np.int64)
@@ -114,7 +121,10 @@ def cell_table(data: EventTimes, competitions: tuple[str, ...] | None = None) ->
         key = ((key * n_seasons + season) * N_CELLS + cells) * 2 + side
         keys.append(key.ravel())
         goals.append(own_goals.ravel())
-        exposure.append(np.broadcast_to((rate / 90.0)[:, None], lead.shape).ravel())
+        side_exposure = np.broadcast_to((rate / 90.0)[:, None], lead.shape)
+        if multiplier is not None:
+            side_exposure = side_exposure * multiplier[side]
+        exposure.append(side_exposure.ravel())
     unique, inverse = np.unique(np.concatenate(keys), return_inverse=True)
     summed_goals = np.bincount(inverse, weights=np.concatenate(goals))
     summed_exposure = np.bincount(inverse, weights=np.concatenate(exposure))
@@ -203,6 +213,20 @@ def _added_trend_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
     )
 
 
+def _slope_trend_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    """The second half's slope changing by season (the added-time cell counts as the half's end)."""
+    years = (t.season - TREND_SEASON).astype(float)
+    second = (t.cell > FIRST_ADDED_CELL) & (t.cell < SECOND_ADDED_CELL)
+    position = np.where(second, (t.cell - 45.5) / 45.0, np.where(t.cell == SECOND_ADDED_CELL, 1.0, 0.0))
+    return [years * position], ["second_half_slope_trend"]
+
+
+def _leading_trend_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    """The effect of being ahead from the second half on, changing by season."""
+    years = (t.season - TREND_SEASON).astype(float)
+    return [years * ((t.cell > FIRST_ADDED_CELL) & (t.lead > 0))], ["leading_trend"]
+
+
 def _favourite_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
     return _lead_columns(t, False, t.favourite, "_fav")
 
@@ -233,6 +257,12 @@ def _closing_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
     return columns, [f"both_lead_closing_{lead:+d}" for lead in _NON_ZERO]
 
 
+def _added_lead_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    added = t.cell == SECOND_ADDED_CELL
+    columns = [(added & (t.lead == lead)).astype(float) for lead in _NON_ZERO]
+    return columns, [f"both_lead_added_{lead:+d}" for lead in _NON_ZERO]
+
+
 def _shared_leads(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
     return _lead_columns(t, False)
 
@@ -244,6 +274,8 @@ def _leads_by_side(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
 _PIECES: dict[str, Callable[[CellTable], tuple[list[np.ndarray], list[str]]]] = {
     "time": _time_columns,
     "trend": _added_trend_columns,
+    "slope_trend": _slope_trend_columns,
+    "leading_trend": _leading_trend_columns,
     "leads": _shared_leads,
     "leads_by_side": _leads_by_side,
     "reds": _red_columns,
@@ -253,16 +285,26 @@ _PIECES: dict[str, Callable[[CellTable], tuple[list[np.ndarray], list[str]]]] = 
     "second_red": _second_red_columns,
     "red_timing": _red_timing_columns,
     "closing": _closing_columns,
+    "added_leads": _added_lead_columns,
 }
 
 #: The design the packaged parameters come from, and the alternatives scored against it on
-#: held-out seasons: (pieces, what it tests). Only ``chosen``, ``no_trend`` and ``by_side`` map
-#: onto :class:`InplayParams`; the others say whether an effect the model lacks would help.
-CHOSEN = ("time", "trend", "leads", "reds")
+#: held-out seasons: (pieces, what it tests). Only ``chosen``, ``no_added_leads``, ``no_trend``
+#: and ``by_side`` map onto :class:`InplayParams`; the others say whether an effect the model
+#: lacks would help.
+CHOSEN = ("time", "trend", "leads", "reds", "added_leads", "leading_trend")
 VARIANTS: dict[str, tuple[tuple[str, ...], str]] = {
-    "chosen": (CHOSEN, "time profile with added time growing by season, lead effects by half, red cards"),
-    "no_trend": (("time", "leads", "reds"), "the same added time every season"),
-    "by_side": (("time", "trend", "leads_by_side", "reds"), "lead effects of their own for home and away sides"),
+    "chosen": (CHOSEN, "time profile with added time growing by season, lead effects by half and in the second "
+                       "half's added time, a side ahead scoring less each season from half-time on, red cards"),
+    "previous": (("time", "trend", "leads", "reds"), "the design shipped before (no added-time lead effects, no "
+                                                       "leading trend)"),
+    "no_leading_trend": (("time", "trend", "leads", "reds", "added_leads"), "the same lead effects every season"),
+    "no_added_leads": (("time", "trend", "leads", "reds", "leading_trend"),
+                       "the second half's lead effects in its added time too"),
+    "no_trend": (("time", "leads", "reds", "added_leads", "leading_trend"), "the same added time every season"),
+    "by_side": (("time", "trend", "leads_by_side", "reds", "added_leads", "leading_trend"),
+                "lead effects of their own for home and away sides"),
+    "slope_trend": ((*CHOSEN, "slope_trend"), "+ the second half's slope changing by season"),
     "favourite": ((*CHOSEN, "favourite"), "+ lead effects of their own for the pre-match favourite"),
     "league": ((*CHOSEN, "league"), "+ a scoring level per league"),
     "away_slope": ((*CHOSEN, "away_slope"), "+ the away side's own slope through each half"),
@@ -374,21 +416,30 @@ def compare(
     return rows, fits
 
 
+#: The designs :func:`params_from_fit` turns into :class:`InplayParams`.
+MAPPED = ("chosen", "previous", "no_leading_trend", "no_added_leads", "no_trend", "by_side", "slope_trend")
+
+
 def params_from_fit(fit: CellFit, template: InplayParams) -> InplayParams:
-    """A fit of ``chosen``, ``no_trend`` or ``by_side`` as :class:`InplayParams`.
+    """A fit of ``chosen`` or of :data:`MAPPED` designs as :class:`InplayParams`.
 
     The added minutes are those of :data:`TREND_SEASON` (``added_season``); ``template`` gives
     what league events do not identify (the extra-time level, carried so that extra time keeps
     its rate in goals per minute: it is stated relative to the end of the second half).
     """
-    if fit.variant not in ("chosen", "no_trend", "by_side"):
-        raise ValueError(f"only chosen, no_trend or by_side map onto InplayParams, not {fit.variant!r}")
+    if fit.variant not in MAPPED:
+        raise ValueError(f"only {', '.join(MAPPED)} map onto InplayParams, not {fit.variant!r}")
 
     def leads(prefix: str) -> tuple[float, ...]:
         return tuple(fit.value(f"{prefix}_{lead:+d}") if lead else 0.0 for lead in LEADS)
 
     side = ("home", "away") if fit.variant == "by_side" else ("both", "both")
     trend = fit.variant != "no_trend"
+    added = "both_lead_added_-1" in fit.names
+    added_leads = (
+        tuple(a + b for a, b in zip(leads("both_lead_added"), leads(f"{side[0]}_lead_late"), strict=True)),
+        tuple(a + b for a, b in zip(leads("both_lead_added"), leads(f"{side[1]}_lead_late"), strict=True)),
+    ) if added else (None, None)
     level1, slope1 = fit.value("first_half_level"), fit.value("first_half_slope")
     level2, slope2 = fit.value("second_half_level"), fit.value("second_half_slope")
     end_before = template.second_half_level + template.second_half_slope
@@ -405,11 +456,16 @@ def params_from_fit(fit: CellFit, template: InplayParams) -> InplayParams:
         away_lead=leads(f"{side[1]}_lead"),
         home_lead_late=leads(f"{side[0]}_lead_late"),
         away_lead_late=leads(f"{side[1]}_lead_late"),
+        home_lead_added=added_leads[0],
+        away_lead_added=added_leads[1],
         red_own=fit.value("red_own"),
         red_opponent=fit.value("red_opponent"),
+        second_half_slope_trend=fit.value("second_half_slope_trend") if "second_half_slope_trend" in fit.names else 0.0,
+        leading_trend=fit.value("leading_trend") if "leading_trend" in fit.names else 0.0,
         first_half_added_trend=fit.value("first_half_added_trend") if trend else 0.0,
         second_half_added_trend=fit.value("second_half_added_trend") if trend else 0.0,
-        added_season=float(TREND_SEASON) if trend else 0.0,
+        added_season=float(TREND_SEASON) if trend or {"second_half_slope_trend", "leading_trend"} & set(fit.names)
+        else 0.0,
     )
 
 
@@ -448,7 +504,10 @@ class EventFit:
         notes = {}
         for e in self.estimates():
             for name in _param_names(e.name):
-                notes[name] = f"{e.value:+.4f} se {e.se:.4f}"
+                added = "the second half's effect and " if "_lead_added_" in name else ""
+                notes[name] = f"{added}{e.value:+.4f} se {e.se:.4f}"
+                if ("_lead_late_" in name or "_lead_added_" in name) and name.endswith(("+1", "+2")):
+                    notes[name] += f" in {TREND_SEASON}-{(TREND_SEASON + 1) % 100:02d}, moved by leading_trend"
         for half in ("first_half", "second_half"):
             cell = next(e for e in self.estimates() if e.name == f"{half}_added_cell")
             trend = next(e for e in self.estimates() if e.name == f"{half}_added_trend")
@@ -496,7 +555,8 @@ def fit_events(
     source = (
         f"fitted by remontada.inplay.minutes: goal and red-card minutes of {len(train)} league matches "
         f"{seasons[0]}-{(seasons[0] + 1) % 100:02d}..{seasons[-1]}-{(seasons[-1] + 1) % 100:02d} "
-        "(schochastics/football-data events), odds-implied pre-match rates; added time grows by season"
+        "(schochastics/football-data events), odds-implied pre-match rates; added time grows by season, "
+        "a side ahead scores less each season from half-time on"
     )
     return EventFit(replace(params, source=source), fit, comparison, (seasons[0], seasons[-1]), len(train), len(test),
                     latest)  # fmt: skip

@@ -11,12 +11,13 @@ home side's rate in goals per minute is ::
 and the away side's the same with its own lead (``-lead``), its ``away_lead`` effects and the
 red cards swapped. The lead effects of the first half (``home_lead``) and of the rest of the
 match (``home_lead_late``: second half and extra time) differ: a deficit weighs more as time
-runs out. ``home_rate``/``away_rate`` are the pre-match expected goals per 90 minutes
-of any ScoreGrid model, so team strength carries through; the parameters
-(:class:`InplayParams`, fitted by :mod:`remontada.inplay.fit`, shipped in
-``data/inplay.csv``) say how time, the state of play and red cards bend it. Added time is
-played at the rate of the end of its half, for ``first_half_added``/``second_half_added``
-minutes.
+runs out; the second half's added time has lead effects of its own (``home_lead_added``: a
+one-goal match is more open there, both sides scoring more than at a level score).
+``home_rate``/``away_rate`` are the pre-match expected goals per 90 minutes of any ScoreGrid
+model, so team strength carries through; the parameters (:class:`InplayParams`, fitted by
+:mod:`remontada.inplay.minutes`, shipped in ``data/inplay.csv``) say how time, the state of
+play and red cards bend it. Added time is played at the rate of the end of its half, for
+``first_half_added``/``second_half_added`` minutes.
 
 "Lead" is whatever the side must protect or overturn: the match score in a league match, the
 aggregate (with away goals where the rules count them) in the second leg of a tie. The caller
@@ -55,8 +56,10 @@ from remontada.sources.records import SourceError
 #: Leads the state effects are estimated for; larger leads count as +/-2.
 LEADS: tuple[int, ...] = (-2, -1, 0, 1, 2)
 
-_LEAD_FIELDS = ("home_lead", "away_lead", "home_lead_late", "away_lead_late")
-_OPTIONAL_FIELDS = frozenset({"first_half_added_trend", "second_half_added_trend", "added_season"})
+_LEAD_FIELDS = ("home_lead", "away_lead", "home_lead_late", "away_lead_late", "home_lead_added", "away_lead_added")
+_OPTIONAL_FIELDS = frozenset(
+    {"first_half_added_trend", "second_half_added_trend", "second_half_slope_trend", "leading_trend", "added_season"}
+)
 
 #: The home side's lead given the goals still to come: ``lead(home_more, away_more) -> int array``.
 LeadRule = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -82,12 +85,18 @@ class InplayParams:
     time's rate relative to the end of the second half. ``home_lead``/``away_lead``: one effect
     per lead in :data:`LEADS` (-2 or less ... +2 or more; the entry for 0 is 0) in the first
     half; ``home_lead_late``/``away_lead_late`` the same from the second half on (default: the
-    first half's).
+    first half's); ``home_lead_added``/``away_lead_added`` the same in the second half's added
+    time (default: the second half's).
     ``red_own``/``red_opponent``: effect of each red card shown to the side itself / to its
     opponent. ``first_half_added_trend``/``second_half_added_trend``: change of the log added
     time per season (added time has grown season after season); the added minutes are those of
     the season starting in ``added_season`` (0: no trend), and :meth:`for_season` moves them to
-    another season. ``source`` says where the numbers came from.
+    another season. ``second_half_slope_trend``: change of ``second_half_slope`` per season (the
+    second half's scoring has risen less towards its end season after season); ``for_season``
+    moves the slope with the added time (and ``extra_time_level`` the other way, so that extra
+    time keeps its goals per minute). ``leading_trend``: change per season of the log effect of
+    being ahead (lead +1 and +2) from the second half on; ``for_season`` moves those effects too.
+    ``source`` says where the numbers came from.
     """
 
     first_half_level: float = 0.0
@@ -101,15 +110,24 @@ class InplayParams:
     away_lead: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0, 0.0)
     home_lead_late: tuple[float, ...] | None = None
     away_lead_late: tuple[float, ...] | None = None
+    home_lead_added: tuple[float, ...] | None = None
+    away_lead_added: tuple[float, ...] | None = None
     red_own: float = 0.0
     red_opponent: float = 0.0
     first_half_added_trend: float = 0.0
     second_half_added_trend: float = 0.0
+    second_half_slope_trend: float = 0.0
+    leading_trend: float = 0.0
     added_season: float = 0.0
     source: str = ""
 
     def __post_init__(self) -> None:
-        for late, early in (("home_lead_late", "home_lead"), ("away_lead_late", "away_lead")):
+        for late, early in (
+            ("home_lead_late", "home_lead"),
+            ("away_lead_late", "away_lead"),
+            ("home_lead_added", "home_lead_late"),
+            ("away_lead_added", "away_lead_late"),
+        ):
             if getattr(self, late) is None:
                 object.__setattr__(self, late, getattr(self, early))
         for name in _LEAD_FIELDS:
@@ -128,15 +146,27 @@ class InplayParams:
                 raise ValueError(f"{f.name} must be finite, got {value}")
 
     def for_season(self, season_start: int) -> InplayParams:
-        """These parameters with the added time of the season starting in ``season_start`` (2023
-        for 2023-24), by the fitted trend; unchanged without a trend. Added time stays within 0..30."""
+        """These parameters with the added time (and second-half slope) of the season starting in
+        ``season_start`` (2023 for 2023-24), by the fitted trends; unchanged without a trend. Added
+        time stays within 0..30."""
         if not self.added_season or season_start == self.added_season:
             return self
         years = season_start - self.added_season
+        ahead = self.leading_trend * years
+
+        def moved(effects: tuple[float, ...] | None) -> tuple[float, ...]:
+            return tuple(v + ahead if lead > 0 else v for lead, v in zip(LEADS, effects or (), strict=True))
+
         return replace(
             self,
+            home_lead_late=moved(self.home_lead_late),
+            away_lead_late=moved(self.away_lead_late),
+            home_lead_added=moved(self.home_lead_added),
+            away_lead_added=moved(self.away_lead_added),
             first_half_added=min(30.0, self.first_half_added * math.exp(self.first_half_added_trend * years)),
             second_half_added=min(30.0, self.second_half_added * math.exp(self.second_half_added_trend * years)),
+            second_half_slope=self.second_half_slope + self.second_half_slope_trend * years,
+            extra_time_level=self.extra_time_level - self.second_half_slope_trend * years,
             added_season=float(season_start),
         )
 
@@ -153,8 +183,9 @@ class InplayParams:
 
     @classmethod
     def previous(cls) -> InplayParams:
-        """The fit shipped before the minute-by-minute refit (``remontada/data/inplay_previous.csv``:
-        half-time and full-time scores, assumed red-card timing), kept for comparison."""
+        """The fit shipped before the packaged one (``remontada/data/inplay_previous.csv``: the
+        minute-by-minute fit without added-time lead effects or the leader's season trend), kept
+        for comparison."""
         return _packaged_params("inplay_previous.csv")
 
     # ---- rows ------------------------------------------------------------------------------
@@ -181,8 +212,8 @@ class InplayParams:
             if f.name in _LEAD_FIELDS:
                 keys = [f"{f.name}_{lead:+d}".replace("+0", "0") for lead in LEADS]
                 missing = [k for k in keys if k not in values]
-                if f.name.endswith("_late") and len(missing) == len(keys):
-                    continue  # tables without late effects use the first half's
+                if f.name.endswith(("_late", "_added")) and len(missing) == len(keys):
+                    continue  # tables without late (added-time) effects use the first (second) half's
                 if missing:
                     raise KeyError(f"missing parameters: {', '.join(missing)}")
                 kwargs[f.name] = tuple(values.pop(k) for k in keys)
@@ -312,7 +343,7 @@ class _Steps:
     duration: np.ndarray
     log_rate: np.ndarray
     clock: np.ndarray
-    late: np.ndarray  # True from the second half on: the late lead effects apply
+    period: np.ndarray  # lead effects that apply: 0 first half, 1 second half and extra time, 2 its added time
 
     @property
     def end(self) -> float:
@@ -334,8 +365,8 @@ def _regular_steps(params: InplayParams) -> _Steps:
     d2, r2, c2 = _half(params.second_half_level, params.second_half_slope, 45.0, params.second_half_added)
     duration = np.concatenate([d1, d2])
     start = np.concatenate([[0.0], np.cumsum(duration)[:-1]])
-    late = np.concatenate([np.zeros(len(d1), dtype=bool), np.ones(len(d2), dtype=bool)])
-    return _Steps(start, duration, np.concatenate([r1, r2]), np.concatenate([c1, c2]), late)
+    period = np.concatenate([np.zeros(len(d1), dtype=np.intp), np.ones(45, dtype=np.intp), np.full(len(d2) - 45, 2)])
+    return _Steps(start, duration, np.concatenate([r1, r2]), np.concatenate([c1, c2]), period)
 
 
 @lru_cache(maxsize=64)
@@ -343,7 +374,8 @@ def _extra_steps(params: InplayParams, minutes: int) -> _Steps:
     level = params.second_half_level + params.second_half_slope + params.extra_time_level
     duration = np.ones(minutes)
     clock = 90.0 + np.arange(1, minutes + 1)
-    return _Steps(np.arange(minutes, dtype=float), duration, np.full(minutes, level), clock, np.ones(minutes, bool))
+    period = np.ones(minutes, dtype=np.intp)
+    return _Steps(np.arange(minutes, dtype=float), duration, np.full(minutes, level), clock, period)
 
 
 def clock_position(params: InplayParams, clock: MatchClock) -> float:
@@ -600,14 +632,14 @@ class InplayModel:
 
     # ---- building blocks -------------------------------------------------------------------
     def _effects(self, red_cards: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        """``(2, 5)`` rate multipliers of each side by period (first half, later) and own lead
-        (-2..2), red cards included."""
+        """``(3, 5)`` rate multipliers of each side by period (first half, second half and extra
+        time, second-half added time) and own lead (-2..2), red cards included."""
         p = self.params
         home_reds, away_reds = red_cards
         home_red = p.red_own * home_reds + p.red_opponent * away_reds
         away_red = p.red_own * away_reds + p.red_opponent * home_reds
-        home = np.exp(np.array([p.home_lead, p.home_lead_late]) + home_red)
-        away = np.exp(np.array([p.away_lead, p.away_lead_late]) + away_red)
+        home = np.exp(np.array([p.home_lead, p.home_lead_late, p.home_lead_added]) + home_red)
+        away = np.exp(np.array([p.away_lead, p.away_lead_late, p.away_lead_added]) + away_red)
         return home, away
 
     def _chain(
@@ -631,25 +663,17 @@ class InplayModel:
         if len(duration):
             duration[0] = first_duration
         time_weight = np.exp(steps.log_rate[first:]) * duration / 90.0  # expected goals per unit rate
-        p = self.params
+        home_effect, away_effect = self._effects(red_cards)
+        period = steps.period[first:]
         if shape is None:
-            reach = float(time_weight.sum())
-            top_h = math.exp(
-                max(*p.home_lead, *(p.home_lead_late or ())) + p.red_own * red_cards[0] + p.red_opponent * red_cards[1]
-            )
-            top_a = math.exp(
-                max(*p.away_lead, *(p.away_lead_late or ())) + p.red_own * red_cards[1] + p.red_opponent * red_cards[0]
-            )
-            shape = (
-                _upper_goals(home_rate * reach * top_h, self.tail) + 3,
-                _upper_goals(away_rate * reach * top_a, self.tail) + 3,
-            )
+            # an upper bound of each side's expected goals to come: its highest lead effect in each step
+            reach_h = float(time_weight @ home_effect.max(axis=1)[period])
+            reach_a = float(time_weight @ away_effect.max(axis=1)[period])
+            shape = (_upper_goals(home_rate * reach_h, self.tail) + 3, _upper_goals(away_rate * reach_a, self.tail) + 3)
         if min(shape) < 3:
             raise ValueError(f"the grid of goals to come needs at least 3 x 3 cells, got {shape}")
         more_home, more_away = _goal_indices(shape)
         lead_index = np.clip(np.asarray(lead(more_home, more_away), dtype=np.int64), -2, 2) + 2
-        home_effect, away_effect = self._effects(red_cards)
-        period = steps.late[first:].astype(np.intp)
         home = goal_chances(home_rate * time_weight[:, None] * home_effect[period])
         away = goal_chances(away_rate * time_weight[:, None] * away_effect[period])
         home_cells = cell_categories(lead_index, axis=-2).ravel()
