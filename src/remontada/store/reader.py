@@ -136,7 +136,7 @@ class Store:
         key = ("competition", query)
         kept = self._fixed.get(key) if self.read_only else None
         if kept is not None:
-            return kept  # type: ignore[no-any-return]
+            return kept
         found = comps.resolve(query, self.competitions())
         if self.read_only and query in (found.id, found.name):  # kept by its id or name only: bounded
             self._fixed[key] = found
