@@ -77,8 +77,29 @@ class HistoryResult:
             out.append(eras_label(comp, min(seen), max(seen)) if seen else eras_label(comp))
         return out
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able: what ``remontada history --json`` prints."""
+    def comebacks_page(
+        self, *, group: Literal["main_draw", "qualifying"] | None = None, offset: int = 0, limit: int | None = None
+    ) -> tuple[list[Tie], int]:
+        """A page of the comebacks, latest first: those of ``group`` (main draw or qualifying rounds; default
+        both), from the ``offset``-th on, at most ``limit``; with how many there are in all."""
+        from remontada.ties.answer import latest_first
+
+        if self.focus is None:
+            return [], 0
+        chosen = [t for t in self.focus.comebacks if group is None or t.qualifying == (group == "qualifying")]
+        ordered = latest_first(chosen)
+        end = None if limit is None else offset + limit
+        return ordered[offset:end], len(ordered)
+
+    def to_dict(
+        self, *, group: Literal["main_draw", "qualifying"] | None = None, offset: int = 0, limit: int | None = None
+    ) -> dict[str, Any]:
+        """JSON-able: what ``remontada history --json`` prints.
+
+        With ``group``, ``offset`` or ``limit`` the comebacks are a page (:meth:`comebacks_page`, latest first),
+        each also written as a line of the tie answer's list (``date``, ``tie``, ``legs``, ``outcome``), and
+        ``comebacks_page`` says which (``group``, ``offset``, ``limit``, ``total``).
+        """
         from remontada.competitions import display_name
 
         report: dict[str, Any] = {
@@ -96,8 +117,16 @@ class HistoryResult:
             "coverage": self.coverage(),
             "rates": [r.to_dict(with_ties=False) for r in self.rates],
         }
-        if self.focus is not None:
+        if self.focus is not None and group is None and offset == 0 and limit is None:
             report["comebacks"] = [t.to_dict() for t in self.comebacks]
+        elif self.focus is not None:
+            from remontada.ties.answer import comeback_line
+
+            page, total = self.comebacks_page(group=group, offset=offset, limit=limit)
+            report["comebacks"] = [{**t.to_dict(), **comeback_line(t), "winner": t.winner} for t in page]
+            for item in report["comebacks"]:
+                item["legs"] = list(item["legs"])
+            report["comebacks_page"] = {"group": group, "offset": offset, "limit": limit, "total": total}
         if self.cross_check is not None:
             report["cross_check"] = self.cross_check.to_dict()
         if self.incomplete is not None:

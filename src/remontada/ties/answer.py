@@ -60,10 +60,20 @@ class FitInfo:
         }
 
 
+#: Comebacks an answer lists per position and group (main draw, qualifying rounds), latest first; the
+#: rest are a page of ``history`` away (``HistoricalRate.to_dict``'s ``more``).
+COMEBACKS_LISTED = 20
+
+
 @dataclass(frozen=True, slots=True)
 class HistoricalRate:
     """``k`` of ``n`` earlier sides in a position went through: ``p = k / n`` in [0, 1] with its
-    95% Wilson interval ``[low, high]``; ``comebacks`` are the ``k`` ties, oldest first."""
+    95% Wilson interval ``[low, high]``; ``comebacks`` are the ``k`` ties, oldest first.
+
+    ``deficit`` (goals behind after the first leg), ``first_leg_at`` (``None``: anywhere) and
+    ``or_more`` name the position as :func:`remontada.history` asks it (``None`` when the rate is
+    not a first-leg position, e.g. before the first leg).
+    """
 
     label: str
     n: int
@@ -72,8 +82,23 @@ class HistoricalRate:
     low: float
     high: float
     comebacks: tuple[Tie, ...] = field(default=(), repr=False)
+    deficit: int | None = None
+    first_leg_at: str | None = None
+    or_more: bool = False
 
-    def to_dict(self, with_ties: bool = True) -> dict[str, Any]:
+    def to_dict(
+        self,
+        with_ties: bool = True,
+        *,
+        listed: int = COMEBACKS_LISTED,
+        competitions: Sequence[str] = (),
+        before: dt.date | None = None,
+    ) -> dict[str, Any]:
+        """JSON-able. With ``with_ties``: ``comebacks`` lists the latest ``listed`` of the main draw, then the
+        latest ``listed`` of the qualifying rounds (each latest first); ``comebacks_total`` counts each group;
+        ``more`` is the query of :func:`remontada.history` (and ``/api/history``, paged with ``group``,
+        ``offset`` and ``limit``) listing them all: ``competition`` (``competitions`` joined by commas),
+        ``deficit``, ``first_leg_at``, ``or_more``, ``before`` (ISO)."""
         out: dict[str, Any] = {
             "label": self.label,
             "n": self.n,
@@ -83,39 +108,64 @@ class HistoricalRate:
             "high": self.high,
         }
         if with_ties:
-            out["comebacks"] = [{**line, "legs": list(line["legs"])} for line in _comeback_lines(self.comebacks)]
+            main, qualifying = _comeback_lines(self.comebacks)
+            out["comebacks"] = [{**line, "legs": list(line["legs"])} for line in (*main[:listed], *qualifying[:listed])]
+            out["comebacks_total"] = {"main_draw": len(main), "qualifying": len(qualifying)}
+            out["more"] = None
+            if self.deficit is not None:
+                out["more"] = {
+                    "competition": ",".join(competitions) or None,
+                    "deficit": self.deficit,
+                    "first_leg_at": self.first_leg_at,
+                    "or_more": self.or_more,
+                    "before": before.isoformat() if before else None,
+                }
         return out
 
 
 #: The comebacks' lines per tuple of ties (by ``id``, with the tuple itself): base rates are kept per
 #: question, so the same tuple comes back with every answer about the same position.
-_LINES: OrderedDict[int, tuple[tuple[Tie, ...], tuple[dict[str, Any], ...]]] = OrderedDict()
+_LINES: OrderedDict[int, tuple[tuple[Tie, ...], tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]]] = (
+    OrderedDict()
+)
 _LINES_LOCK = threading.Lock()
 LINES_SIZE = 256
 
 
-def _comeback_lines(ties: tuple[Tie, ...]) -> tuple[dict[str, Any], ...]:
-    """One JSON line per tie of ``ties`` (date, description, winner, competition, legs, outcome), kept per
-    tuple (callers copy them: :meth:`HistoricalRate.to_dict`)."""
+def comeback_line(t: Tie) -> dict[str, Any]:
+    """One tie as a line of a list of comebacks: when it ended (ISO), its description, who went through,
+    its competition, season and round, its legs and how it ended."""
+    return {
+        "date": t.date.isoformat() if t.date else None,
+        "tie": t.describe(),
+        "winner": t.name(t.winner),
+        "qualifying": t.qualifying,
+        "competition": t.competition,
+        "competition_name": t.competition_name,
+        "season": t.season,
+        "round_name": round_name(t.round),
+        "legs": tuple(t.leg_text(leg) for leg in (t.leg1, t.leg2, *t.replays) if leg is not None),
+        "outcome": t.outcome_text(),
+    }
+
+
+def latest_first(ties: Sequence[Tie]) -> list[Tie]:
+    """``ties`` by the day they ended, latest first (ties without a date last, in their order)."""
+    return sorted(ties, key=lambda t: t.date or dt.date.min, reverse=True)
+
+
+def _comeback_lines(ties: tuple[Tie, ...]) -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]:
+    """The lines of ``ties`` (:func:`comeback_line`) in the main draw and in qualifying rounds, each latest
+    first; kept per tuple (callers copy them: :meth:`HistoricalRate.to_dict`)."""
     with _LINES_LOCK:
         kept = _LINES.get(id(ties))
         if kept is not None and kept[0] is ties:
             _LINES.move_to_end(id(ties))
             return kept[1]
-    lines = tuple(
-        {
-            "date": t.date.isoformat() if t.date else None,
-            "tie": t.describe(),
-            "winner": t.name(t.winner),
-            "qualifying": t.qualifying,
-            "competition": t.competition,
-            "competition_name": t.competition_name,
-            "season": t.season,
-            "round_name": round_name(t.round),
-            "legs": tuple(t.leg_text(leg) for leg in (t.leg1, t.leg2, *t.replays) if leg is not None),
-            "outcome": t.outcome_text(),
-        }
-        for t in ties
+    ordered = latest_first(ties)
+    lines = (
+        tuple(comeback_line(t) for t in ordered if not t.qualifying),
+        tuple(comeback_line(t) for t in ordered if t.qualifying),
     )
     with _LINES_LOCK:
         _LINES[id(ties)] = (ties, lines)
@@ -144,7 +194,7 @@ class TieHistory:
             "competitions": list(self.competitions),
             "competition_names": [display_name(c) for c in self.competitions],
             "competition_eras": [eras_label(c, last=self.before) for c in self.competitions],
-            "rates": [r.to_dict() for r in self.rates],
+            "rates": [r.to_dict(competitions=self.competitions, before=self.before) for r in self.rates],
         }
 
 
@@ -341,7 +391,8 @@ def tie_history(
     for where, label in cells:
         counted = base_rate(ties, deficit, where, or_more=or_more, before=before)  # type: ignore[arg-type]
         rates.append(
-            HistoricalRate(label, counted.n, counted.k, counted.p, counted.low, counted.high, counted.comebacks)
+            HistoricalRate(label, counted.n, counted.k, counted.p, counted.low, counted.high, counted.comebacks,
+                           deficit=deficit, first_leg_at=where, or_more=or_more)  # fmt: skip
         )
     return TieHistory(side, state.name(side), before, tuple(competitions), tuple(rates))
 

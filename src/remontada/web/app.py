@@ -35,10 +35,13 @@ from remontada.web import direct, errors, facade
 from remontada.web.fastpath import FastPath, offer
 from remontada.web.limits import (
     DEFAULT_SIMS,
+    HISTORY_PAGE,
     MAX_ARTICLE_CHARS,
     MAX_BODY_BYTES,
     MAX_CLUBS,
     MAX_DEFICIT,
+    MAX_HISTORY_OFFSET,
+    MAX_HISTORY_PAGE,
     MAX_NAME_CHARS,
     MAX_SIMS,
     MAX_TOP,
@@ -285,13 +288,24 @@ def create_app(
         competition: OptName = None,
         deficit: Annotated[int | None, Query(ge=0, le=MAX_DEFICIT)] = None,
         first_leg_at: Literal["home", "away", "neutral"] | None = None,
+        or_more: bool = False,
         before: Day = None,
+        group: Literal["main_draw", "qualifying"] | None = None,
+        offset: Annotated[int, Query(ge=0, le=MAX_HISTORY_OFFSET)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_HISTORY_PAGE)] = HISTORY_PAGE,
     ) -> Response:
-        """How often sides behind after the first leg went through, with the comebacks."""
+        """How often sides behind after the first leg went through, with the comebacks.
+
+        ``competition``: one or several (comma-separated), default the UEFA club competitions. With a
+        ``deficit`` (``or_more``: that many goals or more) the comebacks are listed a page at a time, latest
+        first: ``limit`` of them from the ``offset``-th, of the main draw or the qualifying rounds (``group``)
+        or both; ``comebacks_page.total`` says how many there are. A tie answer's history rates name their
+        query in ``more``.
+        """
         return await answer(
             lambda st: facade.history(st, competition=competition, deficit=deficit, first_leg_at=first_leg_at,
-                                      before=before),
-            ("history", competition, deficit, first_leg_at, before),
+                                      or_more=or_more, before=before, group=group, offset=offset, limit=limit),
+            ("history", competition, deficit, first_leg_at, or_more, before, group, offset, limit),
         )  # fmt: skip
 
     @app.get("/api/predict", tags=["models"])

@@ -133,10 +133,21 @@ def ratings(store: Store, *, date: dt.date | None, competition: str | None, top:
 
 
 def history(
-    store: Store, *, competition: str | None, deficit: int | None, first_leg_at: Any, before: dt.date | None
+    store: Store,
+    *,
+    competition: str | None,
+    deficit: int | None,
+    first_leg_at: Any,
+    before: dt.date | None,
+    or_more: bool = False,
+    group: Any = None,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> Answer:
-    body = rm.history(competition=competition, deficit=deficit, first_leg_at=first_leg_at, before=before,
-                      store=store).to_dict()  # fmt: skip
+    """The base rates, and a page of the comebacks (``competition`` may list several, comma-separated)."""
+    names = [c.strip() for c in competition.split(",")] if competition else None
+    body = rm.history(competition=names, deficit=deficit, first_leg_at=first_leg_at, or_more=or_more,
+                      before=before, store=store).to_dict(group=group, offset=offset, limit=limit)  # fmt: skip
     return body, None, None
 
 

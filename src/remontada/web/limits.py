@@ -21,3 +21,8 @@ MAX_TOP = 200
 MAX_CLUBS = 50
 #: Largest first-leg deficit ``GET /api/history`` counts, in goals.
 MAX_DEFICIT = 10
+#: Most comebacks one page of ``GET /api/history`` lists, and how many it lists unless told.
+MAX_HISTORY_PAGE = 200
+HISTORY_PAGE = 50
+#: Largest ``offset`` of a page of ``GET /api/history``.
+MAX_HISTORY_OFFSET = 100_000
