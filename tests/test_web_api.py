@@ -85,6 +85,34 @@ def test_ties_and_competitions_list_the_europa_league_quarter_final(client: Test
     assert len(quarter) == 1 and quarter[0]["winner"] == "Atalanta"
 
 
+def test_tie_lists_the_latest_comebacks_per_group_and_history_pages_the_rest(client: TestClient) -> None:
+    # after a 1-1 first leg at Anfield: 1,409 sides that drew the first leg away went through (main draw and
+    # qualifying rounds); the answer lists the latest 20 of each, and /api/history pages through all of them
+    body = ok(client, TIE + "&first_leg=1-1")
+    rate = body["answer"]["history"]["rates"][0]
+    totals, listed, more = rate["comebacks_total"], rate["comebacks"], rate["more"]
+    assert totals["main_draw"] + totals["qualifying"] == rate["k"] > 1000
+    main = [c for c in listed if not c["qualifying"]]
+    qualifying = [c for c in listed if c["qualifying"]]
+    assert (len(main), len(qualifying)) == (20, 20)
+    assert [c["date"] for c in main] == sorted((c["date"] for c in main), reverse=True)
+    assert more["deficit"] == 0 and more["first_leg_at"] == "away" and more["before"] == "2024-04-18"
+    query = "&".join(f"{k}={v}" for k, v in more.items() if v is not None)
+    for group, shown in (("main_draw", main), ("qualifying", qualifying)):
+        seen: list[dict[str, Any]] = []
+        while True:
+            page = ok(client, f"/api/history?{query}&group={group}&offset={len(seen)}&limit=200")["answer"]
+            assert page["comebacks_page"]["total"] == totals[group]
+            if not page["comebacks"]:
+                break
+            seen += page["comebacks"]
+        assert len(seen) == totals[group]
+        assert [(c["date"], c["tie"]) for c in seen[:20]] == [(c["date"], c["tie"]) for c in shown]
+        assert all(c["qualifying"] == (group == "qualifying") for c in seen)
+    page = ok(client, f"/api/history?{query}&offset=5&limit=3")["answer"]
+    assert len(page["comebacks"]) == 3 and page["rates"][-1]["k"] == rate["k"]
+
+
 def test_history_predict_ratings_and_status_answer(client: TestClient) -> None:
     history = ok(client, "/api/history?deficit=3&first_leg_at=home")["answer"]
     assert history["rates"][-1]["n"] > 50
@@ -152,6 +180,16 @@ BAD_GETS = [
     ("/api/history?deficit=-1", 422, "deficit"),
     ("/api/history?deficit=three", 422, "deficit"),
     ("/api/history?first_leg_at=moon", 422, "first_leg_at"),
+    ("/api/history?deficit=1&offset=-1", 422, "offset"),
+    ("/api/history?deficit=1&offset=many", 422, "offset"),
+    ("/api/history?deficit=1&offset=", 422, "offset"),
+    ("/api/history?deficit=1&offset=10000000000", 422, "offset"),
+    ("/api/history?deficit=1&limit=0", 422, "limit"),
+    ("/api/history?deficit=1&limit=100000", 422, "limit"),
+    ("/api/history?deficit=1&limit=2.5", 422, "limit"),
+    ("/api/history?deficit=1&group=final", 422, "group"),
+    ("/api/history?deficit=1&or_more=perhaps", 422, "or_more"),
+    ("/api/history?deficit=1&competition=uefa.cl,Nowhere%20Cup", 404, "competition"),
     ("/api/predict?home=Atalanta&away=Liverpool&date=1800-01-01", 422, "date"),  # before any match
     ("/api/predict?home=Atalanta&away=Liverpool&neutral=perhaps", 422, "neutral"),
     ("/api/ratings?top=abc", 422, "top"),

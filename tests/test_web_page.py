@@ -196,7 +196,8 @@ def test_history_panel_names_competitions_by_era_and_splits_main_draw_from_quali
     assert "UEFA Cup / Europa League" in text and "European Cup / Champions League" in text
     assert not re.search(r"\buefa\.[a-z]+", text), "a competition id is shown instead of its name"
     assert "?-?" not in text
-    # 49 of 987 sides three goals down anywhere went through: every one of the 49 is listed, in two groups
+    # 49 of 987 sides three goals down anywhere went through, in two groups: the answer lists the latest
+    # 20 of each, and "more" fetches the rest from /api/history until every one of the 49 is listed
     rate = history.locator("p.rate", has_text="3 goals anywhere")
     assert "49 of 987" in rate.inner_text()
     groups = rate.locator("xpath=following-sibling::div[1]").locator(".cb-group")
@@ -204,7 +205,22 @@ def test_history_panel_names_competitions_by_era_and_splits_main_draw_from_quali
     assert [t.split(" (")[0] for t in titles] == ["in the main draw", "in qualifying rounds"]
     counts = [int(re.search(r"\((\d+)\)", t).group(1)) for t in titles]  # type: ignore[union-attr]
     assert sum(counts) == 49
+    assert [groups.nth(i).locator("li").count() for i in range(2)] == [min(c, 20) for c in counts]
+    assert counts[0] > 20, "the main draw has more comebacks than the answer lists (the test needs a page fetched)"
+    for i in range(2):
+        group = groups.nth(i)
+        if group.locator("details").count():
+            group.locator("details summary").click()
+        while group.locator("button.cb-more").count():
+            before = group.locator("li").count()
+            group.locator("button.cb-more").click()
+            page.wait_for_function(  # type: ignore[attr-defined]
+                "([el, n]) => el.querySelectorAll('li').length > n || !el.querySelector('button.cb-more')",
+                arg=[group.element_handle(), before],
+            )
     assert [groups.nth(i).locator("li").count() for i in range(2)] == counts
+    dates = [d.split(" · ")[0] for d in groups.nth(0).locator(".when").all_inner_texts()]
+    assert dates == sorted(dates, reverse=True), "comebacks are listed latest first, fetched pages included"
     main, qualifying = groups.nth(0).inner_text(), groups.nth(1).inner_text()
     assert "Qualifying round" not in main and "qualifying round" not in main
     assert "2003-04 Champions League Quarter-finals" in main  # Deportivo 4-0 AC Milan

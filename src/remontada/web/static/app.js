@@ -312,8 +312,9 @@ function renderTie(data) {
 }
 
 // The base rates, and the comebacks behind each: main draw and qualifying rounds apart, latest first,
-// each named as its competition was called that season.
-const COMEBACKS_SHOWN = 8;
+// each named as its competition was called that season. The answer lists the latest few of each group;
+// "more" shows the rest of them and fetches further pages from /api/history (the rate's `more` query).
+const COMEBACKS_SHOWN = 8, COMEBACKS_PAGE = 50;
 
 function comebackItem(c) {
   const head = [c.season, c.competition_name, c.round_name].filter(Boolean).join(" ");
@@ -321,13 +322,33 @@ function comebackItem(c) {
     (c.legs || []).join("; "), " → ", el("b", {}, c.outcome || `${c.winner} through`));
 }
 
-function comebackGroup(title, items) {
-  const latest = items.slice().reverse();
-  const group = el("div", { class: "cb-group" }, el("h4", {}, `${title} (${items.length})`));
-  group.append(el("ul", { class: "comebacks" }, ...latest.slice(0, COMEBACKS_SHOWN).map(comebackItem)));
-  if (latest.length > COMEBACKS_SHOWN) {
-    group.append(el("details", {}, el("summary", {}, `${latest.length - COMEBACKS_SHOWN} more`),
-      el("ul", { class: "comebacks" }, ...latest.slice(COMEBACKS_SHOWN).map(comebackItem))));
+function comebackGroup(title, items, total, more, groupName) {
+  const group = el("div", { class: "cb-group" }, el("h4", {}, `${title} (${total})`));
+  group.append(el("ul", { class: "comebacks" }, ...items.slice(0, COMEBACKS_SHOWN).map(comebackItem)));
+  if (total > COMEBACKS_SHOWN) {
+    const list = el("ul", { class: "comebacks" }, ...items.slice(COMEBACKS_SHOWN).map(comebackItem));
+    const details = el("details", {}, el("summary", {}, `${total - COMEBACKS_SHOWN} more`), list);
+    let loaded = items.length;
+    if (loaded < total && more) {
+      const button = el("button", { type: "button", class: "cb-more" });
+      const label = () => { button.textContent = `show ${Math.min(COMEBACKS_PAGE, total - loaded)} more of ${total - loaded}`; };
+      label();
+      button.addEventListener("click", async () => {
+        button.disabled = true;
+        try {
+          const data = await api(`/api/history?${query({ ...more, group: groupName, offset: loaded, limit: COMEBACKS_PAGE })}`);
+          const page = data.answer.comebacks || [];
+          list.append(...page.map(comebackItem));
+          loaded += page.length;
+          if (loaded >= total || !page.length) button.remove();
+          else { label(); button.disabled = false; }
+        } catch (err) {
+          button.textContent = `could not fetch more: ${err.message}`;
+        }
+      });
+      details.append(button);
+    }
+    group.append(details);
   }
   return group;
 }
@@ -343,9 +364,12 @@ function renderHistory(box, history) {
     const comebacks = r.comebacks || [];
     const main = comebacks.filter((c) => !c.qualifying), qualifying = comebacks.filter((c) => c.qualifying);
     if (!comebacks.length) continue;
+    const totals = r.comebacks_total || { main_draw: main.length, qualifying: qualifying.length };
     const groups = el("div", { class: "cb-groups" });
-    if (main.length) groups.append(comebackGroup("in the main draw", main));
-    if (qualifying.length) groups.append(comebackGroup("in qualifying rounds", qualifying));
+    if (totals.main_draw) groups.append(comebackGroup("in the main draw", main, totals.main_draw, r.more, "main_draw"));
+    if (totals.qualifying) {
+      groups.append(comebackGroup("in qualifying rounds", qualifying, totals.qualifying, r.more, "qualifying"));
+    }
     box.append(groups);
   }
 }
