@@ -12,8 +12,8 @@ import pytest
 
 import remontada as rm
 from remontada.inplay.comeback import ComebackCurve, LiveSecondLeg
-from remontada.inplay.model import InplayModel, MatchClock
-from remontada.inplay.surface import SCORES, LiveSurface, surface_for
+from remontada.inplay.model import InplayModel, MatchClock, match_lead, second_leg_lead
+from remontada.inplay.surface import SCORES, FinalsSurface, LiveSurface, surface_for
 from remontada.rules import rules_for
 
 # Atalanta v Liverpool, 18 April 2024, Europa League quarter-final second leg after Liverpool's 0-3 at
@@ -92,3 +92,82 @@ def test_the_live_answer_on_the_real_tie_carries_the_exact_curve(minute: str | i
     assert answer.curve is not None
     exact = tie.comeback_curve(answer.curve.team, minute=minute, score=now, model=MODEL)
     assert_same_curve(answer.curve, exact)
+
+
+# ---- the goals to come -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("lead", "red_cards"),
+    [
+        (second_leg_lead((0, 3), (0, 0), away_goals=False), (0, 0)),
+        (second_leg_lead((0, 3), (0, 0), away_goals=False), (1, 0)),
+        (second_leg_lead((2, 1), (0, 0), away_goals=True), (0, 1)),
+        (match_lead((0, 0)), (0, 0)),
+    ],
+    ids=["after-0-3", "after-0-3-atalanta-red", "away-goals-2-1-liverpool-red", "league-match"],
+)
+def test_every_whole_minute_and_score_has_the_exact_paths_goals_to_come(lead: object, red_cards: tuple[int, int]) -> None:
+    """The goals-to-come surface gives :meth:`InplayModel.remaining`'s grid (same shape, same numbers) at
+    every state on the grid, with the lead rule taken from the state as the exact path takes it."""
+    finals = FinalsSurface.build(MODEL, RATES, red_cards=red_cards, lead=lead)  # type: ignore[arg-type]
+    worst = 0.0
+    for minute in ON_GRID[::2] + ON_GRID[-4:]:
+        for score in [(0, 0), (0, 1), (1, 0), (1, 1), (0, 2), (3, 2), (SCORES, 0), (SCORES, SCORES)]:
+
+            def state_lead(more_home: np.ndarray, more_away: np.ndarray, score: tuple[int, int] = score) -> np.ndarray:
+                return lead(score[0] + more_home, score[1] + more_away)  # type: ignore[operator, no-any-return]
+
+            looked_up = finals.remaining(minute, score)
+            exact = MODEL.remaining(*RATES, minute=minute, score=score, red_cards=red_cards, lead=state_lead)
+            assert looked_up is not None, (minute, score)
+            assert looked_up.shape == exact.shape, (minute, score)
+            worst = max(worst, float(np.abs(looked_up.probs - exact.probs).max()))
+    assert worst < 1e-12
+
+
+def test_goals_to_come_off_the_grid_are_left_to_the_exact_path() -> None:
+    finals = FinalsSurface.build(MODEL, RATES, red_cards=(0, 0), lead=match_lead((0, 0)))
+    for minute in ("45+1", "90+3", 60.5, "90+30"):
+        assert finals.remaining(minute, (0, 0)) is None
+    assert finals.remaining(60, (SCORES + 1, 0)) is None and finals.remaining(60, (0, SCORES + 1)) is None
+    assert finals.remaining("HT", (1, 1)) is not None
+
+
+def assert_same_json(looked_up: object, exact: object, where: str = "answer") -> None:
+    """The same JSON, floats to 1e-12 (the surface and the chain add the same terms in another order)."""
+    if isinstance(exact, float) and isinstance(looked_up, float):
+        assert looked_up == pytest.approx(exact, abs=1e-12, rel=0), where
+    elif isinstance(exact, dict):
+        assert isinstance(looked_up, dict) and looked_up.keys() == exact.keys(), where
+        for key in exact:
+            assert_same_json(looked_up[key], exact[key], f"{where}.{key}")
+    elif isinstance(exact, list):
+        assert isinstance(looked_up, list) and len(looked_up) == len(exact), where
+        for i, (a, b) in enumerate(zip(looked_up, exact, strict=True)):
+            assert_same_json(a, b, f"{where}[{i}]")
+    else:
+        assert looked_up == exact, where
+
+
+@pytest.mark.skipif(not STORE, reason="needs the full store (REMONTADA_TEST_STORE)")
+@pytest.mark.parametrize(
+    ("home", "away", "day"),
+    [("Atalanta", "Liverpool", "2024-04-18"), ("Liverpool", "Crystal Palace", "2024-04-14")],
+    ids=["second-leg-after-0-3", "league-match"],
+)
+def test_the_live_answer_from_surfaces_is_the_exact_paths_answer(
+    home: str, away: str, day: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole live answer (final score, goals to come, the tie's routes, aggregate, scenarios, "needs",
+    the comeback curve) read off the surfaces equals the answer computed by running the chain from the state."""
+    assert STORE is not None
+    from remontada._api import live as live_api
+
+    states = [(m, s, r) for m in (0, 1, 12, 30, 44, "45", "HT", 46, 61, 75, 89, "90", "90+2", "45+1")
+              for s in ("0-0", "1-0", "0-1", "2-1", "0-3", "7-0") for r in ("0-0", "1-0", "0-1")]  # fmt: skip
+    looked_up = [rm.live(home, away, date=day, minute=m, score=s, red_cards=r, store=Path(STORE)).to_dict()
+                 for m, s, r in states]  # fmt: skip
+    assert looked_up[0].get("tie") is not None or home == "Liverpool"
+    monkeypatch.setattr(live_api, "_remaining", lambda *args: None)  # the exact path: the chain run forward
+    for (m, s, r), answer in zip(states, looked_up, strict=True):
+        exact = rm.live(home, away, date=day, minute=m, score=s, red_cards=r, store=Path(STORE)).to_dict()
+        assert_same_json(answer, exact, f"{home} v {away} at {m}, {s}, red cards {r}")

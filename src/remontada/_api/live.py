@@ -24,6 +24,7 @@ from remontada.errors import InvalidInput, NotRated, UnknownClub
 from remontada.inplay.model import MAX_RATE
 
 if TYPE_CHECKING:
+    from remontada.grid import ScoreGrid
     from remontada.inplay.comeback import ComebackCurve
     from remontada.inplay.live import LiveForecast, LiveMatch
     from remontada.inplay.model import InplayModel, MatchClock
@@ -371,7 +372,11 @@ def live(
         warnings, cutoff = cutoff_warnings(st, match.date, "the pre-match rates")
     inplay = _for_date(inplay, match.date)  # the added time of the match's season
     try:
-        forecast = live_forecast(match, pre_rates, minute=clock, score=now, red_cards=reds, model=inplay)
+        # every whole minute is a lookup in the match's goals-to-come surface; a minute between steps is computed
+        remaining = _remaining(match, pre_rates, clock, now, reds, inplay)
+        forecast = live_forecast(
+            match, pre_rates, minute=clock, score=now, red_cards=reds, model=inplay, remaining=remaining
+        )
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
     curve = _curve(match, forecast, pre_rates, clock, now, reds, inplay, team)
@@ -379,6 +384,33 @@ def live(
     if pre is not None and clock.minute == 0 and not clock.added and not clock.half_time and now == (0, 0):
         notes.append(_kickoff_note(forecast, pre))
     return LiveAnswer(forecast, source, pre, curve, tuple(notes), tuple(warnings), cutoff)
+
+
+def _remaining(
+    match: LiveMatch,
+    rates: tuple[float, float],
+    clock: MatchClock,
+    score: tuple[int, int],
+    reds: tuple[int, int],
+    inplay: InplayModel,
+) -> ScoreGrid | None:
+    """The goals to come from ``clock`` at ``score`` read off the match's goals-to-come surface (the lead rule
+    :func:`~remontada.inplay.live.live_forecast` uses: the aggregate in a second leg, else the match score);
+    ``None`` off the grid or for a state no surface holds (then the chain is run from that state)."""
+    from remontada.inplay.model import match_lead, second_leg_lead
+    from remontada.inplay.surface import finals_for
+
+    if not all(0 <= r <= MAX_RATE for r in rates) or min(reds) < 0 or max(reds) > 4:
+        return None  # the exact path says what is wrong
+    rules = match.rules
+    if rules is not None and rules.legs == 2:
+        if match.first_leg is None:
+            return None
+        lead = second_leg_lead(match.first_leg, (0, 0), away_goals=rules.away_goals)
+        lead_key: tuple[Any, ...] = ("second_leg", match.first_leg, rules.away_goals)
+    else:
+        lead, lead_key = match_lead((0, 0)), ("match",)
+    return finals_for(inplay, rates, red_cards=reds, lead=lead, lead_key=lead_key).remaining(clock, score)
 
 
 def _curve(

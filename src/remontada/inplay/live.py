@@ -215,10 +215,13 @@ def live_forecast(
     red_cards: tuple[int, int] = (0, 0),
     model: InplayModel | None = None,
     shootout: ShootoutModel | None = None,
+    remaining: ScoreGrid | None = None,
 ) -> LiveForecast:
     """The in-play answer for ``match`` at ``minute`` with ``score`` and ``red_cards`` (home, away).
 
-    ``model`` (default: the packaged fit) plays the added time of the match's season."""
+    ``model`` (default: the packaged fit) plays the added time of the match's season. ``remaining``: the
+    goals to come (home, away) when the caller already has them (``model.remaining`` for this state and the
+    match's lead rule, e.g. read off a :class:`~remontada.inplay.surface.FinalsSurface`)."""
     model = (model or InplayModel()).for_date(match.date)
     clock = MatchClock.parse(minute)
     home_rate, away_rate = rates
@@ -230,7 +233,8 @@ def live_forecast(
     else:
         lead = match_lead(score)
     # the goals to come, computed once: the tie engine reads the same grid
-    remaining = model.remaining(home_rate, away_rate, minute=clock, score=score, red_cards=red_cards, lead=lead)
+    if remaining is None:
+        remaining = model.remaining(home_rate, away_rate, minute=clock, score=score, red_cards=red_cards, lead=lead)
     if two_legs:
         assert match.rules is not None
         tie = forecast_live_from_rates(

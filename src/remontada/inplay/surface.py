@@ -19,6 +19,12 @@ within the chain's tail cut (:data:`~remontada.inplay.model.DEFAULT_TAIL`, 1e-9)
 
 Surfaces are kept per (in-play model, pre-match rates, first leg, rules, sides, red cards), least
 recently used dropped first (:func:`surface_for`).
+
+:class:`FinalsSurface` does the same for the goals still to come (what :meth:`InplayModel.remaining`
+gives, and with it the live answer's final score, aggregate, scenarios and "needs"): one backward pass
+whose terminals are the one-hot final cells holds P(the leg ends at each score | every state), and the
+remaining-goals grid of a state on the grid is a lookup instead of a chain built and run forward
+(:func:`finals_for`; a league match, a single-match knockout and a second leg alike).
 """
 
 from __future__ import annotations
@@ -31,13 +37,27 @@ from typing import Any
 import numpy as np
 
 from remontada.inplay.comeback import ComebackCurve, LiveSecondLeg, _labels
-from remontada.inplay.model import InplayModel, MatchClock, clock_position, regular_steps, second_leg_lead
+from remontada.grid import ScoreGrid
+from remontada.inplay.model import (
+    InplayModel,
+    LeadRule,
+    MatchClock,
+    clock_position,
+    regular_steps,
+    second_leg_lead,
+)
 from remontada.penalties import ShootoutModel
 
 #: Goals a side the leg's score may already have for a state to be answered from the surface.
 SCORES = 6
 #: Surfaces kept per process (each about 0.45 MB: values and chances at scores up to SCORES + 2 a side).
 SURFACES = 32
+#: Goals-to-come surfaces kept per process (each about 11 MB at the rates of a Champions League tie:
+#: 101 boundaries x 49 scores x the kick-off grid of goals to come, in float64).
+FINALS = 16
+#: Final cells run backwards at once when a goals-to-come surface is built (bounds its working memory:
+#: about 40 MB at the rates of a Champions League tie).
+FINALS_CHUNK = 96
 #: How far (minutes) a state's first step may be from a whole step for it to count as on the grid
 #: (the extended clock is a sum of float durations: HT lands within ~1e-14 of its boundary).
 ON_GRID = 1e-9
@@ -193,4 +213,118 @@ def surface_for(tie: LiveSecondLeg, model: InplayModel, shootout: ShootoutModel 
                     _SURFACES.popitem(last=False)
     with _LOCK:
         _BUILDING.pop(key, None)
+    return found
+
+
+def _boundary(params: Any, ends: np.ndarray, durations: np.ndarray, clock: MatchClock) -> int | None:
+    """The step boundary whose remaining chain is the one :meth:`InplayModel.chain` starts at ``clock``
+    (``clock`` on a boundary, or a hair before it: see :meth:`LiveSurface.boundary`); ``None`` inside a step
+    or at the final whistle."""
+    position = clock_position(params, clock)
+    first = int(np.searchsorted(ends, position, side="right"))
+    if first >= len(ends):
+        return None
+    first_duration = float(ends[first] - position)
+    if abs(first_duration - float(durations[first])) <= ON_GRID:
+        return first
+    if first_duration <= ON_GRID and first + 1 < len(ends):
+        return first + 1  # a step of ~1e-14 minutes first: it moves nothing
+    return None
+
+
+@dataclass(frozen=True, eq=False)
+class FinalsSurface:
+    """The goals still to come from every score of a match at every step boundary of regular time.
+
+    ``table[k, i, j, h, a]``: P(the home side scores ``h`` more and the away side ``a`` more | the match
+    (the leg) stands ``i``-``j`` at boundary ``k``), for scores up to :data:`SCORES` a side and goals to
+    come on the grid of :meth:`InplayModel.chain` from kick-off (its last row and column: that many or
+    more, as in the chain). ``tail``: the model's tail cut, applied as :meth:`InplayModel.remaining` does.
+    """
+
+    params: Any
+    tail: float
+    table: np.ndarray
+    ends: np.ndarray
+    durations: np.ndarray
+
+    @classmethod
+    def build(
+        cls,
+        model: InplayModel,
+        rates: tuple[float, float],
+        *,
+        red_cards: tuple[int, int],
+        lead: LeadRule,
+    ) -> FinalsSurface:
+        """One backward pass from kick-off, ``lead`` the home side's lead (:func:`match_lead` from 0-0,
+        :func:`second_leg_lead` from the first leg and 0-0) as a function of goals scored from kick-off."""
+        home_rate, away_rate = rates
+        natural = model.chain(home_rate, away_rate, minute=0.0, red_cards=red_cards, lead=lead).shape
+        rows, cols = natural[0] + SCORES, natural[1] + SCORES
+        chain = model.chain(home_rate, away_rate, minute=0.0, red_cards=red_cards, lead=lead, shape=(rows, cols))
+        n_rows, n_cols = natural
+        states = SCORES + 1
+        table = np.empty((chain.n_steps + 1, states, states, n_rows, n_cols))
+        # the chance of ending at final cell f from state (i, j) is the backward value of f's one-hot terminal;
+        # the goals to come from (i, j) are the final cells from (i, j) on, the last row and column "or more"
+        size = rows * cols
+        by_final = np.empty((chain.n_steps + 1, states, states, rows, cols))
+        for start in range(0, size, FINALS_CHUNK):
+            stop = min(size, start + FINALS_CHUNK)
+            terminal = np.zeros((stop - start, size))
+            terminal[np.arange(stop - start), np.arange(start, stop)] = 1.0
+            values = chain.backward(terminal.reshape(stop - start, rows, cols))  # (k, final, i, j)
+            finals = np.moveaxis(values[:, :, :states, :states], 1, -1)  # (k, i, j, final)
+            by_final.reshape(chain.n_steps + 1, states, states, size)[..., start:stop] = finals
+        for i in range(states):
+            for j in range(states):
+                block = by_final[:, i, j, i:, j:]  # (k, more home, more away)
+                block = np.concatenate([block[:, : n_rows - 1], block[:, n_rows - 1 :].sum(axis=1, keepdims=True)], 1)
+                table[:, i, j] = np.concatenate(
+                    [block[:, :, : n_cols - 1], block[:, :, n_cols - 1 :].sum(axis=2, keepdims=True)], 2
+                )
+        start_times, duration, _ = regular_steps(model.params)
+        return cls(model.params, model.tail, table, start_times + duration, duration)
+
+    def remaining(self, minute: str | float | MatchClock, score: tuple[int, int]) -> ScoreGrid | None:
+        """The goals to come from ``minute`` with the match at ``score`` (home, away), as
+        :meth:`InplayModel.remaining` gives them; ``None`` off the grid (ask that instead)."""
+        home, away = score
+        if not (0 <= home <= SCORES and 0 <= away <= SCORES):
+            return None
+        k = _boundary(self.params, self.ends, self.durations, MatchClock.parse(minute))
+        if k is None:
+            return None
+        return ScoreGrid.from_matrix(self.table[k, home, away], self.tail)
+
+
+_FINALS: OrderedDict[tuple[Any, ...], FinalsSurface] = OrderedDict()
+_FINALS_BUILDING: dict[tuple[Any, ...], threading.Lock] = {}
+
+
+def finals_for(
+    model: InplayModel, rates: tuple[float, float], *, red_cards: tuple[int, int], lead: LeadRule, lead_key: Any
+) -> FinalsSurface:
+    """The goals-to-come surface of a match under ``model``, built once and kept (requests asking for it at
+    the same time wait for one build). ``lead_key`` names ``lead`` (e.g. ``("match",)`` or the first leg and
+    the away-goals rule): surfaces are kept per (model, rates, red cards, lead_key)."""
+    key = (model.params, model.tail, tuple(float(r) for r in rates), tuple(red_cards), lead_key)
+    with _LOCK:
+        found = _FINALS.get(key)
+        if found is not None:
+            _FINALS.move_to_end(key)
+            return found
+        building = _FINALS_BUILDING.setdefault(key, threading.Lock())
+    with building:
+        with _LOCK:
+            found = _FINALS.get(key)
+        if found is None:
+            found = FinalsSurface.build(model, rates, red_cards=red_cards, lead=lead)
+            with _LOCK:
+                _FINALS[key] = found
+                while len(_FINALS) > FINALS:
+                    _FINALS.popitem(last=False)
+    with _LOCK:
+        _FINALS_BUILDING.pop(key, None)
     return found
