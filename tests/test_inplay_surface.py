@@ -105,7 +105,9 @@ def test_the_live_answer_on_the_real_tie_carries_the_exact_curve(minute: str | i
     ],
     ids=["after-0-3", "after-0-3-atalanta-red", "away-goals-2-1-liverpool-red", "league-match"],
 )
-def test_every_whole_minute_and_score_has_the_exact_paths_goals_to_come(lead: object, red_cards: tuple[int, int]) -> None:
+def test_every_whole_minute_and_score_has_the_exact_paths_goals_to_come(
+    lead: object, red_cards: tuple[int, int]
+) -> None:
     """The goals-to-come surface gives :meth:`InplayModel.remaining`'s grid (same shape, same numbers) at
     every state on the grid, with the lead rule taken from the state as the exact path takes it."""
     finals = FinalsSurface.build(MODEL, RATES, red_cards=red_cards, lead=lead)  # type: ignore[arg-type]

@@ -36,8 +36,8 @@ from typing import Any
 
 import numpy as np
 
-from remontada.inplay.comeback import ComebackCurve, LiveSecondLeg, _labels
 from remontada.grid import ScoreGrid
+from remontada.inplay.comeback import ComebackCurve, LiveSecondLeg, _labels
 from remontada.inplay.model import (
     InplayModel,
     LeadRule,

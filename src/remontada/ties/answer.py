@@ -390,10 +390,11 @@ def tie_history(
     rates = []
     for where, label in cells:
         counted = base_rate(ties, deficit, where, or_more=or_more, before=before)  # type: ignore[arg-type]
-        rates.append(
-            HistoricalRate(label, counted.n, counted.k, counted.p, counted.low, counted.high, counted.comebacks,
-                           deficit=deficit, first_leg_at=where, or_more=or_more)  # fmt: skip
-        )
+        rate = HistoricalRate(
+            label, counted.n, counted.k, counted.p, counted.low, counted.high, counted.comebacks,
+            deficit=deficit, first_leg_at=where, or_more=or_more,
+        )  # fmt: skip
+        rates.append(rate)
     return TieHistory(side, state.name(side), before, tuple(competitions), tuple(rates))
 
 
