@@ -154,3 +154,64 @@ def test_distinct_questions_asked_at_once_are_computed_at_most_two_at_a_time(
         assert [r.json()["answer"]["minute"] for r in responses] == [str(m) for m in range(32)]
         assert 1 <= most <= 2, most
         most = 0
+
+
+def test_quick_answers_take_one_lane_and_a_slow_one_opens_a_second(
+    full_store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Answers are computed one at a time (two threads taking turns on the GIL cost more CPU per answer), but
+    while one has taken longer than SLOW_ANSWER (a model being fitted) a second lane answers those queued."""
+    import asyncio
+    import threading
+    import time
+
+    import httpx
+
+    from remontada.web import app as web_app
+    from remontada.web import facade
+
+    running, most, done_during_slow = 0, 0, 0
+    slow_running = False
+    lock = threading.Lock()
+    real = facade.live
+
+    def counted(*args: object, **kwargs: object) -> object:
+        nonlocal running, most, done_during_slow, slow_running
+        slow = kwargs.get("minute") == "0"
+        with lock:
+            running += 1
+            most = max(most, running)
+            slow_running = slow_running or slow
+        try:
+            time.sleep(0.5 if slow else 0.002)
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            with lock:
+                running -= 1
+                if slow:
+                    slow_running = False
+                elif slow_running:
+                    done_during_slow += 1
+
+    monkeypatch.setattr(facade, "live", counted)
+    monkeypatch.setattr(web_app, "COMPUTE_LANES", 2)
+    app = create_app(full_store_path)
+    app.state.snapshots.start()
+    try:
+
+        async def ask(app: Any, minutes: range, score: str = "1-1") -> list[httpx.Response]:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                return await asyncio.gather(*(client.get(LIVE + f"&minute={m}&score={score}") for m in minutes))
+
+        asyncio.run(ask(app, range(1, 2)))  # the model fitted and the match's surfaces built (slow)
+        most = 0
+        quick = asyncio.run(ask(app, range(2, 18)))
+        assert [r.status_code for r in quick] == [200] * 16
+        assert most == 1, "quick answers are computed one at a time"
+        most = 0
+        with_slow = asyncio.run(ask(app, range(0, 9), "2-1"))
+    finally:
+        app.state.snapshots.close()
+    assert [r.status_code for r in with_slow] == [200] * 9
+    assert most == 2 and done_during_slow >= 1, "the questions queued behind a slow answer are answered meanwhile"

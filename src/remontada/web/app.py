@@ -51,11 +51,15 @@ from remontada.web.snapshot import StoreSnapshots
 STATIC = Path(__file__).resolve().parent / "static"
 #: Answers kept per server process (their JSON, a few KB to a few hundred KB each).
 ANSWER_CACHE = 512
-#: Answers computed at once per process (threads). Answering is Python holding the GIL: more threads do
-#: not answer sooner, they take turns every few milliseconds, so that 32 questions at once all finish
-#: late (measured: p99 0.6 s for 1.5 ms answers). Two lanes: one question is answered while another
-#: (a model being fitted, seconds) waits on something else, and the queue is first come, first served.
+#: Most answers computed at once per process (threads). Answering is Python holding the GIL: more threads
+#: do not answer sooner, they take turns every few milliseconds, so that 32 questions at once all finish
+#: late (measured: p99 0.6 s for 1.5 ms answers), and two threads taking turns spend more CPU per answer
+#: than one (measured: 2.3 against 1.4 ms per distinct live answer at 32 clients). So one lane answers,
+#: and another opens only while an answer has taken longer than :data:`SLOW_ANSWER` (a model being
+#: fitted, seconds): the questions queued behind it are answered meanwhile. First come, first served.
 COMPUTE_LANES = int(os.environ.get("REMONTADA_SERVE_LANES", "2"))
+#: Seconds an answer may take before another lane opens beside it.
+SLOW_ANSWER = 0.05
 #: The environment variable ``remontada serve --workers N`` passes the store path through.
 STORE_ENV = "REMONTADA_SERVE_STORE"
 
@@ -139,11 +143,30 @@ def create_app(
 
     cache = AnswerCache(ANSWER_CACHE)
     lanes: list[anyio.CapacityLimiter] = []  # made in the event loop, on first use
+    slow: set[object] = set()  # the answers being computed that have taken longer than SLOW_ANSWER
+
+    def open_lanes() -> None:
+        lanes[0].total_tokens = max(1, min(COMPUTE_LANES, 1 + len(slow)))
 
     async def in_lane(compute: Callable[[], tuple[int, bytes]]) -> tuple[int, bytes]:
+        """``compute()`` in a worker thread, one at a time but while a slow one runs (:data:`COMPUTE_LANES`)."""
         if not lanes:
-            lanes.append(anyio.CapacityLimiter(COMPUTE_LANES))
-        return await anyio.to_thread.run_sync(compute, limiter=lanes[0])
+            lanes.append(anyio.CapacityLimiter(1))
+        token = object()
+
+        def taking_long() -> None:
+            slow.add(token)
+            open_lanes()
+
+        async with lanes[0]:
+            timer = asyncio.get_running_loop().call_later(SLOW_ANSWER, taking_long)
+            try:
+                return await anyio.to_thread.run_sync(compute)
+            finally:
+                timer.cancel()
+                if token in slow:
+                    slow.discard(token)
+                    open_lanes()
 
     async def answer(call: Callable[[Store], facade.Answer | None], key: tuple[Any, ...] | None = None) -> Response:
         """Answer with ``call`` run on a connection of the current snapshot, in a worker thread. Answers are
