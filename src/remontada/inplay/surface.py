@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -82,6 +82,8 @@ class LiveSurface:
     clock: np.ndarray
     ends: np.ndarray
     durations: np.ndarray
+    #: The curves' clock labels per (boundary, hair, start): the same for every score and side.
+    labels: dict[tuple[int, bool, str, float], np.ndarray] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, tie: LiveSecondLeg, model: InplayModel, shootout: ShootoutModel | None = None) -> LiveSurface:
@@ -170,6 +172,10 @@ class LiveSurface:
             by = np.concatenate([[after_goal[0]], np.cumsum(gained) / np.cumsum(scored)])
         by = np.where(np.isfinite(by), by, after_goal)
         clock_now = np.concatenate([[clock.minute], self.clock[k + (0 if hair else 1) :]])
+        key = (k, hair, str(clock), clock.minute)
+        labels = self.labels.get(key)
+        if labels is None:
+            labels = self.labels[key] = _labels(clock_now, str(clock))
         a_name, b_name = self.tie.teams
         return ComebackCurve(
             team=a_name if side == "a" else b_name,
@@ -177,7 +183,7 @@ class LiveSurface:
             start=str(clock),
             score=score,
             first_leg=self.tie.first_leg,
-            label=_labels(clock_now, str(clock)),
+            label=labels.copy(),
             minute=clock_now.astype(float),
             if_unchanged=unchanged,
             if_next_goal_at=after_goal,
