@@ -28,7 +28,7 @@ from remontada.rules import round_name
 from remontada.store.reader import Store
 from remontada.ties.base_rates import BaseRateBaseline
 from remontada.ties.engine import TieForecast, forecast_second_leg, forecast_single_match, forecast_tie
-from remontada.ties.history import Tie, base_rate, rebuild_ties
+from remontada.ties.history import Tie, base_rate, shared_ties
 from remontada.ties.second_leg import SecondLegAdjustment
 from remontada.ties.second_leg import packaged as packaged_second_leg
 from remontada.ties.state import TieState, record_of
@@ -108,9 +108,9 @@ class HistoricalRate:
             "high": self.high,
         }
         if with_ties:
-            main, qualifying = _comeback_lines(self.comebacks)
-            out["comebacks"] = [{**line, "legs": list(line["legs"])} for line in (*main[:listed], *qualifying[:listed])]
-            out["comebacks_total"] = {"main_draw": len(main), "qualifying": len(qualifying)}
+            main, qualifying, n_main, n_qualifying = _comeback_lines(self.comebacks, listed)
+            out["comebacks"] = [{**line, "legs": list(line["legs"])} for line in (*main, *qualifying)]
+            out["comebacks_total"] = {"main_draw": n_main, "qualifying": n_qualifying}
             out["more"] = None
             if self.deficit is not None:
                 out["more"] = {
@@ -123,9 +123,10 @@ class HistoricalRate:
         return out
 
 
-#: The comebacks' lines per tuple of ties (by ``id``, with the tuple itself): base rates are kept per
-#: question, so the same tuple comes back with every answer about the same position.
-_LINES: OrderedDict[int, tuple[tuple[Tie, ...], tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]]] = (
+#: The comebacks of a tuple of ties (by ``id``, with the tuple itself) in the main draw and in qualifying
+#: rounds, each latest first, and the lines written of them so far: base rates are kept per question, so
+#: the same tuple comes back with every answer about the same position.
+_LINES: OrderedDict[int, tuple[tuple[Tie, ...], tuple[list[Tie], list[Tie]], tuple[list[Any], list[Any]]]] = (
     OrderedDict()
 )
 _LINES_LOCK = threading.Lock()
@@ -154,24 +155,24 @@ def latest_first(ties: Sequence[Tie]) -> list[Tie]:
     return sorted(ties, key=lambda t: t.date or dt.date.min, reverse=True)
 
 
-def _comeback_lines(ties: tuple[Tie, ...]) -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]:
-    """The lines of ``ties`` (:func:`comeback_line`) in the main draw and in qualifying rounds, each latest
-    first; kept per tuple (callers copy them: :meth:`HistoricalRate.to_dict`)."""
+def _comeback_lines(ties: tuple[Tie, ...], listed: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int, int]:
+    """The lines (:func:`comeback_line`) of the latest ``listed`` of ``ties`` in the main draw and in qualifying
+    rounds (each latest first), and how many there are in each; lines are written once per tuple, as far as
+    they are asked for (callers copy them: :meth:`HistoricalRate.to_dict`)."""
     with _LINES_LOCK:
         kept = _LINES.get(id(ties))
         if kept is not None and kept[0] is ties:
             _LINES.move_to_end(id(ties))
-            return kept[1]
-    ordered = latest_first(ties)
-    lines = (
-        tuple(comeback_line(t) for t in ordered if not t.qualifying),
-        tuple(comeback_line(t) for t in ordered if t.qualifying),
-    )
-    with _LINES_LOCK:
-        _LINES[id(ties)] = (ties, lines)
-        while len(_LINES) > LINES_SIZE:
-            _LINES.popitem(last=False)
-    return lines
+        else:
+            ordered = latest_first(ties)
+            groups = ([t for t in ordered if not t.qualifying], [t for t in ordered if t.qualifying])
+            kept = _LINES[id(ties)] = (ties, groups, ([], []))
+            while len(_LINES) > LINES_SIZE:
+                _LINES.popitem(last=False)
+        _, groups, written = kept
+        for group, lines in zip(groups, written, strict=True):
+            lines.extend(comeback_line(t) for t in group[len(lines) : listed])
+        return written[0][:listed], written[1][:listed], len(groups[0]), len(groups[1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,7 +414,7 @@ def answer_tie(
     if forecaster is None:
         forecaster = Forecaster(store, model) if model is not None else Forecaster(store)
     forecast, rates = forecast_state(forecaster, state)
-    ties = history_ties if history_ties is not None else rebuild_ties(store, competitions)
+    ties = history_ties if history_ties is not None else shared_ties(store, competitions)
     return TieAnswer(
         state=state,
         forecast=forecast,

@@ -545,6 +545,23 @@ def _gap(leg1: Leg | None, leg2: Leg | None) -> str | None:
 
 
 # ---- rebuilding from the store -----------------------------------------------------------------
+def shared_ties(store: Store, competitions: Iterable[str] | None = None) -> tuple[Tie, ...]:
+    """:func:`rebuild_ties` as the tuple kept for every caller (read-only: no copy per call, and what is
+    counted from it is found without comparing it tie by tie)."""
+    ids = None if competitions is None else tuple(store.competition(c).id for c in competitions)
+    if ids is not None and not ids:
+        return ()
+    key = (str(store.origin.resolve()), store.meta("last_update") or "never", ids)
+    with _REBUILT_LOCK:
+        kept = _REBUILT.get(key)
+    if kept is not None:
+        return kept
+    rebuild_ties(store, competitions)
+    with _REBUILT_LOCK:
+        kept = _REBUILT.get(key)
+    return kept if kept is not None else tuple(rebuild_ties(store, competitions))
+
+
 def rebuild_ties(store: Store, competitions: Iterable[str] | None = None) -> list[Tie]:
     """Every two-legged tie in the store (or in ``competitions``: ids or names), oldest first.
 
@@ -632,6 +649,9 @@ def _rebuilt_source(ties: Iterable[Tie]) -> tuple[tuple[Any, ...], tuple[Tie, ..
         return None
     with _REBUILT_LOCK:
         kept = list(_REBUILT.items())
+    for key, source in kept:
+        if source is ties:  # the kept tuple itself (shared_ties): nothing to compare
+            return key, source
     for key, source in kept:
         if len(source) == len(ties) and source[0] is ties[0] and all(map(operator.is_, source, ties)):
             return key, source
