@@ -391,11 +391,11 @@ def tie_history(
     rates = []
     for where, label in cells:
         counted = base_rate(ties, deficit, where, or_more=or_more, before=before)  # type: ignore[arg-type]
-        rate = HistoricalRate(
+        counted_rate = HistoricalRate(
             label, counted.n, counted.k, counted.p, counted.low, counted.high, counted.comebacks,
             deficit=deficit, first_leg_at=where, or_more=or_more,
         )  # fmt: skip
-        rates.append(rate)
+        rates.append(counted_rate)
     return TieHistory(side, state.name(side), before, tuple(competitions), tuple(rates))
 
 
