@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -163,6 +164,9 @@ def test_the_live_answer_from_surfaces_is_the_exact_paths_answer(
     the comeback curve) read off the surfaces equals the answer computed by running the chain from the state."""
     assert STORE is not None
     from remontada._api import live as live_api
+    from remontada.inplay import surface
+
+    monkeypatch.setattr(surface, "BACKGROUND", False)  # built before answering (a server builds them aside)
 
     states = [(m, s, r) for m in (0, 1, 12, 30, 44, "45", "HT", 46, 61, 75, 89, "90", "90+2", "45+1")
               for s in ("0-0", "1-0", "0-1", "2-1", "0-3", "7-0") for r in ("0-0", "1-0", "0-1")]  # fmt: skip
@@ -173,3 +177,25 @@ def test_the_live_answer_from_surfaces_is_the_exact_paths_answer(
     for (m, s, r), answer in zip(states, looked_up, strict=True):
         exact = rm.live(home, away, date=day, minute=m, score=s, red_cards=r, store=Path(STORE)).to_dict()
         assert_same_json(answer, exact, f"{home} v {away} at {m}, {s}, red cards {r}")
+
+
+def test_a_server_builds_the_goals_to_come_aside_and_answers_by_the_exact_path_meanwhile(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from remontada.inplay import surface
+
+    monkeypatch.setattr(surface, "BACKGROUND", True)
+    rates = (1.11, 2.22)  # a match no other test asks about
+    lead = match_lead((0, 0))
+    first = surface.finals_for(MODEL, rates, red_cards=(0, 0), lead=lead, lead_key=("match",))
+    assert first is None, "the first question does not wait for the build"
+    for _ in range(600):
+        built = surface.finals_for(MODEL, rates, red_cards=(0, 0), lead=lead, lead_key=("match",))
+        if built is not None:
+            break
+        time.sleep(0.05)
+    assert built is not None, "the build finished within 30 s"
+    looked_up = built.remaining(60, (1, 0))
+    assert looked_up is not None
+    exact = MODEL.remaining(*rates, minute=60, score=(1, 0), lead=match_lead((1, 0)))
+    np.testing.assert_allclose(looked_up.probs, exact.probs, rtol=0, atol=1e-12)

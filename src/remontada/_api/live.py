@@ -418,7 +418,8 @@ def _remaining(
         lead_key: tuple[Any, ...] = ("second_leg", match.first_leg, rules.away_goals)
     else:
         lead, lead_key = match_lead((0, 0)), ("match",)
-    return finals_for(inplay, rates, red_cards=reds, lead=lead, lead_key=lead_key).remaining(clock, score)
+    finals = finals_for(inplay, rates, red_cards=reds, lead=lead, lead_key=lead_key)
+    return finals.remaining(clock, score) if finals is not None else None
 
 
 def _curve(

@@ -307,30 +307,65 @@ class FinalsSurface:
 
 _FINALS: OrderedDict[tuple[Any, ...], FinalsSurface] = OrderedDict()
 _FINALS_BUILDING: dict[tuple[Any, ...], threading.Lock] = {}
+#: Whether :func:`finals_for` builds a missing surface in a thread of its own and answers ``None`` meanwhile
+#: (a server: the first question about a match or red-card state takes the exact path instead of waiting
+#: half a second for the build) or builds it before answering (a library call, a command line). Set by
+#: :func:`build_in_background`.
+BACKGROUND = False
+
+
+def build_in_background(on: bool = True) -> None:
+    """Build goals-to-come surfaces in the background (``on``) or before answering (the default)."""
+    global BACKGROUND
+    BACKGROUND = on
 
 
 def finals_for(
     model: InplayModel, rates: tuple[float, float], *, red_cards: tuple[int, int], lead: LeadRule, lead_key: Any
-) -> FinalsSurface:
+) -> FinalsSurface | None:
     """The goals-to-come surface of a match under ``model``, built once and kept (requests asking for it at
-    the same time wait for one build). ``lead_key`` names ``lead`` (e.g. ``("match",)`` or the first leg and
-    the away-goals rule): surfaces are kept per (model, rates, red cards, lead_key)."""
+    the same time wait for one build); with :data:`BACKGROUND`, ``None`` until a build started in a thread
+    of its own is done. ``lead_key`` names ``lead`` (e.g. ``("match",)`` or the first leg and the away-goals
+    rule): surfaces are kept per (model, rates, red cards, lead_key)."""
     key = (model.params, model.tail, tuple(float(r) for r in rates), tuple(red_cards), lead_key)
     with _LOCK:
         found = _FINALS.get(key)
         if found is not None:
             _FINALS.move_to_end(key)
             return found
+        if BACKGROUND:
+            if key not in _FINALS_BUILDING:
+                building = _FINALS_BUILDING[key] = threading.Lock()
+                threading.Thread(target=_build, args=(key, building, model, rates, red_cards, lead), daemon=True,
+                                 name="remontada-surface").start()  # fmt: skip
+            return None
         building = _FINALS_BUILDING.setdefault(key, threading.Lock())
-    with building:
-        with _LOCK:
-            found = _FINALS.get(key)
-        if found is None:
-            found = FinalsSurface.build(model, rates, red_cards=red_cards, lead=lead)
+    return _build(key, building, model, rates, red_cards, lead)
+
+
+def _build(
+    key: tuple[Any, ...],
+    building: threading.Lock,
+    model: InplayModel,
+    rates: tuple[float, float],
+    red_cards: tuple[int, int],
+    lead: LeadRule,
+) -> FinalsSurface | None:
+    """Build the surface under ``key`` once (callers of the same key wait for one build) and keep it;
+    ``None`` when the build fails (the exact path then answers, and says what is wrong)."""
+    try:
+        with building:
             with _LOCK:
-                _FINALS[key] = found
-                while len(_FINALS) > FINALS:
-                    _FINALS.popitem(last=False)
-    with _LOCK:
-        _FINALS_BUILDING.pop(key, None)
-    return found
+                found = _FINALS.get(key)
+            if found is None:
+                found = FinalsSurface.build(model, rates, red_cards=red_cards, lead=lead)
+                with _LOCK:
+                    _FINALS[key] = found
+                    while len(_FINALS) > FINALS:
+                        _FINALS.popitem(last=False)
+        return found
+    except (ValueError, MemoryError):
+        return None
+    finally:
+        with _LOCK:
+            _FINALS_BUILDING.pop(key, None)

@@ -112,6 +112,7 @@ def create_app(
     validation (:mod:`remontada.web.direct`); ``False`` sends every request through FastAPI.
     """
     snapshots = snapshots if snapshots is not None else StoreSnapshots(Path(store_path), poll=poll)
+    facade.serving()
     cutoffs: dict[int, str | None] = {}
 
     @asynccontextmanager

@@ -181,6 +181,15 @@ def read_article(store: Store, text: str, *, date: dt.date | None) -> Answer | N
     return body, fit.get("model"), fit.get("as_of")
 
 
+def serving() -> None:
+    """Tune the library for a server: the live answer's goals-to-come surfaces are built in the background
+    (the first question about a match or a red-card state takes the exact path, a millisecond, instead of
+    waiting half a second for the build; the questions after it are lookups)."""
+    from remontada.inplay.surface import build_in_background
+
+    build_in_background(True)
+
+
 def status(store: Store) -> Answer:
     body = rm.status(store=store).to_dict()
     body["store"] = str(store.origin)  # the store served, not the private copy answering
