@@ -298,6 +298,8 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
 #: The questions asked before anything is timed (by their index in the question lists): the first of
 #: each level's chunk (the "same question" runs) and the first Poisson ties (that model fitted).
 WARMED = {"live": (0, 1, 2), "tie": (0, 1, 2, 100, 101, 102)}
+#: Seconds :func:`warm` leaves for the surfaces built in the background.
+SURFACE_BUILDS = 3.0
 
 
 def warm(base: str, workers: int) -> None:
@@ -309,6 +311,10 @@ def warm(base: str, workers: int) -> None:
             for name, listed in questions.items():
                 for q in WARMED[name]:
                     client.get(f"/api/{name}", params=listed[q])
+    # the live questions' goals-to-come surfaces (one per red-card state) are built in the background after
+    # the first question about them (about 0.5 s of CPU each): let them finish, so that the runs measure
+    # answers, not builds
+    time.sleep(SURFACE_BUILDS)
 
 
 def distinct(name: str, indices: range | list[int]) -> list[dict[str, str]]:
