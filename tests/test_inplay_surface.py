@@ -4,7 +4,6 @@ from every (minute, score) on the step grid, and say "ask the exact path" everyw
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import numpy as np
@@ -74,17 +73,14 @@ def test_one_surface_per_match_and_state_is_kept_and_shared() -> None:
     assert surface_for(red, MODEL) is not surface_for(tie, MODEL)
 
 
-STORE = os.environ.get("REMONTADA_TEST_STORE")
-
-
-@pytest.mark.skipif(not STORE, reason="needs the full store (REMONTADA_TEST_STORE)")
 @pytest.mark.parametrize("minute", [0, 7, "HT", 60, 88, "45+1", "90+2"])
 @pytest.mark.parametrize("score", ["0-0", "0-1", "1-1", "2-0"])
-def test_the_live_answer_on_the_real_tie_carries_the_exact_curve(minute: str | int, score: str) -> None:
+def test_the_live_answer_on_the_real_tie_carries_the_exact_curve(
+    minute: str | int, score: str, full_store_path: Path
+) -> None:
     """``rm.live`` for Atalanta v Liverpool after the 0-3 (rates from the store): its curve is the exact path's,
     looked up on the grid and computed off it."""
-    assert STORE is not None
-    answer = rm.live("Atalanta", "Liverpool", date=DAY, minute=minute, score=score, store=Path(STORE))
+    answer = rm.live("Atalanta", "Liverpool", date=DAY, minute=minute, score=score, store=full_store_path)
     match = answer.forecast.match
     assert match.first_leg == (0, 3) and match.rules is not None
     tie = LiveSecondLeg(match.first_leg, answer.forecast.rates, match.rules, teams=(match.away, match.home))
