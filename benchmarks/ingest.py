@@ -31,9 +31,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from remontada.ingest import rebuild as rebuild_module
 from remontada.ingest.clubs import ClubResolver
 from remontada.ingest.update import update
+from remontada.store import rebuild as rebuild_module
 from remontada.store.rebuild import rebuild
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +66,7 @@ def pandas_read_every_csv(mirror: Path) -> tuple[int, int, float]:
 #: The rebuild's steps, timed one by one (by wrapping them) in the rebuild-alone run.
 REBUILD_STEPS = (
     "_write_competitions", "_appearances", "_mentions", "_fixture_links", "_write_clubs", "_write_matches",
-    "_write_external", "_write_goals", "_split_extra_time",
+    "_write_external", "_write_goals", "_split_extra_time", "_write_events", "_apply_shootouts",
 )  # fmt: skip
 
 

@@ -4,7 +4,6 @@ from every (minute, score) on the step grid, and say "ask the exact path" everyw
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from pathlib import Path
 
@@ -75,17 +74,14 @@ def test_one_surface_per_match_and_state_is_kept_and_shared() -> None:
     assert surface_for(red, MODEL) is not surface_for(tie, MODEL)
 
 
-STORE = os.environ.get("REMONTADA_TEST_STORE")
-
-
-@pytest.mark.skipif(not STORE, reason="needs the full store (REMONTADA_TEST_STORE)")
 @pytest.mark.parametrize("minute", [0, 7, "HT", 60, 88, "45+1", "90+2"])
 @pytest.mark.parametrize("score", ["0-0", "0-1", "1-1", "2-0"])
-def test_the_live_answer_on_the_real_tie_carries_the_exact_curve(minute: str | int, score: str) -> None:
+def test_the_live_answer_on_the_real_tie_carries_the_exact_curve(
+    minute: str | int, score: str, full_store_path: Path
+) -> None:
     """``rm.live`` for Atalanta v Liverpool after the 0-3 (rates from the store): its curve is the exact path's,
     looked up on the grid and computed off it."""
-    assert STORE is not None
-    answer = rm.live("Atalanta", "Liverpool", date=DAY, minute=minute, score=score, store=Path(STORE))
+    answer = rm.live("Atalanta", "Liverpool", date=DAY, minute=minute, score=score, store=full_store_path)
     match = answer.forecast.match
     assert match.first_leg == (0, 3) and match.rules is not None
     tie = LiveSecondLeg(match.first_leg, answer.forecast.rates, match.rules, teams=(match.away, match.home))
@@ -151,18 +147,16 @@ def assert_same_json(looked_up: object, exact: object, where: str = "answer") ->
         assert looked_up == exact, where
 
 
-@pytest.mark.skipif(not STORE, reason="needs the full store (REMONTADA_TEST_STORE)")
 @pytest.mark.parametrize(
     ("home", "away", "day"),
     [("Atalanta", "Liverpool", "2024-04-18"), ("Liverpool", "Crystal Palace", "2024-04-14")],
     ids=["second-leg-after-0-3", "league-match"],
 )
 def test_the_live_answer_from_surfaces_is_the_exact_paths_answer(
-    home: str, away: str, day: str, monkeypatch: pytest.MonkeyPatch
+    home: str, away: str, day: str, monkeypatch: pytest.MonkeyPatch, full_store_path: Path
 ) -> None:
     """The whole live answer (final score, goals to come, the tie's routes, aggregate, scenarios, "needs",
     the comeback curve) read off the surfaces equals the answer computed by running the chain from the state."""
-    assert STORE is not None
     from remontada._api import live as live_api
     from remontada.inplay import surface
 
@@ -170,12 +164,12 @@ def test_the_live_answer_from_surfaces_is_the_exact_paths_answer(
 
     states = [(m, s, r) for m in (0, 1, 12, 30, 44, "45", "HT", 46, 61, 75, 89, "90", "90+2", "45+1")
               for s in ("0-0", "1-0", "0-1", "2-1", "0-3", "7-0") for r in ("0-0", "1-0", "0-1")]  # fmt: skip
-    looked_up = [rm.live(home, away, date=day, minute=m, score=s, red_cards=r, store=Path(STORE)).to_dict()
+    looked_up = [rm.live(home, away, date=day, minute=m, score=s, red_cards=r, store=full_store_path).to_dict()
                  for m, s, r in states]  # fmt: skip
     assert looked_up[0].get("tie") is not None or home == "Liverpool"
     monkeypatch.setattr(live_api, "_remaining", lambda *args: None)  # the exact path: the chain run forward
     for (m, s, r), answer in zip(states, looked_up, strict=True):
-        exact = rm.live(home, away, date=day, minute=m, score=s, red_cards=r, store=Path(STORE)).to_dict()
+        exact = rm.live(home, away, date=day, minute=m, score=s, red_cards=r, store=full_store_path).to_dict()
         assert_same_json(answer, exact, f"{home} v {away} at {m}, {s}, red cards {r}")
 
 
