@@ -73,15 +73,21 @@ def test_tie_view_shows_liverpools_chance_against_atalanta(page: object, server:
     assert "fitted as of the morning of 2024-04-18" in page.locator("#tie-meta").inner_text()  # type: ignore[attr-defined]
 
 
-def test_tie_can_be_picked_from_competition_season_and_list(page: object, server: str) -> None:
+def pick_tie(page: object, server: str, competition: str, season: str, *, listed: str, club: str) -> None:
+    """Open the tie view, pick ``competition`` and ``season``, wait for a tie naming ``listed`` in the
+    list, pick the first tie naming ``club`` and wait for its answer."""
     page.goto(server + "/#tie")  # type: ignore[attr-defined]
-    page.wait_for_selector("#tie-competition option[value='uefa.el']", state="attached")  # type: ignore[attr-defined]
-    page.select_option("#tie-competition", "uefa.el")  # type: ignore[attr-defined]
-    page.select_option("#tie-season", "2023-24")  # type: ignore[attr-defined]
-    page.wait_for_selector("#tie-list option:has-text('Atalanta')", state="attached")  # type: ignore[attr-defined]
-    label = page.locator("#tie-list option", has_text="Liverpool").first.inner_text()  # type: ignore[attr-defined]
+    page.wait_for_selector(f"#tie-competition option[value='{competition}']", state="attached")  # type: ignore[attr-defined]
+    page.select_option("#tie-competition", competition)  # type: ignore[attr-defined]
+    page.select_option("#tie-season", season)  # type: ignore[attr-defined]
+    page.wait_for_selector(f"#tie-list option:has-text('{listed}')", state="attached")  # type: ignore[attr-defined]
+    label = page.locator("#tie-list option", has_text=club).first.inner_text()  # type: ignore[attr-defined]
     page.select_option("#tie-list", label=label)  # type: ignore[attr-defined]
     page.wait_for_selector("#tie-result:not([hidden])")  # type: ignore[attr-defined]
+
+
+def test_tie_can_be_picked_from_competition_season_and_list(page: object, server: str) -> None:
+    pick_tie(page, server, "uefa.el", "2023-24", listed="Atalanta", club="Liverpool")
     assert "Liverpool v Atalanta" in page.locator("#tie-title").inner_text()  # type: ignore[attr-defined]
 
 
@@ -237,12 +243,7 @@ def test_a_tie_picked_before_2009_is_titled_uefa_cup_while_the_picker_says_europ
     page.wait_for_selector("#tie-competition option[value='uefa.el']", state="attached")  # type: ignore[attr-defined]
     option = page.locator("#tie-competition option[value='uefa.el']").inner_text()  # type: ignore[attr-defined]
     assert option == "Europa League"
-    page.select_option("#tie-competition", "uefa.el")  # type: ignore[attr-defined]
-    page.select_option("#tie-season", "2004-05")  # type: ignore[attr-defined]
-    page.wait_for_selector("#tie-list option:has-text('CSKA Moskva')", state="attached")  # type: ignore[attr-defined]
-    label = page.locator("#tie-list option", has_text="Parma").first.inner_text()  # type: ignore[attr-defined]
-    page.select_option("#tie-list", label=label)  # type: ignore[attr-defined]
-    page.wait_for_selector("#tie-result:not([hidden])")  # type: ignore[attr-defined]
+    pick_tie(page, server, "uefa.el", "2004-05", listed="CSKA Moskva", club="Parma")
     title = page.locator("#tie-title").inner_text()  # type: ignore[attr-defined]
     assert "UEFA Cup 2004-05 Semi-finals" in title and "Europa League" not in title
 
