@@ -207,13 +207,15 @@ class TieForecast:
     def _pick(self, ranking: np.ndarray, n: int, min_value: float) -> list[Scenario]:
         """Scenarios for the ``n`` cells with the largest ``ranking`` above ``min_value``."""
         order = np.argsort(ranking, axis=None)[::-1][:n]
+        homes, aways = np.unravel_index(order, ranking.shape)  # read as one array each, not cell by cell
+        values = ranking[homes, aways].tolist()
+        p_as = self.next_match_p_a[homes, aways].tolist()
+        probabilities = self.next_match_probs[homes, aways].tolist()
         picked = []
-        for flat in order:
-            home, away = (int(x) for x in np.unravel_index(flat, ranking.shape))
-            if ranking[home, away] <= min_value:
+        for home, away, value, p_a, probability in zip(homes.tolist(), aways.tolist(), values, p_as, probabilities,
+                                                       strict=True):  # fmt: skip
+            if value <= min_value:
                 break
-            p_a = float(self.next_match_p_a[home, away])
-            probability = float(self.next_match_probs[home, away])
             picked.append(Scenario(self.next_match, home, away, probability, p_a, self._outcome(home, away)))
         return picked
 
@@ -236,6 +238,8 @@ class TieForecast:
         """A JSON-ready summary (floats, strings, lists)."""
         agg = self.aggregate
         top_agg = np.argsort(agg, axis=None)[::-1][:10]
+        xs, ys = (a.tolist() for a in np.unravel_index(top_agg, agg.shape))  # read at once, not cell by cell
+        ps = agg.flat[top_agg].tolist()
         return {
             "team_a": self.team_a,
             "team_b": self.team_b,
@@ -251,8 +255,7 @@ class TieForecast:
             "decider": self.rules.decider,
             "decider_modelled": self.decider_modelled,
             "aggregate": [
-                {"score": f"{x}-{y}", "probability": float(agg[x, y])}
-                for x, y in (np.unravel_index(i, agg.shape) for i in top_agg)
+                {"score": f"{x}-{y}", "probability": p} for x, y, p in zip(xs, ys, ps, strict=True)
             ],
             "scenarios": [s.to_dict() for s in self.scenarios(n_scenarios)],
             "needs": {
