@@ -60,12 +60,6 @@ ANSWER_CACHE = 512
 COMPUTE_LANES = int(os.environ.get("REMONTADA_SERVE_LANES", "2"))
 #: Seconds an answer may take before another lane opens beside it.
 SLOW_ANSWER = 0.05
-#: Seconds under which an answer counts as warm: the next question of the same kind (the same match or
-#: tie, date and model on the same snapshot, :func:`create_app`'s ``warm`` keys) is answered on the event
-#: loop itself, without the hop to a lane thread (0.1-0.3 ms of CPU an answer), while no lane is busy.
-WARM_ANSWER = 0.02
-#: Kinds of question remembered as warm per process (least recently used forgotten first).
-WARM_KINDS = 4096
 #: The environment variable ``remontada serve --workers N`` passes the store path through.
 STORE_ENV = "REMONTADA_SERVE_STORE"
 
@@ -151,8 +145,6 @@ def create_app(
     cache = AnswerCache(ANSWER_CACHE)
     lanes: list[anyio.CapacityLimiter] = []  # made in the event loop, on first use
     slow: set[object] = set()  # the answers being computed that have taken longer than SLOW_ANSWER
-    in_threads = [0]  # answers waiting for or being computed in a lane
-    warm: OrderedDict[tuple[Any, ...], None] = OrderedDict()  # kinds of question answered quickly lately
 
     def open_lanes() -> None:
         lanes[0].total_tokens = max(1, min(COMPUTE_LANES, 1 + len(slow)))
@@ -167,58 +159,21 @@ def create_app(
             slow.add(token)
             open_lanes()
 
-        in_threads[0] += 1
-        try:
-            async with lanes[0]:
-                timer = asyncio.get_running_loop().call_later(SLOW_ANSWER, taking_long)
-                try:
-                    return await anyio.to_thread.run_sync(compute)
-                finally:
-                    timer.cancel()
-                    if token in slow:
-                        slow.discard(token)
-                        open_lanes()
-        finally:
-            in_threads[0] -= 1
+        async with lanes[0]:
+            timer = asyncio.get_running_loop().call_later(SLOW_ANSWER, taking_long)
+            try:
+                return await anyio.to_thread.run_sync(compute)
+            finally:
+                timer.cancel()
+                if token in slow:
+                    slow.discard(token)
+                    open_lanes()
 
-    async def computed(compute: Callable[[], tuple[int, bytes]], kind: tuple[Any, ...] | None) -> tuple[int, bytes]:
-        """``compute()`` on the event loop when its ``kind`` of question was answered quickly on this snapshot
-        and no lane is busy (a warm answer: a millisecond, cheaper than the hop to a thread), else in a lane.
-        A kind is warm once an answer of it took under :data:`WARM_ANSWER` s (models fitted, store read),
-        and no longer once one took longer (then the next goes to a lane, where a slow one cannot hold up
-        the others)."""
-        if kind is None:
-            return await in_lane(compute)
-        kind = (snapshots.current.generation, *kind)
-        took = [math.inf]
-
-        def timed() -> tuple[int, bytes]:
-            began = time.perf_counter()
-            result = compute()
-            took[0] = time.perf_counter() - began
-            return result
-
-        result = timed() if kind in warm and in_threads[0] == 0 else await in_lane(timed)
-        if took[0] < WARM_ANSWER:
-            warm[kind] = None
-            warm.move_to_end(kind)
-            if len(warm) > WARM_KINDS:
-                warm.popitem(last=False)
-        else:
-            warm.pop(kind, None)
-        return result
-
-    async def answer(
-        call: Callable[[Store], facade.Answer | None],
-        key: tuple[Any, ...] | None = None,
-        kind: tuple[Any, ...] | None = None,
-    ) -> Response:
+    async def answer(call: Callable[[Store], facade.Answer | None], key: tuple[Any, ...] | None = None) -> Response:
         """Answer with ``call`` run on a connection of the current snapshot, in a worker thread. Answers are
         kept per snapshot under ``key`` (the endpoint and its parameters): asking again is a lookup, and
         requests that ask the same question at the same time share one computation. The ``Server-Timing``
-        header says how long the server took (ms), apart from the HTTP layer and the network. ``kind``: the
-        part of ``key`` that decides whether an answer is quick (the match and model, not the minute), for
-        the questions that may be answered on the event loop (:func:`computed`)."""
+        header says how long the server took (ms), apart from the HTTP layer and the network."""
 
         def compute() -> tuple[int, bytes]:
             with snapshots.borrow() as (snapshot, store):
@@ -241,7 +196,7 @@ def create_app(
             content = (await in_lane(compute))[1]
         else:  # kept per snapshot and day (an answer without a date is today's)
             generation, content = await cache.fetch(
-                (snapshots.current.generation, *key, dt.date.today()), lambda: computed(compute, kind)
+                (snapshots.current.generation, *key, dt.date.today()), lambda: in_lane(compute)
             )
             offer(generation, content)
         took = 1000 * (time.perf_counter() - began)
@@ -310,7 +265,6 @@ def create_app(
                 first_leg=first_leg, model=model,
             ),
             ("tie", home, away, competition, season, round, date, first_leg, model),
-            ("tie", home, away, competition, season, round, date, model, dt.date.today()),
         )  # fmt: skip
 
     @app.get("/api/live", tags=["live"])
@@ -334,7 +288,6 @@ def create_app(
                 competition=competition, first_leg=first_leg, team=team, model=model,
             ),
             ("live", home, away, date, minute, score, red_cards, competition, first_leg, team, model),
-            ("live", home, away, date, competition, first_leg, team, model, dt.date.today()),
         )  # fmt: skip
 
     # the same parameters as above, checked the same way (strictly: anything doubtful goes to FastAPI)
