@@ -25,7 +25,7 @@ EUROPA = {"competition": "Europa League", "season": "2023-24"}
 def forget_everything() -> None:
     """What a fresh server process would hold: nothing kept."""
     live_api._KNOWN.clear()
-    live_api._INPLAY.__dict__.clear()
+    live_api._MODELS.clear()
     tie_answer._LINES.clear()
     tie_answer._packaged_second_leg.cache_clear()
     surface._SURFACES.clear()
@@ -106,8 +106,8 @@ def test_answers_are_written_as_the_strict_json_they_were(full_store_path: Path)
 def test_live_questions_answered_in_two_threads_at_once_equal_those_answered_one_by_one(
     full_store_path: Path,
 ) -> None:
-    """The server answers in two threads: each keeps its own in-play model (and extra-time grids), and the
-    value surfaces and kept matches they share give the same answers."""
+    """The server answers in two threads: they share one in-play model (its extra-time grids kept behind a
+    lock), the value surfaces and the kept matches, and give the same answers."""
     from concurrent.futures import ThreadPoolExecutor
 
     questions = [(str(m), score, reds) for m in range(0, 91, 9) for score in ("0-0", "1-1") for reds in ("0-0", "0-1")]

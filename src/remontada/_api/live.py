@@ -108,39 +108,30 @@ def _inplay(params: str | os.PathLike[str] | None) -> InplayModel:
 
 
 #: The packaged in-play model and its versions per season (``for_date``), kept so that the grids they keep
-#: (a match's extra time) serve every later question about the match. Kept per thread: a model's own cache
-#: is not made to be shared by threads (the server answers in two).
-_INPLAY = threading.local()
-
-
-def _models() -> dict[tuple[Any, ...], InplayModel]:
-    models: dict[tuple[Any, ...], InplayModel] | None = getattr(_INPLAY, "models", None)
-    if models is None:
-        models = _INPLAY.models = {}
-    return models
+#: (a match's extra time) serve every later question about the match, from every thread (the model's own
+#: cache is locked).
+_MODELS: dict[tuple[Any, ...], InplayModel] = {}
 
 
 def _packaged_inplay(params: Any) -> InplayModel:
     from remontada.inplay.model import InplayModel
 
-    models = _models()
-    model = models.get(("packaged", params))
-    if model is None:
-        model = models[("packaged", params)] = InplayModel(params)
+    model = _MODELS.get(("packaged", params))
+    if model is None:  # two threads may both build one; setdefault keeps the first for everyone
+        model = _MODELS.setdefault(("packaged", params), InplayModel(params))
     return model
 
 
 def _for_date(inplay: InplayModel, day: dt.date) -> InplayModel:
-    """``inplay.for_date(day)``, the same object each time (in this thread) for the packaged model."""
+    """``inplay.for_date(day)``, the same object each time for the packaged model."""
     from remontada.inplay.model import season_start
 
-    models = _models()
-    if models.get(("packaged", inplay.params)) is not inplay:
+    if _MODELS.get(("packaged", inplay.params)) is not inplay:
         return inplay.for_date(day)  # parameters read from a file: nothing kept
     key = ("season", inplay.params, season_start(day))
-    dated = models.get(key)
+    dated = _MODELS.get(key)
     if dated is None:
-        dated = models[key] = inplay.for_date(day)
+        dated = _MODELS.setdefault(key, inplay.for_date(day))
     return dated
 
 

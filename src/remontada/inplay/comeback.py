@@ -140,7 +140,7 @@ def _played(minute: np.ndarray) -> np.ndarray:
     return minute[0] + np.cumsum(step) - step[0]
 
 
-def _labels(clock: np.ndarray, start: str) -> np.ndarray:
+def clock_labels(clock: np.ndarray, start: str) -> np.ndarray:
     """Clock labels of the step boundaries: ``start``, then minutes, ``45+``/``90+`` in added time,
     ``HT``/``FT``."""
     labels = []
@@ -173,7 +173,8 @@ class LiveSecondLeg:
     teams: tuple[str, str] = ("A", "B")
     red_cards: tuple[int, int] = (0, 0)
 
-    def _side(self, team: str) -> str:
+    def side_of(self, team: str) -> str:
+        """``"a"`` or ``"b"``: which of the tie's two teams ``team`` is."""
         return side_of(team, self.teams)
 
     def terminal_values(
@@ -209,7 +210,7 @@ class LiveSecondLeg:
         """``team``'s comeback curve from ``minute`` with the leg at ``score`` (B, A)."""
         model = model or InplayModel()
         clock = MatchClock.parse(minute)
-        side = self._side(team)
+        side = self.side_of(team)
         lead = second_leg_lead(self.first_leg, score, away_goals=self.rules.away_goals)
         chain = model.chain(*self.rates, minute=clock, score=score, red_cards=self.red_cards, lead=lead)
         values = chain.backward(self.terminal_values(score, chain.shape, model, shootout))
@@ -243,7 +244,7 @@ class LiveSecondLeg:
             start=str(clock),
             score=score,
             first_leg=self.first_leg,
-            label=_labels(chain.clock, str(clock)),
+            label=clock_labels(chain.clock, str(clock)),
             minute=chain.clock.astype(float),
             if_unchanged=unchanged,
             if_next_goal_at=after_goal,

@@ -40,6 +40,7 @@ import csv
 import datetime as dt
 import math
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
@@ -624,6 +625,8 @@ class InplayModel:
         self.params = params if params is not None else InplayParams.packaged()
         self.tail = tail
         self._extra_cache: dict[tuple[object, ...], ScoreGrid] = {}
+        # one model serves every thread of a server: the cache's eviction must not race a lookup
+        self._extra_lock = threading.Lock()
 
     def for_date(self, date: dt.date) -> InplayModel:
         """This model with the added time of the season ``date`` falls in (July starts a season)."""
@@ -791,16 +794,18 @@ class InplayModel:
         """
         key = (float(home_rate), float(away_rate), tuple(red_cards), bool(away_goals), int(minutes))
         if lead is None:
-            cached = self._extra_cache.get(key)
+            with self._extra_lock:
+                cached = self._extra_cache.get(key)
             if cached is not None:
                 return cached
         rule = lead or extra_time_lead(away_goals_in_extra_time=away_goals)
         chain = self.extra_time_chain(home_rate, away_rate, red_cards=red_cards, lead=rule, minutes=minutes)
         grid = ScoreGrid.from_matrix(chain.forward(), self.tail)
         if lead is None:
-            if len(self._extra_cache) >= 256:
-                self._extra_cache.pop(next(iter(self._extra_cache)))
-            self._extra_cache[key] = grid
+            with self._extra_lock:
+                if len(self._extra_cache) >= 256:
+                    self._extra_cache.pop(next(iter(self._extra_cache)))
+                self._extra_cache[key] = grid
         return grid
 
 

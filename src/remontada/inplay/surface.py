@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from remontada.grid import ScoreGrid
-from remontada.inplay.comeback import ComebackCurve, LiveSecondLeg, _labels
+from remontada.inplay.comeback import ComebackCurve, LiveSecondLeg, clock_labels
 from remontada.inplay.model import (
     InplayModel,
     LeadRule,
@@ -139,7 +139,7 @@ class LiveSurface:
         if where is None:
             return None
         k, hair = where
-        side = self.tie._side(team)
+        side = self.tie.side_of(team)
 
         def rows(table: np.ndarray, i: int, j: int, before: float) -> np.ndarray:
             """``table[k:, i, j]``, after the hair-thin first step's ``before`` when the chain has one."""
@@ -175,7 +175,7 @@ class LiveSurface:
         key = (k, hair, str(clock), clock.minute)
         labels = self.labels.get(key)
         if labels is None:
-            labels = self.labels[key] = _labels(clock_now, str(clock))
+            labels = self.labels[key] = clock_labels(clock_now, str(clock))
         a_name, b_name = self.tie.teams
         return ComebackCurve(
             team=a_name if side == "a" else b_name,
