@@ -43,6 +43,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -306,11 +307,20 @@ def warm(base: str, workers: int) -> None:
     """Both models fitted (or loaded from the disk cache) in every worker before anything is timed, by
     the :data:`WARMED` questions (never part of a distinct run)."""
     questions = {"tie": tie_questions(), "live": live_questions()}
-    for _ in range(4 * workers):  # connections are spread over the workers by the kernel: ask each a few times
-        with httpx.Client(base_url=base, timeout=300) as client:  # a new connection each round
+
+    def ask_all() -> None:
+        with httpx.Client(base_url=base, timeout=300) as client:  # a connection of its own
             for name, listed in questions.items():
                 for q in WARMED[name]:
                     client.get(f"/api/{name}", params=listed[q])
+
+    ask_all()  # the models fitted (or read from the disk cache) once, in one worker
+    # connections are spread over the workers by the kernel: with several workers, many connections at once
+    # (so that every worker takes some), a few times
+    for _ in range(4 if workers > 1 else 0):
+        with ThreadPoolExecutor(8 * workers) as pool:
+            for future in [pool.submit(ask_all) for _ in range(8 * workers)]:
+                future.result()
     # the live questions' goals-to-come surfaces (one per red-card state) are built in the background after
     # the first question about them (about 0.5 s of CPU each): let them finish, so that the runs measure
     # answers, not builds
