@@ -174,10 +174,13 @@ def test_quick_answers_take_one_lane_and_a_slow_one_opens_a_second(
     slow_running = False
     lock = threading.Lock()
     real = facade.live
+    on_loop: dict[str, bool] = {}  # minute and model -> answered on the event loop's thread (not a lane's)
 
     def counted(*args: object, **kwargs: object) -> object:
         nonlocal running, most, done_during_slow, slow_running
-        slow = kwargs.get("minute") == "0"
+        slow = kwargs.get("model") == "poisson"  # a model not fitted yet: slow
+        asked = f"{kwargs['minute']} {kwargs['score']} {kwargs['model']}"
+        on_loop[asked] = threading.current_thread() is threading.main_thread()
         with lock:
             running += 1
             most = max(most, running)
@@ -202,16 +205,77 @@ def test_quick_answers_take_one_lane_and_a_slow_one_opens_a_second(
         async def ask(app: Any, minutes: range, score: str = "1-1") -> list[httpx.Response]:
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-                return await asyncio.gather(*(client.get(LIVE + f"&minute={m}&score={score}") for m in minutes))
+                return await asyncio.gather(*(
+                    client.get(LIVE + f"&minute={m}&score={score}" + ("&model=poisson" if m == 0 else ""))
+                    for m in minutes
+                ))  # fmt: skip
 
         asyncio.run(ask(app, range(1, 2)))  # the model fitted and the match's surfaces built (slow)
         most = 0
         quick = asyncio.run(ask(app, range(2, 18)))
         assert [r.status_code for r in quick] == [200] * 16
         assert most == 1, "quick answers are computed one at a time"
+        for m in range(20, 24):  # one at a time, the kind of question now warm
+            asyncio.run(ask(app, range(m, m + 1)))
         most = 0
         with_slow = asyncio.run(ask(app, range(0, 9), "2-1"))
     finally:
         app.state.snapshots.close()
     assert [r.status_code for r in with_slow] == [200] * 9
     assert most == 2 and done_during_slow >= 1, "the questions queued behind a slow answer are answered meanwhile"
+    assert not on_loop["1 1-1 dixon-coles"], "the first question about a match (a model to fit) goes to a lane"
+    assert all(on_loop[f"{m} 1-1 dixon-coles"] for m in range(20, 24)), "warm questions are answered on the loop"
+    assert not on_loop["0 2-1 poisson"], "a question of a kind not answered yet (another model) goes to a lane"
+    assert all(on_loop[f"{m} 2-1 dixon-coles"] for m in range(1, 9)), "warm ones go on the loop beside a slow lane"
+
+
+def test_warm_answers_on_the_loop_take_turns_with_the_rest_of_the_loop(
+    full_store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Warm questions are answered on the event loop one per turn of the loop, not back to back: between two
+    answers the loop does its other work (accepting connections, reading requests, sending answers), so a
+    connection opened while eight answers are due is not kept waiting for all eight."""
+    import asyncio
+
+    import httpx
+
+    from remontada.web import facade
+
+    done = 0
+    real = facade.live
+
+    def counted(*args: object, **kwargs: object) -> object:
+        nonlocal done
+        try:
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            done += 1
+
+    monkeypatch.setattr(facade, "live", counted)
+    app = create_app(full_store_path)
+    app.state.snapshots.start()
+    seen: list[int] = []  # answers done each time another task of the loop got a turn
+    try:
+
+        async def ask(minutes: range) -> list[httpx.Response]:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                return await asyncio.gather(*(client.get(LIVE + f"&minute={m}&score=0-2") for m in minutes))
+
+        async def while_answering(minutes: range) -> list[httpx.Response]:
+            async def other_work() -> None:
+                while done < start + len(minutes):
+                    seen.append(done - start)
+                    await asyncio.sleep(0)
+
+            start = done
+            responses, _ = await asyncio.gather(ask(minutes), other_work())
+            return responses
+
+        asyncio.run(ask(range(1, 3)))  # the match's kind of question answered: warm from now on
+        asyncio.run(ask(range(3, 5)))
+        responses = asyncio.run(while_answering(range(10, 18)))
+    finally:
+        app.state.snapshots.close()
+    assert [r.status_code for r in responses] == [200] * 8
+    assert set(range(1, 8)) <= set(seen), f"other work ran only after answers {sorted(set(seen))}"
