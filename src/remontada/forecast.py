@@ -210,7 +210,7 @@ class Forecaster:
     def _config_key(self) -> str:
         """The model's configuration when it differs from the one the cache key always meant: a fit
         cached before a setting was added keeps its key, a fit with the setting on gets a new one."""
-        params = getattr(self.spec.build(), "get_params", dict)()
+        params: dict[str, Any] = getattr(self.spec.build(), "get_params", dict)()
         return "|unlisted_by_country" if params.get("unlisted_by_country") else ""
 
     def _data_key(self) -> str:
