@@ -179,7 +179,7 @@ def inplay_fit(
 
     progress = progress_bar(as_json, 22)
     with progress:
-        task = progress.add_task("fitting designs", total=len(VARIANTS) + (8 if frailty else 0), note="")
+        task = progress.add_task("fitting designs", total=len(VARIANTS) + 1 + (8 if frailty else 0), note="")
         fit = rm.fit_inplay(first_season=first_season, holdout_from=holdout_from, store=store, frailty=frailty,
                             progress=lambda name: progress.update(task, advance=1, note=name))  # fmt: skip
     fit.write_csv(out)
