@@ -211,8 +211,8 @@ class InplayParams:
     @classmethod
     def previous(cls) -> InplayParams:
         """The fit shipped before the packaged one (``remontada/data/inplay_previous.csv``: the
-        minute-by-minute fit without added-time lead effects or the leader's season trend), kept
-        for comparison."""
+        same rates without the history effects: the match so far changes nothing), kept for
+        comparison."""
         return _packaged_params("inplay_previous.csv")
 
     # ---- rows ------------------------------------------------------------------------------
