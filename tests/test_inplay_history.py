@@ -156,3 +156,24 @@ def test_club_matches_show_the_lull_and_it_predicts_held_out_seasons(full_store)
     assert lull.value("lull") < -10 * lull.se("lull")  # about x0.71
     gain = {row["variant"]: float(row["held_out_gain_per_1000"]) for row in rows}  # type: ignore[arg-type]
     assert gain[f"history:{HISTORY_CHOSEN}"] > 5.0
+
+
+def test_live_takes_the_last_goal_and_refuses_one_that_contradicts_the_score(full_store_path) -> None:  # type: ignore[no-untyped-def]
+    import remontada as rm
+    from remontada.errors import InvalidInput
+
+    def at_60(**kwargs: str) -> rm.LiveAnswer:
+        return rm.live("Atalanta", "Liverpool", date="2024-04-18", minute=60, score="0-1", store=full_store_path,
+                       **kwargs)  # fmt: skip
+
+    unknown, settled, fresh = at_60(), at_60(last_goal="7 away"), at_60(last_goal="59 away")
+    # Salah's goal of the 7th minute is long past: Atalanta, 2 up on aggregate, and Liverpool both score more
+    # than the average of that state, which holds the lull after each goal; a goal of the 59th minute slows it
+    assert settled.p_through("Liverpool") > fresh.p_through("Liverpool")
+    assert settled.p_through("Liverpool") > unknown.p_through("Liverpool")
+    assert sum(settled.forecast.remaining.expected_goals()) > sum(unknown.forecast.remaining.expected_goals())
+    for bad, words in (("7 home", "home side scored"), ("70 away", "comes after"), ("abc", "the scoring side"),
+                       ("none", "'none' but the score")):  # fmt: skip
+        with pytest.raises(InvalidInput, match=words) as info:
+            at_60(last_goal=bad)
+        assert info.value.field == "last_goal"
