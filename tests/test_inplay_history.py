@@ -114,6 +114,15 @@ def test_a_goal_history_that_contradicts_the_match_is_refused() -> None:
     model = InplayModel()
     with pytest.raises(ValueError, match="cannot come after"):
         model.chain(ATALANTA, LIVERPOOL, minute=30, score=(0, 1), history=GoalHistory.after(35, home=False))
+    with pytest.raises(ValueError, match="cannot come after"):
+        model.chain(ATALANTA, LIVERPOOL, minute="45+1", score=(0, 1), history=GoalHistory.after("45+2", home=False))
+    # a goal in the first half's added time, at that minute or at half-time: its lull is still to come
+    for now in ("45+2", "HT"):
+        late, early = (
+            model.remaining(ATALANTA, LIVERPOOL, minute=now, score=(0, 1), history=GoalHistory.after(goal, home=False))
+            for goal in ("45+2", 30)
+        )
+        assert late.probs[0, 0] > early.probs[0, 0]
     with pytest.raises(ValueError, match="needs the last goal"):
         model.chain(ATALANTA, LIVERPOOL, minute=30, score=(0, 1), history=GoalHistory())
     with pytest.raises(ValueError, match="needs a score with a goal"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import threading
 from collections import OrderedDict
@@ -146,7 +147,7 @@ def _clock(minute: str | float) -> MatchClock:
 
 def _history(last_goal: str | None, clock: MatchClock, score: tuple[int, int]) -> GoalHistory | None:
     """``"7 away"``, ``"45+2 home"`` or ``"none"`` as a :class:`~remontada.inplay.model.GoalHistory`."""
-    from remontada.inplay.model import GoalHistory, goal_position
+    from remontada.inplay.model import GoalHistory
 
     if last_goal is None:
         return None
@@ -172,10 +173,8 @@ def _history(last_goal: str | None, clock: MatchClock, score: tuple[int, int]) -
         side = "home" if history.home else "away"
         raise InvalidInput(f"last_goal (--last-goal) says the {side} side scored, but it has no goal in "
                            f"{score[0]}-{score[1]}", field="last_goal")  # fmt: skip
-    from remontada.inplay.model import InplayParams
-
-    flat = InplayParams.flat()
-    if goal_position(flat, history.last_goal) > goal_position(flat, clock) and not clock.half_time:
+    goal = history.last_goal
+    if (goal.minute, goal.added) > (clock.minute, math.inf if clock.half_time else clock.added):
         raise InvalidInput(f"last_goal (--last-goal) {last_goal!r} comes after the minute {clock}", field="last_goal")
     return history
 

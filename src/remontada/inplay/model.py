@@ -431,6 +431,11 @@ def goal_position(params: InplayParams, clock: MatchClock) -> float:
     return clock_position(params, clock)
 
 
+def _order(clock: MatchClock) -> tuple[float, float]:
+    """``(minute, added)`` of ``clock`` for ordering moments (half-time after all first-half added time)."""
+    return (clock.minute, math.inf if clock.half_time else clock.added)
+
+
 @dataclass(frozen=True, slots=True)
 class GoalHistory:
     """What a forecast knows of the match before now: the minute of its last goal (``None``: no
@@ -843,10 +848,11 @@ class InplayModel:
             return (-math.inf, 0)
         if not sum(score):
             raise ValueError("a goal history with a last goal needs a score with a goal")
-        goal_at = goal_position(self.params, history.last_goal)
-        if goal_at > position + 1e-9 and not (history.last_goal.minute == 45.0 and clock.half_time):
-            raise ValueError(f"the last goal ({history.last_goal}) cannot come after the minute {clock}")
-        return (goal_at, history.scored_last)
+        goal = history.last_goal
+        if _order(goal) > _order(clock):
+            raise ValueError(f"the last goal ({goal}) cannot come after the minute {clock}")
+        # a goal in the first half's added time counts from its end, which the clock may not have reached
+        return (min(goal_position(self.params, goal), position), history.scored_last)
 
     def extra_time_chain(
         self,
