@@ -22,7 +22,15 @@ from collections.abc import Callable
 import numpy as np
 
 from remontada.inplay.comeback import LiveSecondLeg
-from remontada.inplay.model import InplayModel, InplayParams, MatchClock, clock_position, regular_steps, second_leg_lead
+from remontada.inplay.model import (
+    GoalHistory,
+    InplayModel,
+    InplayParams,
+    MatchClock,
+    clock_position,
+    regular_steps,
+    second_leg_lead,
+)
 from remontada.penalties import ShootoutModel
 from remontada.rules import rules_for
 from remontada.ties.engine import forecast_live, forecast_live_from_rates, remaining_grid
@@ -93,6 +101,10 @@ def main() -> None:
     entries: list[tuple[str, Callable[[], object]]] = [
         ("numpy sum of 16x12 (load yardstick)", yardstick.sum),
         ("goals to come at 60', 0-1", lambda: model.remaining(*RATES, minute=60, score=(0, 1))),
+        (
+            "the same, last goal known (7', history effects)",
+            lambda: model.remaining(*RATES, minute=60, score=(0, 1), history=GoalHistory.after(7, home=False)),
+        ),
         ("goals to come from kick-off", lambda: model.remaining(*RATES, minute=0)),
         ("live tie at 60', 0-1 (remaining + ET + tie)", live(60, (0, 1))),
         (

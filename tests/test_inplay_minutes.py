@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from remontada.inplay.checkpoints import forecasts, states
+from remontada.inplay.checkpoints import forecasts, history_at, states
 from remontada.inplay.data import N_CELLS, EventTimes, event_cell
 from remontada.inplay.minutes import TREND_SEASON, cell_table, compare, fit_variant, params_from_fit
 from remontada.inplay.model import InplayModel, InplayParams
@@ -126,10 +126,16 @@ def test_checkpoint_forecasts_equal_the_live_chain(simulated: EventTimes) -> Non
     sample = simulated.select(np.arange(len(simulated)) < 40)
     params = InplayParams.packaged()
     probs = forecasts(params, sample, ("HT", "60"), rate_step=1e-6)
+    average = forecasts(params, sample, ("HT", "60"), rate_step=1e-6, history=False)
     home, away, home_reds, away_reds = states(sample, "60")
     for k in np.flatnonzero((home_reds == 0) & (away_reds == 0))[:5]:
         model = InplayModel(params.for_season(int(sample.season_start[k])))
-        grid = model.final_score(float(sample.home_rate[k]), float(sample.away_rate[k]), minute=60,
-                                 score=(int(home[k]), int(away[k])))  # fmt: skip
-        assert probs[k, 1, 0] == pytest.approx(grid.home_win, abs=2e-4)
-        assert probs[k, 1, 1] == pytest.approx(grid.draw, abs=2e-4)
+        rates = float(sample.home_rate[k]), float(sample.away_rate[k])
+        score = (int(home[k]), int(away[k]))
+        known = model.final_score(*rates, minute=60, score=score, history=history_at(sample, "60", int(k)))
+        unknown = model.final_score(*rates, minute=60, score=score)
+        assert probs[k, 1, 0] == pytest.approx(known.home_win, abs=2e-4)
+        assert probs[k, 1, 1] == pytest.approx(known.draw, abs=2e-4)
+        assert average[k, 1, 0] == pytest.approx(unknown.home_win, abs=2e-4)
+        assert average[k, 1, 1] == pytest.approx(unknown.draw, abs=2e-4)
+    assert np.abs(probs - average).max() > 1e-3  # the match so far moves the forecasts

@@ -136,10 +136,11 @@ def test_the_gap_columns_round_trip_and_an_older_file_without_them_has_no_gap_de
         SecondLegAdjustment.from_csv("\n".join(lines), "x.csv")
 
 
-def test_the_packaged_fit_lowers_liverpools_chance_in_bergamo() -> None:
+def test_the_packaged_fit_raises_liverpools_chance_in_bergamo() -> None:
     """Liverpool 0-3 Atalanta (11 April 2024), then the second leg in Bergamo (Atalanta 0-1 Liverpool,
-    18 April): with the strength model's expected goals (Atalanta 1.41, Liverpool 1.84) a visitor three
-    goals down scores less than its rating says, so the adjusted chance is below the unadjusted one."""
+    18 April): with the strength model's expected goals (Atalanta 1.41, Liverpool 1.84) a host three
+    goals up scores less than its rating says (it sits on the lead) while the visitor keeps nearly all
+    of its rating, so the adjusted chance is above the unadjusted one."""
     from remontada.rules import rules_for
     from remontada.ties.history import rules_round
     from remontada.ties.second_leg import packaged
@@ -147,12 +148,13 @@ def test_the_packaged_fit_lowers_liverpools_chance_in_bergamo() -> None:
     rules = rules_for("uefa.el", "2023-24", rules_round("Quarterfinals"))
     grid = ScoreGrid.from_rates(1.41, 1.84, rho=-0.05)
     fit = packaged()
-    assert fit.uses_gap and "..2015-16 " in fit.note  # fitted on the ties before 2016-17 only
-    _, visitor = fit.factors((0, 3), grid.expected_goals())
-    assert visitor < 0.95  # Liverpool, three down, score less than the model says
+    assert "..2015-16 " in fit.note  # fitted on the ties before 2016-17 only
+    host, visitor = fit.factors((0, 3), grid.expected_goals())
+    assert host < 0.9  # Atalanta, three up at home, score less than the model says
+    assert 0.95 < visitor < 1.0
     plain = forecast_second_leg((0, 3), grid, rules=rules).p_a  # A = Liverpool, at home in the first leg
     adjusted = forecast_second_leg((0, 3), fit.apply(grid, (0, 3)), rules=rules).p_a
-    assert 0.02 < adjusted < plain < 0.12
+    assert 0.02 < plain < adjusted < 0.12
 
 
 def test_the_fit_uses_only_ties_before_2016_17_and_is_deterministic() -> None:

@@ -75,8 +75,10 @@ MODELS: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
         ModelSpec(
-            "dixon-coles", "Dixon-Coles, time decay 0.0018/day, teams shrunk to their league (joint fit)",
-            4 * 365, _goal_model("DixonColes", home_advantage_by="scope"),
+            "dixon-coles",
+            "Dixon-Coles, time decay 0.0018/day, teams shrunk to their league (joint fit; clubs of leagues the "
+            "data lack, seen only in UEFA competitions, shrunk to their country's European level)",
+            4 * 365, _goal_model("DixonColes", home_advantage_by="scope", unlisted_by_country=True),
         ),
         ModelSpec(
             "poisson", "independent Poisson, same prior and decay as dixon-coles",
@@ -194,6 +196,8 @@ class Forecaster:
             model = self.spec.build()
             if self.spec.name == "elo":
                 model.fit(matches)
+            elif getattr(model, "unlisted_by_country", False):
+                model.fit(matches, as_of=day, countries=self.store.club_countries())
             else:
                 model.fit(matches, as_of=day)
             if path is not None:
@@ -202,6 +206,12 @@ class Forecaster:
                 tmp.write_bytes(pickle.dumps(model))
                 tmp.replace(path)
         return model
+
+    def _config_key(self) -> str:
+        """The model's configuration when it differs from the one the cache key always meant: a fit
+        cached before a setting was added keeps its key, a fit with the setting on gets a new one."""
+        params: dict[str, Any] = getattr(self.spec.build(), "get_params", dict)()
+        return "|unlisted_by_country" if params.get("unlisted_by_country") else ""
 
     def _data_key(self) -> str:
         """Which data the store holds: the file it came from (``Store.origin``) and its last update."""
@@ -243,5 +253,6 @@ class Forecaster:
     def _cache_path(self, day: np.datetime64) -> Path | None:
         if self.cache_dir is None:
             return None
-        key = hashlib.sha256(f"{__version__}|{self._data_key()}|{self.spec.name}".encode()).hexdigest()[:16]
+        text = f"{__version__}|{self._data_key()}|{self.spec.name}{self._config_key()}"
+        key = hashlib.sha256(text.encode()).hexdigest()[:16]
         return self.cache_dir / f"{self.spec.name}-{key}-{day}.pkl"

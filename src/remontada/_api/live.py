@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import threading
 from collections import OrderedDict
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from remontada.grid import ScoreGrid
     from remontada.inplay.comeback import ComebackCurve
     from remontada.inplay.live import LiveForecast, LiveMatch
-    from remontada.inplay.model import InplayModel, MatchClock
+    from remontada.inplay.model import GoalHistory, InplayModel, MatchClock
     from remontada.store.reader import Store
 
 
@@ -142,6 +143,40 @@ def _clock(minute: str | float) -> MatchClock:
         return MatchClock.parse(minute)
     except ValueError as exc:
         raise InvalidInput(str(exc), field="minute") from None
+
+
+def _history(last_goal: str | None, clock: MatchClock, score: tuple[int, int]) -> GoalHistory | None:
+    """``"7 away"``, ``"45+2 home"`` or ``"none"`` as a :class:`~remontada.inplay.model.GoalHistory`."""
+    from remontada.inplay.model import GoalHistory
+
+    if last_goal is None:
+        return None
+    text = last_goal.strip().lower()
+    if text == "none":
+        if sum(score):
+            raise InvalidInput(f"last_goal (--last-goal) is 'none' but the score is {score[0]}-{score[1]}",
+                               field="last_goal")  # fmt: skip
+        return GoalHistory()
+    parts = text.replace(",", " ").split()
+    if len(parts) != 2 or parts[1] not in ("home", "away"):
+        raise InvalidInput(f"last_goal (--last-goal) is the minute and the scoring side, e.g. '7 away' or "
+                           f"'45+2 home', got {last_goal!r}", field="last_goal")  # fmt: skip
+    try:
+        history = GoalHistory.after(parts[0], home=parts[1] == "home")
+    except ValueError as exc:
+        raise InvalidInput(f"last_goal (--last-goal): {exc}", field="last_goal") from None
+    if not sum(score):
+        raise InvalidInput(f"last_goal (--last-goal) {last_goal!r} needs a score with a goal, got 0-0",
+                           field="last_goal")  # fmt: skip
+    assert history.last_goal is not None
+    if (history.home and not score[0]) or (not history.home and not score[1]):
+        side = "home" if history.home else "away"
+        raise InvalidInput(f"last_goal (--last-goal) says the {side} side scored, but it has no goal in "
+                           f"{score[0]}-{score[1]}", field="last_goal")  # fmt: skip
+    goal = history.last_goal
+    if (goal.minute, goal.added) > (clock.minute, math.inf if clock.half_time else clock.added):
+        raise InvalidInput(f"last_goal (--last-goal) {last_goal!r} comes after the minute {clock}", field="last_goal")
+    return history
 
 
 def _rates(given: tuple[float, float] | str | None) -> tuple[float, float] | None:
@@ -312,6 +347,7 @@ def live(
     team: str | None = None,
     params: str | os.PathLike[str] | None = None,
     store: Store | str | os.PathLike[str] | None = None,
+    last_goal: str | None = None,
 ) -> LiveAnswer:
     """What happens in the time left of a match being played.
 
@@ -340,6 +376,10 @@ def live(
         In-play parameter CSV (default: the packaged fit).
     store
         An open store, a path, or ``None`` for the user's store.
+    last_goal
+        The minute and scorer of the last goal so far, ``"7 away"``, ``"45+2 home"`` (``"none"``:
+        no goal yet). Known, the state scores at rates of its own until the next goal (the lull
+        after a goal, settled rates away from it); default: the state's average rates.
 
     Returns
     -------
@@ -358,6 +398,7 @@ def live(
     given = _rates(rates)
     inplay = _inplay(params)
     model = check_model(model)
+    history = _history(last_goal, clock, now)
     from remontada.inplay.live import live_forecast
 
     with using_store(store) as st:
@@ -371,11 +412,13 @@ def live(
         warnings, cutoff = cutoff_warnings(st, match.date, "the pre-match rates")
     inplay = _for_date(inplay, match.date)  # the added time of the match's season
     try:
-        # every whole minute is a lookup in the match's goals-to-come surface; a minute between steps is computed
-        remaining = _remaining(match, pre_rates, clock, now, reds, inplay)
+        # every whole minute is a lookup in the match's goals-to-come surface; a minute between steps is computed,
+        # and so is a state whose last goal is known (its first cell has rates of its own)
+        remaining = _remaining(match, pre_rates, clock, now, reds, inplay) if history is None else None
         forecast = live_forecast(
-            match, pre_rates, minute=clock, score=now, red_cards=reds, model=inplay, remaining=remaining
-        )
+            match, pre_rates, minute=clock, score=now, red_cards=reds, model=inplay, remaining=remaining,
+            history=history,
+        )  # fmt: skip
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
     curve = _curve(match, forecast, pre_rates, clock, now, reds, inplay, team)

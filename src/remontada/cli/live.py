@@ -62,13 +62,16 @@ def live(
     every: Annotated[int, typer.Option(min=1, help="Minutes between rows of the comeback curve.")] = 5,
     plot: Annotated[Path | None, typer.Option(help="Write the comeback curve as a PNG here.")] = None,
     params: Annotated[Path | None, typer.Option(help="In-play parameters CSV (default: the packaged fit).")] = None,
+    last_goal: Annotated[
+        str | None, typer.Option("--last-goal", help="Minute and side of the last goal, e.g. '7 away' or 'none'.")
+    ] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """What happens in the time left: win/draw/loss, the goals to come and, in a tie, who goes through."""
     answer = rm.live(home, away, date=date, minute=minute, score=score, red_cards=red_cards, competition=competition,
                      first_leg=first_leg, model=model, rates=rates, team=team, params=params,
-                     store=store)  # fmt: skip
+                     store=store, last_goal=last_goal)  # fmt: skip
     if plot is not None and answer.curve is not None:
         answer.curve.plot(plot)
     if as_json:
@@ -179,7 +182,7 @@ def inplay_fit(
 
     progress = progress_bar(as_json, 22)
     with progress:
-        task = progress.add_task("fitting designs", total=len(VARIANTS) + (8 if frailty else 0), note="")
+        task = progress.add_task("fitting designs", total=len(VARIANTS) + 1 + (8 if frailty else 0), note="")
         fit = rm.fit_inplay(first_season=first_season, holdout_from=holdout_from, store=store, frailty=frailty,
                             progress=lambda name: progress.update(task, advance=1, note=name))  # fmt: skip
     fit.write_csv(out)

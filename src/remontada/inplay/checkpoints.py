@@ -14,6 +14,13 @@ One backward pass of the chain from kick-off (:meth:`GoalChain.backward`) gives 
 each final result from every score at every minute, so a match costs nothing once its group of
 pre-match rates (binned to ``rate_step`` goals, each group at its mean rates), season (the
 added time of its season: :meth:`InplayParams.for_season`) and red cards has been solved.
+
+The match so far is known at a checkpoint (the minute of its last goal and who scored it), so
+with parameters that have history effects (:class:`InplayParams`' ``settled_lead``, ``lull``,
+...) the state a match is in scores at rates of its own until the next goal: one pass through
+the steps from the checkpoint per match (:func:`_with_history`) takes the chance of staying in it
+and, at every step, of leaving it, into the backward pass's values of the cells it leads to;
+exactly the chain :meth:`InplayModel.chain` builds with a :class:`GoalHistory`.
 """
 
 from __future__ import annotations
@@ -28,10 +35,13 @@ from remontada.evaluation.scoring import CalibrationTable, calibration_table, lo
 from remontada.inplay.data import FIRST_ADDED_CELL, EventTimes
 from remontada.inplay.fit import rate_groups
 from remontada.inplay.model import (
+    GoalChain,
+    GoalHistory,
     InplayModel,
     InplayParams,
     MatchClock,
     clock_position,
+    history_effects,
     regular_steps,
     stack_chains,
 )
@@ -62,6 +72,97 @@ def states(data: EventTimes, checkpoint: str) -> tuple[np.ndarray, np.ndarray, n
     return out[0], out[1], out[2], out[3]
 
 
+def last_goals(data: EventTimes, checkpoint: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(cell, scored_last)`` of every match's last goal before ``checkpoint`` (cell -1 and 0: none;
+    +1 the home side scored it, -1 the away side; the away side when both scored in its cell)."""
+    n = len(data)
+    pick = ~data.event_red & (data.event_cell < _cell_limit(checkpoint))
+    cell = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(cell, data.event_match[pick], data.event_cell[pick])
+    scorer = np.zeros(n, dtype=np.int64)
+    last = pick & (data.event_cell == cell[data.event_match])
+    scorer[data.event_match[last & data.event_home]] = 1
+    scorer[data.event_match[last & ~data.event_home]] = -1
+    return cell, scorer
+
+
+def history_at(data: EventTimes, checkpoint: str, match: int) -> GoalHistory:
+    """The last goal of match ``match`` (an index into ``data``) before ``checkpoint``, as a
+    :class:`GoalHistory` for :meth:`InplayModel.chain` (first-half added time: ``45+1``)."""
+    cells, scorers = last_goals(data, checkpoint)
+    cell = int(cells[match])
+    if cell < 0:
+        return GoalHistory()
+    minute = MatchClock(45.0, 1.0) if cell == FIRST_ADDED_CELL else MatchClock(float(cell + 1 if cell < 45 else cell))
+    return GoalHistory(minute, bool(scorers[match] == 1))
+
+
+def _goal_at(params: InplayParams, cell: np.ndarray) -> np.ndarray:
+    """End of a goal's minute on the extended clock (as :func:`remontada.inplay.model.goal_position`)."""
+    first_added = params.first_half_added
+    return np.where(cell < 0, -np.inf, np.where(cell < FIRST_ADDED_CELL, cell + 1.0, cell + first_added))
+
+
+def has_history(params: InplayParams) -> bool:
+    """Whether ``params`` have any history effect (otherwise the match so far changes nothing)."""
+    return any(params.settled_lead) or any(params.settled_lead_late) or any(
+        (params.lull, params.momentum, params.deficit_age)
+    )
+
+
+def _with_history(
+    params: InplayParams,
+    chain: GoalChain,
+    values: np.ndarray,
+    entries: dict[str, np.ndarray],
+) -> np.ndarray:
+    """P(home win, draw) of matches whose state has rates of its own until the next goal.
+
+    ``chain``: the batch's stacked chains from kick-off (tables ``(steps, chains, 1, cells)``);
+    ``values``: their backward values ``(boundaries, chains, 2, rows, cols)``; ``entries``: per
+    match and checkpoint ``chain`` (index), ``i``/``j`` (score), ``boundary`` (where the
+    checkpoint is), ``goal_at`` (end of the last goal's minute, -inf none) and ``scored_last``.
+    """
+    cols = chain.shape[1]
+    b, i, j, start = entries["chain"], entries["i"], entries["j"], entries["boundary"]
+    n_steps = chain.n_steps
+    steps_start, _, _ = regular_steps(params)
+    period = _regular_period(params)
+    lead = i - j
+    elapsed = steps_start[None, :] - entries["goal_at"][:, None]
+    more_home = history_effects(params, period, lead, elapsed, entries["scored_last"])
+    more_away = history_effects(params, period, -lead, elapsed, -entries["scored_last"])
+    origin = i * cols + j
+    stay = np.ones(len(b))
+    acc = np.zeros((len(b), 2))
+    for k in range(int(start.min()), n_steps):
+        active = k >= start
+        e_home = -np.log(chain.home[0][k, b, 0, origin]) * np.exp(more_home[:, k])
+        e_away = -np.log(chain.away[0][k, b, 0, origin]) * np.exp(more_away[:, k])
+        h0 = np.exp(-e_home)
+        h1 = e_home * h0
+        h2 = np.maximum(-np.expm1(-e_home) - h1, 0.0)
+        a0 = np.exp(-e_away)
+        a1 = e_away * a0
+        a2 = np.maximum(-np.expm1(-e_away) - a1, 0.0)
+        after = values[k + 1]
+        leave = h0[:, None] * (a1[:, None] * after[b, :, i, j + 1] + a2[:, None] * after[b, :, i, j + 2])
+        for m, hm in ((1, h1), (2, h2)):
+            cell = (i + m) * cols + j
+            away_there = sum(chain.away[n][k, b, 0, cell][:, None] * after[b, :, i + m, j + n] for n in range(3))
+            leave += hm[:, None] * away_there
+        acc += np.where(active, stay, 0.0)[:, None] * leave
+        stay = np.where(active, stay * h0 * a0, stay)
+    return acc + stay[:, None] * values[n_steps][b, :, i, j]
+
+
+def _regular_period(params: InplayParams) -> np.ndarray:
+    """Period of each regular step (0 first half, 1 second half, 2 its added time)."""
+    _, duration, _ = regular_steps(params)
+    first = 45 + int(np.ceil(params.first_half_added - 1e-9))
+    return np.where(np.arange(len(duration)) < first, 0, 1)
+
+
 def _boundary(params: InplayParams, checkpoint: str) -> int:
     """Index of the chain boundary (from kick-off) at ``checkpoint``."""
     _, duration, _ = regular_steps(params)
@@ -77,10 +178,16 @@ def forecasts(
     rate_step: float = 0.05,
     progress: Callable[[int, int], None] | None = None,
     chunk: int = 128,
+    history: bool = True,
 ) -> np.ndarray:
-    """``(matches, checkpoints, 3)`` P(home win, draw, away win) at full time from each checkpoint."""
+    """``(matches, checkpoints, 3)`` P(home win, draw, away win) at full time from each checkpoint.
+
+    ``history``: use each match's last goal before the checkpoint when ``params`` have history
+    effects (:func:`has_history`); otherwise every state scores at its average rates.
+    """
     n = len(data)
     at = [states(data, c) for c in checkpoints]
+    known = [last_goals(data, c) for c in checkpoints] if history and has_history(params) else None
     seasons = sorted({int(s) for s in data.season_start})
     models = {s: InplayModel(params.for_season(s)) for s in seasons}
     bounds = {s: [_boundary(m.params, c) for c in checkpoints] for s, m in models.items()}
@@ -104,7 +211,10 @@ def forecasts(
             batch = mine[start : start + chunk]
             chains = [model.chain(home_rate[g], away_rate[g], red_cards=(int(r), int(a)), shape=_SHAPE)
                       for g, r, a in batch]  # fmt: skip
-            values = stack_chains(chains).backward(terminal)  # (boundaries, chain, 2, rows, cols)
+            stacked = stack_chains(chains)
+            values = stacked.backward(terminal)  # (boundaries, chain, 2, rows, cols)
+            entries: dict[str, list[np.ndarray]] = {k: [] for k in ("match", "c", "chain", "i", "j", "boundary",
+                                                                     "goal_at", "scored_last")}  # fmt: skip
             for b, (g, r, a) in enumerate(batch):
                 members = order[starts[g] : starts[g + 1]]
                 for c, (hg, ag, hr, ar) in enumerate(at):
@@ -115,6 +225,19 @@ def forecasts(
                     p_home = values[bounds[season][c], b, 0, i, j]
                     p_draw = values[bounds[season][c], b, 1, i, j]
                     out[pick, c] = np.column_stack([p_home, p_draw, 1.0 - p_home - p_draw])
+                    if known is not None:
+                        inside = (i <= _SHAPE[0] - 3) & (j <= _SHAPE[1] - 3)  # the state is not on the grid's edge
+                        cell, scorer = known[c]
+                        same = np.ones(len(pick), dtype=np.int64)
+                        found = {"match": pick, "c": c * same, "chain": b * same, "i": i, "j": j,
+                                 "boundary": bounds[season][c] * same, "goal_at": _goal_at(model.params, cell[pick]),
+                                 "scored_last": scorer[pick]}  # fmt: skip
+                        for key, value in found.items():
+                            entries[key].append(value[inside])
+            if known is not None and entries["match"]:
+                joined = {k: np.concatenate(v) for k, v in entries.items()}
+                both = _with_history(model.params, stacked, values, joined)
+                out[joined["match"], joined["c"]] = np.column_stack([both, 1.0 - both.sum(axis=1)])
             done += len(batch)
             if progress:
                 progress(done, len(jobs))

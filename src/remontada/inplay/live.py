@@ -17,7 +17,7 @@ import pandas as pd
 
 from remontada.competitions import display_name
 from remontada.grid import ScoreGrid
-from remontada.inplay.model import InplayModel, MatchClock, match_lead, second_leg_lead
+from remontada.inplay.model import GoalHistory, InplayModel, MatchClock, match_lead, second_leg_lead
 from remontada.kernels import shift_scores
 from remontada.penalties import ShootoutModel
 from remontada.rules import TieRules, round_name, rules_for
@@ -216,12 +216,14 @@ def live_forecast(
     model: InplayModel | None = None,
     shootout: ShootoutModel | None = None,
     remaining: ScoreGrid | None = None,
+    history: GoalHistory | None = None,
 ) -> LiveForecast:
     """The in-play answer for ``match`` at ``minute`` with ``score`` and ``red_cards`` (home, away).
 
     ``model`` (default: the packaged fit) plays the added time of the match's season. ``remaining``: the
     goals to come (home, away) when the caller already has them (``model.remaining`` for this state and the
-    match's lead rule, e.g. read off a :class:`~remontada.inplay.surface.FinalsSurface`)."""
+    match's lead rule, e.g. read off a :class:`~remontada.inplay.surface.FinalsSurface`). ``history``: the
+    last goal so far, when known (the state then scores at its own rates until the next goal)."""
     model = (model or InplayModel()).for_date(match.date)
     clock = MatchClock.parse(minute)
     home_rate, away_rate = rates
@@ -234,7 +236,9 @@ def live_forecast(
         lead = match_lead(score)
     # the goals to come, computed once: the tie engine reads the same grid
     if remaining is None:
-        remaining = model.remaining(home_rate, away_rate, minute=clock, score=score, red_cards=red_cards, lead=lead)
+        remaining = model.remaining(
+            home_rate, away_rate, minute=clock, score=score, red_cards=red_cards, lead=lead, history=history
+        )
     if two_legs:
         assert match.rules is not None
         tie = forecast_live_from_rates(

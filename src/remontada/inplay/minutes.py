@@ -28,7 +28,7 @@ import numpy as np
 
 from remontada.inplay.data import FIRST_ADDED_CELL, N_CELLS, SECOND_ADDED_CELL, EventTimes
 from remontada.inplay.fit import Estimate
-from remontada.inplay.model import LEADS, InplayParams
+from remontada.inplay.model import LEADS, LULL_MINUTES, MOMENTUM_MINUTES, InplayParams
 
 _NON_ZERO = tuple(lead for lead in LEADS if lead != 0)
 #: First cell of the "closing" period tested by the ``closing`` variant (minute 76).
@@ -492,12 +492,17 @@ class EventFit:
     n_train: int
     n_test: int
     added_season: int
+    history: HistoryFit | None = None
 
     def estimates(self) -> tuple[Estimate, ...]:
         first, last = self.train_seasons
         evidence = (f"goal and red-card minutes, {self.n_train} league matches {first}-{(first + 1) % 100:02d}.."
                     f"{last}-{(last + 1) % 100:02d}, odds-implied pre-match rates")  # fmt: skip
-        return self.fit.estimates(evidence)
+        history = () if self.history is None else tuple(
+            Estimate(n, float(b), self.history.se(n), evidence + ", on the chosen design's rates")
+            for n, b in zip(self.history.names, self.history.beta, strict=True)
+        )
+        return self.fit.estimates(evidence) + history
 
     def notes(self) -> dict[str, str]:
         """Per parameter name: the estimate with its standard error (for the CSV's note column)."""
@@ -517,6 +522,9 @@ class EventFit:
                 f"{cell.value:+.4f} se {cell.se:.4f}, moved by the trend {trend.value:+.4f} a season"
             )
         notes["extra_time_level"] = "not in league matches: carried over (same extra-time goals per minute)"
+        if self.history is not None:
+            for name in self.history.names:
+                notes[name] = f"{self.history.value(name):+.4f} se {self.history.se(name):.4f}, until the next goal"
         return notes
 
 
@@ -550,13 +558,204 @@ def fit_events(
         comparison, fit = [], fit_variant(train_table, "chosen")
     seasons = sorted({int(s) for s in train.season_start})
     latest = int(data.season_start.max())
+    base = params_from_fit(fit, template)
+    # the history effects, on the chosen design's rates
+    history_rows, history_fits = compare_history(history_table(train, base),
+                                                 history_table(test, base) if len(test) else None)  # fmt: skip
+    if progress:
+        progress("history")
+    comparison = [*comparison, *history_rows]
+    history = history_fits[HISTORY_CHOSEN]
     # stated for the latest season of the evidence, the one callers without a date get
-    params = params_from_fit(fit, template).for_season(latest)
+    params = with_history(base, history).for_season(latest)
     source = (
         f"fitted by remontada.inplay.minutes: goal and red-card minutes of {len(train)} league matches "
         f"{seasons[0]}-{(seasons[0] + 1) % 100:02d}..{seasons[-1]}-{(seasons[-1] + 1) % 100:02d} "
         "(schochastics/football-data events), odds-implied pre-match rates; added time grows by season, "
-        "a side ahead scores less each season from half-time on"
+        "a side ahead scores less each season from half-time on; the state a forecast starts from, when its last "
+        "goal is known, scores at rates of its own until the next goal (both sides less for 3 minutes after a goal)"
     )
     return EventFit(replace(params, source=source), fit, comparison, (seasons[0], seasons[-1]), len(train), len(test),
-                    latest)  # fmt: skip
+                    latest, history)  # fmt: skip
+
+
+# ---- what the match so far adds: the lull after a goal -------------------------------------------
+
+#: Designs of the history effects (:class:`InplayParams`' ``settled_lead``, ``lull``, ``momentum``,
+#: ``deficit_age``), fitted with the chosen design's rates as offset: (effects, what it tests).
+#: ``settled``: one adjustment per half and lead (the level score included) in every design.
+HISTORY_VARIANTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "settled": ((), "no history effect (the adjustments alone)"),
+    "lull": (("lull",), "both sides score less for 3 minutes after a goal (chosen)"),
+    "lull_momentum": (("lull", "momentum"), "+ the side that scored the last goal scores more for 4-20 minutes "
+                                            "after it, the other less"),
+    "lull_age": (("lull", "deficit_age"), "+ a side one goal down for over 20 minutes scores more"),
+    "lull_momentum_age": (("lull", "momentum", "deficit_age"), "+ both"),
+}
+HISTORY_CHOSEN = "lull"
+#: Cells since the last goal: 0 none yet, 1 the lull (1-3 cells), 2 the momentum window (4-20), 3 later.
+_SINCE_EDGES = (int(LULL_MINUTES), int(MOMENTUM_MINUTES))
+
+
+def goal_history(data: EventTimes) -> tuple[np.ndarray, np.ndarray]:
+    """``(since, scored_last)``, each ``(matches, 92)``: cells since the last goal before each cell
+    (0: no goal yet) and who scored it (+1 home, -1 away, 0 none; the away side when both scored in
+    one cell)."""
+    home, away = _goals_in(data, True), _goals_in(data, False)
+    n = len(data)
+    since = np.zeros((n, N_CELLS), dtype=np.int64)
+    last = np.zeros((n, N_CELLS), dtype=np.int64)
+    s, scorer = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    for cell in range(N_CELLS):
+        since[:, cell], last[:, cell] = s, scorer
+        scored = (home[:, cell] + away[:, cell]) > 0
+        s = np.where(scored, 1, np.where(s > 0, s + 1, 0))
+        scorer = np.where(away[:, cell] > 0, -1, np.where(home[:, cell] > 0, 1, scorer))
+    return since, last
+
+
+def path_means(data: EventTimes, params: InplayParams) -> np.ndarray:
+    """``(2, matches, 92)`` expected goals of the home and away side in each cell, in the state the
+    match was in (score and red cards before the cell), under ``params`` (the added time and
+    trends of each match's season)."""
+    home_score, away_score = _state(data, False, True), _state(data, False, False)
+    home_reds, away_reds = _state(data, True, True), _state(data, True, False)
+    lead = np.clip(home_score - away_score, -2, 2).astype(np.int64) + 2
+    cells = np.arange(N_CELLS)
+    first, second = cells < FIRST_ADDED_CELL, (cells > FIRST_ADDED_CELL) & (cells < SECOND_ADDED_CELL)
+    minute = np.where(first, cells + 1, cells)
+    period = np.where(cells <= FIRST_ADDED_CELL, 0, np.where(cells < SECOND_ADDED_CELL, 1, 2))
+    out = np.zeros((2, len(data), N_CELLS))
+    for season in np.unique(data.season_start):
+        p = params.for_season(int(season))
+        time = np.where(first, p.first_half_level + p.first_half_slope * (minute - 0.5) / 45.0,
+                        p.second_half_level + p.second_half_slope * (minute - 45.5) / 45.0)  # fmt: skip
+        time[FIRST_ADDED_CELL] = p.first_half_level + p.first_half_slope + math.log(max(p.first_half_added, 1e-9))
+        time[SECOND_ADDED_CELL] = p.second_half_level + p.second_half_slope + math.log(max(p.second_half_added, 1e-9))
+        time = np.where(first | second | (cells == FIRST_ADDED_CELL) | (cells == SECOND_ADDED_CELL), time, 0.0)
+        mine = data.season_start == season
+        for side, (rate, own, opp, effects) in enumerate((
+            (data.home_rate, lead, (home_reds, away_reds), (p.home_lead, p.home_lead_late, p.home_lead_added)),
+            (data.away_rate, 4 - lead, (away_reds, home_reds), (p.away_lead, p.away_lead_late, p.away_lead_added)),
+        )):  # fmt: skip
+            table = np.array(effects)
+            log_mean = (time[None, :] + table[period[None, :], own[mine]]
+                        + p.red_own * opp[0][mine] + p.red_opponent * opp[1][mine])  # fmt: skip
+            out[side, mine] = rate[mine, None] / 90.0 * np.exp(log_mean)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class HistoryTable:
+    """Goals and expected goals (under the chosen fit) summed by half, the side's own lead, cells
+    since the last goal (0 none, 1 within the lull, 2 the momentum window, 3 later) and who scored it
+    (+1 the side, -1 its opponent, 0 none)."""
+
+    period: np.ndarray
+    lead: np.ndarray
+    since: np.ndarray
+    scored_last: np.ndarray
+    goals: np.ndarray
+    expected: np.ndarray
+    n_matches: int
+
+
+def history_table(data: EventTimes, params: InplayParams) -> HistoryTable:
+    """Aggregate ``data`` by the history covariates, with ``params``' expected goals as offset."""
+    expected = path_means(data, params)
+    goals = np.stack([_goals_in(data, True), _goals_in(data, False)])
+    since, last = goal_history(data)
+    lead = np.clip(_state(data, False, True) - _state(data, False, False), -2, 2).astype(np.int64)
+    bucket = np.where(since == 0, 0, np.where(since <= _SINCE_EDGES[0], 1, np.where(since <= _SINCE_EDGES[1], 2, 3)))
+    period = np.broadcast_to((np.arange(N_CELLS) > FIRST_ADDED_CELL).astype(np.int64), lead.shape)
+    keys = [(((period * 5 + (sign * lead + 2)) * 4 + bucket) * 3 + (sign * last + 1)).ravel() for sign in (1, -1)]
+    unique, inverse = np.unique(np.concatenate(keys), return_inverse=True)
+    summed_goals = np.bincount(inverse, weights=goals.reshape(-1))
+    summed_expected = np.bincount(inverse, weights=expected.reshape(-1))
+    return HistoryTable(unique // 60, (unique // 12) % 5 - 2, (unique // 3) % 4, unique % 3 - 1, summed_goals,
+                        summed_expected, len(data))  # fmt: skip
+
+
+def _history_design(t: HistoryTable, variant: str) -> tuple[np.ndarray, list[str]]:
+    columns, names = [], []
+    for period, label in ((0, "settled_lead"), (1, "settled_lead_late")):
+        for lead in LEADS:
+            columns.append(((t.period == period) & (t.lead == lead)).astype(float))
+            names.append(f"{label}_{lead:+d}".replace("+0", "0"))
+    effects = HISTORY_VARIANTS[variant][0]
+    if "lull" in effects:
+        columns.append(((t.since == 1) & (t.scored_last != 0)).astype(float))
+        names.append("lull")
+    if "momentum" in effects:
+        columns.append(np.where(t.since == 2, t.scored_last, 0).astype(float))
+        names.append("momentum")
+    if "deficit_age" in effects:
+        columns.append(((t.since == 3) & (t.lead == -1)).astype(float))
+        names.append("deficit_age")
+    return np.column_stack(columns), names
+
+
+@dataclass(frozen=True, eq=False)
+class HistoryFit:
+    """The history effects of one design (log rate multipliers on the chosen fit's rates)."""
+
+    variant: str
+    names: list[str]
+    beta: np.ndarray
+    covariance: np.ndarray
+    log_likelihood: float
+
+    def value(self, name: str) -> float:
+        return float(self.beta[self.names.index(name)]) if name in self.names else 0.0
+
+    def se(self, name: str) -> float:
+        index = self.names.index(name)
+        return float(math.sqrt(max(self.covariance[index, index], 0.0)))
+
+
+def fit_history(table: HistoryTable, variant: str = HISTORY_CHOSEN) -> HistoryFit:
+    """Fit the history design ``variant`` (a :data:`HISTORY_VARIANTS` key) to ``table``."""
+    matrix, names = _history_design(table, variant)
+    beta, covariance = _poisson_fit(matrix, table.goals, table.expected)
+    used = table.expected > 0
+    mean = table.expected[used] * np.exp(matrix[used] @ beta)
+    return HistoryFit(variant, names, beta, covariance, float((table.goals[used] * np.log(mean) - mean).sum()))
+
+
+def history_log_likelihood(fit: HistoryFit, table: HistoryTable) -> float:
+    """Log-likelihood of ``table`` (held out) under ``fit``."""
+    matrix, _ = _history_design(table, fit.variant)
+    used = table.expected > 0
+    mean = table.expected[used] * np.exp(matrix[used] @ fit.beta)
+    return float((table.goals[used] * np.log(mean) - mean).sum())
+
+
+def compare_history(
+    train: HistoryTable, test: HistoryTable | None
+) -> tuple[list[dict[str, object]], dict[str, HistoryFit]]:
+    """Every history design fitted on ``train`` and scored on ``test`` against ``settled`` (no
+    history effect): held-out log-likelihood gain per 1,000 matches."""
+    rows, fits = [], {}
+    for name, (effects, what) in HISTORY_VARIANTS.items():
+        fit = fits[name] = fit_history(train, name)
+        held = history_log_likelihood(fit, test) if test is not None and test.n_matches else float("nan")
+        rows.append({"variant": f"history:{name}", "what": what, "parameters": len(effects),
+                     "train_log_lik": fit.log_likelihood, "held_out_log_lik": held})  # fmt: skip
+    reference = rows[0]
+    for row in rows:
+        row["train_gain"] = float(row["train_log_lik"]) - float(reference["train_log_lik"])  # type: ignore[arg-type]
+        gain = float(row["held_out_log_lik"]) - float(reference["held_out_log_lik"])  # type: ignore[arg-type]
+        row["held_out_gain_per_1000"] = 1000.0 * gain / max(test.n_matches if test is not None else 0, 1)
+    return rows, fits
+
+
+def with_history(params: InplayParams, fit: HistoryFit) -> InplayParams:
+    """``params`` with the history effects of ``fit``."""
+    return replace(
+        params,
+        settled_lead=tuple(fit.value(f"settled_lead_{lead:+d}".replace("+0", "0")) for lead in LEADS),
+        settled_lead_late=tuple(fit.value(f"settled_lead_late_{lead:+d}".replace("+0", "0")) for lead in LEADS),
+        lull=fit.value("lull"),
+        momentum=fit.value("momentum"),
+        deficit_age=fit.value("deficit_age"),
+    )

@@ -58,9 +58,15 @@ from remontada.sources.records import SourceError
 LEADS: tuple[int, ...] = (-2, -1, 0, 1, 2)
 
 _LEAD_FIELDS = ("home_lead", "away_lead", "home_lead_late", "away_lead_late", "home_lead_added", "away_lead_added")
+_SETTLED_FIELDS = ("settled_lead", "settled_lead_late")
 _OPTIONAL_FIELDS = frozenset(
-    {"first_half_added_trend", "second_half_added_trend", "second_half_slope_trend", "leading_trend", "added_season"}
+    {"first_half_added_trend", "second_half_added_trend", "second_half_slope_trend", "leading_trend", "added_season",
+     "lull", "momentum", "deficit_age"}
 )
+#: Minutes after a goal in which both sides score ``lull`` times less (celebration, restart), and
+#: the end of the ``momentum`` window after it (minutes since the goal).
+LULL_MINUTES = 3.0
+MOMENTUM_MINUTES = 20.0
 
 #: The home side's lead given the goals still to come: ``lead(home_more, away_more) -> int array``.
 LeadRule = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -97,6 +103,16 @@ class InplayParams:
     moves the slope with the added time (and ``extra_time_level`` the other way, so that extra
     time keeps its goals per minute). ``leading_trend``: change per season of the log effect of
     being ahead (lead +1 and +2) from the second half on; ``for_season`` moves those effects too.
+    ``settled_lead``/``settled_lead_late`` (one per lead -2..2, the level score included),
+    ``lull``, ``momentum`` and ``deficit_age`` say how the state a forecast starts from differs
+    from the average of that state when the match so far is known (:class:`GoalHistory`): the
+    lead effects above average over every minute spent in a state, the first minutes after a goal
+    included, in which both sides score less (``lull``, for :data:`LULL_MINUTES`). Until the next
+    goal the sides score at ``exp(settled_lead[lead])`` (first half; ``settled_lead_late`` after)
+    times the state's average rate, times ``exp(lull)`` within :data:`LULL_MINUTES` of the last
+    goal, ``exp(+/-momentum)`` (the side that scored it / the other) up to
+    :data:`MOMENTUM_MINUTES`, and ``exp(deficit_age)`` for a side one goal down for longer. All
+    zero: the history changes nothing. Goals still to come are followed by the average rates.
     ``source`` says where the numbers came from.
     """
 
@@ -120,6 +136,11 @@ class InplayParams:
     second_half_slope_trend: float = 0.0
     leading_trend: float = 0.0
     added_season: float = 0.0
+    settled_lead: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0, 0.0)
+    settled_lead_late: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0, 0.0)
+    lull: float = 0.0
+    momentum: float = 0.0
+    deficit_age: float = 0.0
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -137,6 +158,11 @@ class InplayParams:
                 raise ValueError(f"{name} needs {len(LEADS)} effects (leads {LEADS}), got {len(values)}")
             if values[LEADS.index(0)] != 0.0:
                 raise ValueError(f"{name} effect at lead 0 is the reference and must be 0, got {values[2]}")
+            object.__setattr__(self, name, values)
+        for name in _SETTLED_FIELDS:
+            values = tuple(float(v) for v in getattr(self, name))
+            if len(values) != len(LEADS):
+                raise ValueError(f"{name} needs {len(LEADS)} effects (leads {LEADS}), got {len(values)}")
             object.__setattr__(self, name, values)
         for name in ("first_half_added", "second_half_added"):
             if not 0.0 <= getattr(self, name) <= 30.0:
@@ -185,8 +211,8 @@ class InplayParams:
     @classmethod
     def previous(cls) -> InplayParams:
         """The fit shipped before the packaged one (``remontada/data/inplay_previous.csv``: the
-        minute-by-minute fit without added-time lead effects or the leader's season trend), kept
-        for comparison."""
+        same rates without the history effects: the match so far changes nothing), kept for
+        comparison."""
         return _packaged_params("inplay_previous.csv")
 
     # ---- rows ------------------------------------------------------------------------------
@@ -210,11 +236,13 @@ class InplayParams:
         for f in fields(cls):
             if f.name == "source":
                 continue
-            if f.name in _LEAD_FIELDS:
+            if f.name in _LEAD_FIELDS or f.name in _SETTLED_FIELDS:
                 keys = [f"{f.name}_{lead:+d}".replace("+0", "0") for lead in LEADS]
                 missing = [k for k in keys if k not in values]
                 if f.name.endswith(("_late", "_added")) and len(missing) == len(keys):
                     continue  # tables without late (added-time) effects use the first (second) half's
+                if f.name in _SETTLED_FIELDS and len(missing) == len(keys):
+                    continue  # tables written before the history effects have none
                 if missing:
                     raise KeyError(f"missing parameters: {', '.join(missing)}")
                 kwargs[f.name] = tuple(values.pop(k) for k in keys)
@@ -394,6 +422,60 @@ def clock_position(params: InplayParams, clock: MatchClock) -> float:
     return position
 
 
+def goal_position(params: InplayParams, clock: MatchClock) -> float:
+    """Where the minute of a goal ends on the extended clock of ``params``: a goal of minute 42
+    at 42; one in the first half's added time at the end of it (as the event lists count it: the
+    minutes after such a goal are those of the second half)."""
+    if clock.minute == 45.0 and (clock.added or clock.half_time):
+        return 45.0 + params.first_half_added
+    return clock_position(params, clock)
+
+
+def _order(clock: MatchClock) -> tuple[float, float]:
+    """``(minute, added)`` of ``clock`` for ordering moments (half-time after all first-half added time)."""
+    return (clock.minute, math.inf if clock.half_time else clock.added)
+
+
+@dataclass(frozen=True, slots=True)
+class GoalHistory:
+    """What a forecast knows of the match before now: the minute of its last goal (``None``: no
+    goal yet) and whether the home side scored it."""
+
+    last_goal: MatchClock | None = None
+    home: bool = True
+
+    @classmethod
+    def after(cls, minute: str | float | MatchClock, *, home: bool) -> GoalHistory:
+        """The last goal came at ``minute`` (``"45+2"``, ``67``), scored by the home side or not."""
+        return cls(MatchClock.parse(minute), home)
+
+    @property
+    def scored_last(self) -> int:
+        """+1: the home side scored the last goal, -1: the away side, 0: no goal yet."""
+        return 0 if self.last_goal is None else (1 if self.home else -1)
+
+
+def history_effects(
+    params: InplayParams, period: np.ndarray, lead: np.ndarray, elapsed: np.ndarray, scored_last: np.ndarray
+) -> np.ndarray:
+    """Log multiplier of a side's average rate in the state a forecast starts from (see
+    :class:`InplayParams`: ``settled_lead``, ``lull``, ``momentum``, ``deficit_age``).
+
+    ``period`` (steps,): 0 first half, 1 later; ``lead`` (batch,): the side's own lead;
+    ``elapsed`` (batch, steps): minutes from the end of the last goal's minute to the start of
+    each step (any value when there was none); ``scored_last`` (batch,): +1 the side scored the
+    last goal, -1 its opponent, 0 no goal yet. Returns (batch, steps).
+    """
+    lead = np.asarray(lead, dtype=np.int64)
+    scored_last = np.asarray(scored_last, dtype=np.int64)[:, None]
+    settled = np.array([params.settled_lead, params.settled_lead_late])
+    out = settled[np.minimum(period, 1)[None, :], (np.clip(lead, -2, 2) + 2)[:, None]]
+    goal = scored_last != 0
+    out = out + params.lull * (goal & (elapsed < LULL_MINUTES))
+    out = out + params.momentum * scored_last * ((elapsed >= LULL_MINUTES) & (elapsed < MOMENTUM_MINUTES))
+    return out + params.deficit_age * (goal & (lead[:, None] == -1) & (elapsed >= MOMENTUM_MINUTES))
+
+
 # ---- lead rules --------------------------------------------------------------------------------
 
 
@@ -485,6 +567,15 @@ def goal_chances(expected: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
         np.concatenate([one, one + two, none], axis=-1),
         np.concatenate([two, none, none], axis=-1),
     )
+
+
+def _with_origin(
+    chances: tuple[np.ndarray, np.ndarray, np.ndarray], origin: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`goal_chances` tables with one more column: the cell a chain starts in (``origin``:
+    its chances, of which the first block counts, the cell being inside the grid)."""
+    zero, one, two = (np.concatenate([table, own[:, :1]], axis=1) for table, own in zip(chances, origin, strict=True))
+    return zero, one, two
 
 
 @lru_cache(maxsize=256)
@@ -656,6 +747,7 @@ class InplayModel:
         lead: LeadRule,
         shape: tuple[int, int] | None,
         start_clock: float,
+        history: tuple[float, int] | None = None,
     ) -> GoalChain:
         for name, rate in (("home_rate", home_rate), ("away_rate", away_rate)):
             if not math.isfinite(rate) or not 0 <= rate <= MAX_RATE:
@@ -681,6 +773,22 @@ class InplayModel:
         away = goal_chances(away_rate * time_weight[:, None] * away_effect[period])
         home_cells = cell_categories(lead_index, axis=-2).ravel()
         away_cells = cell_categories(len(LEADS) - 1 - lead_index, axis=-1).ravel()
+        if history is not None and len(duration):
+            # the cell the chain starts in (no goal yet) has rates of its own: the match so far is known
+            goal_at, scored_last = history
+            step_start = steps.start[first:] + steps.duration[first:] - duration
+            elapsed = (step_start - goal_at)[None, :]
+            origin = int(lead_index[0, 0]) - 2
+            sides = ((home, home_rate, home_effect, origin, scored_last), (away, away_rate, away_effect, -origin,
+                                                                          -scored_last))  # fmt: skip
+            tables = []
+            for chances, rate, effect, own_lead, last in sides:
+                log_more = history_effects(self.params, period, np.array([own_lead]), elapsed, np.array([last]))[0]
+                expected = rate * time_weight * effect[period, own_lead + 2] * np.exp(log_more)
+                tables.append(_with_origin(chances, goal_chances(expected[:, None])))
+            home, away = tables
+            home_cells, away_cells = home_cells.copy(), away_cells.copy()
+            home_cells[0] = away_cells[0] = 3 * len(LEADS)
         clock = np.concatenate([[start_clock], steps.clock[first:]])
         return GoalChain(
             (home[0][:, home_cells], home[1][:, home_cells], home[2][:, home_cells]),
@@ -699,11 +807,15 @@ class InplayModel:
         red_cards: tuple[int, int] = (0, 0),
         lead: LeadRule | None = None,
         shape: tuple[int, int] | None = None,
+        history: GoalHistory | None = None,
     ) -> GoalChain:
         """The chain of the regular time left after ``minute`` (added time included).
 
         ``home_rate``/``away_rate``: pre-match expected goals per 90 minutes. ``lead`` defaults
         to the match score ``score`` (home, away). ``shape`` fixes the grid (rows, cols).
+        ``history``: the last goal so far (:class:`GoalHistory`), when known: until the next
+        goal the sides score at the rates of :class:`InplayParams`' history effects; ``None``
+        (unknown): at the state's average rates.
         """
         clock = MatchClock.parse(minute)
         steps = _regular_steps(self.params)
@@ -721,7 +833,26 @@ class InplayModel:
             lead or match_lead(score),
             shape,
             clock.minute,
+            self._history(history, clock, position, score),
         )
+
+    def _history(
+        self, history: GoalHistory | None, clock: MatchClock, position: float, score: tuple[int, int]
+    ) -> tuple[float, int] | None:
+        """``(end of the last goal's minute on the extended clock, scored_last)`` of ``history``."""
+        if history is None:
+            return None
+        if history.last_goal is None:
+            if sum(score):
+                raise ValueError(f"the score is {score[0]}-{score[1]}: a goal history needs the last goal's minute")
+            return (-math.inf, 0)
+        if not sum(score):
+            raise ValueError("a goal history with a last goal needs a score with a goal")
+        goal = history.last_goal
+        if _order(goal) > _order(clock):
+            raise ValueError(f"the last goal ({goal}) cannot come after the minute {clock}")
+        # a goal in the first half's added time counts from its end, which the clock may not have reached
+        return (min(goal_position(self.params, goal), position), history.scored_last)
 
     def extra_time_chain(
         self,
@@ -750,14 +881,18 @@ class InplayModel:
         score: tuple[int, int] = (0, 0),
         red_cards: tuple[int, int] = (0, 0),
         lead: LeadRule | None = None,
+        history: GoalHistory | None = None,
     ) -> ScoreGrid:
         """P(home scores i more, away j more) in the regular time left after ``minute``.
 
         ``home_rate``/``away_rate`` are the pre-match expected goals per 90 minutes; ``score``
         and ``red_cards`` are (home, away) so far. Pass ``lead`` when the stakes are not the
-        match score (e.g. :func:`second_leg_lead`).
+        match score (e.g. :func:`second_leg_lead`), ``history`` when the last goal's minute is
+        known (:class:`GoalHistory`).
         """
-        chain = self.chain(home_rate, away_rate, minute=minute, score=score, red_cards=red_cards, lead=lead)
+        chain = self.chain(
+            home_rate, away_rate, minute=minute, score=score, red_cards=red_cards, lead=lead, history=history
+        )
         return ScoreGrid.from_matrix(chain.forward(), self.tail)
 
     def final_score(
@@ -769,10 +904,11 @@ class InplayModel:
         score: tuple[int, int] = (0, 0),
         red_cards: tuple[int, int] = (0, 0),
         lead: LeadRule | None = None,
+        history: GoalHistory | None = None,
     ) -> ScoreGrid:
         """The 90-minute final score: :meth:`remaining` shifted by ``score``."""
         remaining = self.remaining(
-            home_rate, away_rate, minute=minute, score=score, red_cards=red_cards, lead=lead
+            home_rate, away_rate, minute=minute, score=score, red_cards=red_cards, lead=lead, history=history
         ).probs
         return ScoreGrid(shift_scores(remaining, *score))
 

@@ -34,7 +34,7 @@ from remontada.models.families import (
     PoissonScores,
     ScoreFamily,
 )
-from remontada.models.hierarchy import ShrinkagePrior, component_labels, league_of_each_team
+from remontada.models.hierarchy import ShrinkagePrior, component_labels, country_groups, league_of_each_team
 from remontada.models.likelihood import GoalObjective, ParameterLayout
 from remontada.models.optimize import minimize_lbfgs
 from remontada.models.vector import dot
@@ -97,6 +97,20 @@ class Ratings:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    """One fitting problem: the objective, the labels of its parameters and the weighted matches."""
+
+    objective: GoalObjective
+    teams: np.ndarray
+    team_group: np.ndarray
+    leagues: np.ndarray
+    home_groups: list[str]
+    past: MatchSet
+    weight: np.ndarray
+    day: np.datetime64
+
+
 class GoalModel:
     """Base estimator: a log-linear goal model of one :class:`ScoreFamily`.
 
@@ -136,6 +150,7 @@ class GoalModel:
         league_sd: float = 1.0,
         home_advantage_by: str | Mapping[str, str] = "single",
         home_advantage_sd: float | None = 0.1,
+        unlisted_by_country: bool = False,
         tol: float = 1e-7,
         max_iter: int = 5000,
     ) -> None:
@@ -145,6 +160,7 @@ class GoalModel:
         self.league_sd = league_sd
         self.home_advantage_by = home_advantage_by
         self.home_advantage_sd = home_advantage_sd
+        self.unlisted_by_country = unlisted_by_country
         self.tol = tol
         self.max_iter = max_iter
 
@@ -154,8 +170,8 @@ class GoalModel:
 
     def get_params(self) -> dict[str, Any]:
         """The constructor arguments (scikit-learn convention)."""
-        keys = ("decay", "window_days", "team_sd", "league_sd", "home_advantage_by", "home_advantage_sd", "tol",
-                "max_iter")
+        keys = ("decay", "window_days", "team_sd", "league_sd", "home_advantage_by", "home_advantage_sd",
+                "unlisted_by_country", "tol", "max_iter")
         return {k: getattr(self, k) for k in keys}
 
     # ---- fitting ----------------------------------------------------------------------
@@ -175,6 +191,7 @@ class GoalModel:
         as_of: str | dt.date | np.datetime64 | None = None,
         groups: Mapping[str, str] | None = None,
         warm_start: GoalModel | None = None,
+        countries: Mapping[str, str] | None = None,
     ) -> GoalModel:
         """Learn team strengths from the matches played strictly before ``as_of``.
 
@@ -182,9 +199,47 @@ class GoalModel:
         the derived league of any team (``{team id: group label}``). ``warm_start`` is a model
         of the same kind fitted earlier (e.g. last week in a walk-forward backtest): its
         parameters start the optimiser (teams it has not seen start from goal-rate estimates).
-        The optimum does not depend on the start; the fit is deterministic.
+        The optimum does not depend on the start; the fit is deterministic. ``countries``
+        (``{team id: country code}``) places the teams of no domestic league when
+        ``unlisted_by_country`` is set.
         """
         self._check_config()
+        problem = self._problem(matches, as_of, groups, countries)
+        objective, teams, team_group, leagues, used = (problem.objective, problem.teams, problem.team_group,
+                                                       problem.leagues, problem.home_groups)
+        layout, past, weight, day = objective.layout, problem.past, problem.weight, problem.day
+
+        start = self._starting_point(objective, teams, leagues, used, warm_start)
+        lower, upper = _bounds(layout, self.family)
+        total_weight = float(weight.sum())
+
+        def scaled(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            # Per unit of match weight, so one tolerance suits 300 matches and 50,000.
+            value, grad = objective(theta)
+            return value / total_weight, grad / total_weight
+
+        precondition = objective.curvature_solver(start, total_weight)
+        result = minimize_lbfgs(scaled, start, lower, upper, gtol=self.tol, max_iter=self.max_iter,
+                                preconditioner=precondition, max_step=MAX_STEP)
+        theta = result.x.copy()
+        if objective.prior is None:
+            theta = self._centre_components(theta, layout, objective.home, objective.away)
+
+        self._store(theta, layout, teams, team_group, leagues, used, objective, past, weight, day)
+        self.n_iter_ = int(result.nit)
+        self.n_evaluations_ = int(objective.n_calls)
+        self.converged_ = bool(result.success)
+        self.message_ = str(result.message)
+        return self
+
+    def _problem(
+        self,
+        matches: MatchSet,
+        as_of: str | dt.date | np.datetime64 | None,
+        groups: Mapping[str, str] | None,
+        countries: Mapping[str, str] | None = None,
+    ) -> _Problem:
+        """The fitting problem of ``matches`` before ``as_of``: the objective and the labels of its parameters."""
         if len(matches) == 0:
             raise ValueError("cannot fit a goal model on an empty MatchSet")
         day = matches.date.max() + np.timedelta64(1, "D") if as_of is None else to_day(as_of)
@@ -200,6 +255,8 @@ class GoalModel:
         home, away = sides[:n], sides[n:]
         competitions, competition_code = _factorize(past.competition)
         team_group = league_of_each_team(len(teams), home, away, competitions, competition_code, weight)
+        if self.unlisted_by_country and countries:
+            team_group = country_groups(teams, team_group, countries)
         if groups:
             team_group = np.array([groups.get(t, g) for t, g in zip(teams, team_group, strict=True)], dtype=object)
 
@@ -218,29 +275,7 @@ class GoalModel:
             family, layout, home, away, at_home, home_group, prior,
             self.home_advantage_sd if used else None,
         )
-
-        start = self._starting_point(objective, teams, leagues, used, warm_start)
-        lower, upper = _bounds(layout, self.family)
-        total_weight = float(weight.sum())
-
-        def scaled(theta: np.ndarray) -> tuple[float, np.ndarray]:
-            # Per unit of match weight, so one tolerance suits 300 matches and 50,000.
-            value, grad = objective(theta)
-            return value / total_weight, grad / total_weight
-
-        precondition = objective.curvature_solver(start, total_weight)
-        result = minimize_lbfgs(scaled, start, lower, upper, gtol=self.tol, max_iter=self.max_iter,
-                                preconditioner=precondition, max_step=MAX_STEP)
-        theta = result.x.copy()
-        if prior is None:
-            theta = self._centre_components(theta, layout, home, away)
-
-        self._store(theta, layout, teams, team_group, leagues, used, objective, past, weight, day)
-        self.n_iter_ = int(result.nit)
-        self.n_evaluations_ = int(objective.n_calls)
-        self.converged_ = bool(result.success)
-        self.message_ = str(result.message)
-        return self
+        return _Problem(objective, teams, team_group, leagues, used, past, weight, day)
 
     def _starting_point(
         self,

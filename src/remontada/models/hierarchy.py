@@ -18,6 +18,7 @@ team scores within a factor ``exp(0.6) ~ 1.8`` of its league's average about 95%
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,8 @@ from remontada import competitions
 from remontada.models.vector import dot
 
 _LEAGUE_ID = re.compile(r"^[a-z]{3}\.\d+[a-z]*$")
+#: Group label prefix of the clubs of a country the data hold no league of (see :func:`country_groups`).
+COUNTRY_PREFIX = "country:"
 
 
 def is_domestic_league(competition: str) -> bool:
@@ -61,6 +64,18 @@ def league_of_each_team(
     has_league = in_leagues.max(axis=1, initial=0.0) > 0
     choice = np.where(has_league, in_leagues.argmax(axis=1), played.argmax(axis=1))
     return np.asarray(competitions, dtype=object)[choice]
+
+
+def country_groups(teams: np.ndarray, team_group: np.ndarray, countries: Mapping[str, str]) -> np.ndarray:
+    """``team_group`` with every team seen in no domestic league and mostly in UEFA competitions (its
+    label ``uefa.*``, see :func:`league_of_each_team`: a club of a league the data lack) regrouped as
+    ``country:<code>`` where ``countries`` knows its country; other teams keep their group."""
+    out = np.asarray(team_group, dtype=object).copy()
+    for i, (team, group) in enumerate(zip(teams, out, strict=True)):
+        country = countries.get(str(team))
+        if country and str(group).startswith("uefa."):
+            out[i] = f"{COUNTRY_PREFIX}{country}"
+    return out
 
 
 def component_labels(n_teams: int, home: np.ndarray, away: np.ndarray) -> np.ndarray:

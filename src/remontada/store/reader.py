@@ -147,6 +147,11 @@ class Store:
         """Clubs whose name, or any name a source uses for them, matches ``query`` (accent-insensitive)."""
         return [self.club_info(cid) for cid, _, _ in self._club_candidates(query)[:limit]]
 
+    def club_countries(self) -> dict[str, str]:
+        """Every club's country code (``{club id: "NOR"}``; clubs with no recorded country left out)."""
+        rows = self.con.execute("SELECT club_id, country FROM clubs WHERE country IS NOT NULL").fetchall()
+        return {str(cid): str(country) for cid, country in rows}
+
     def club_info(self, club_id: str) -> ClubInfo:
         row = first_row(self.con, "SELECT club_id, name, country, national FROM clubs WHERE club_id = ?", [club_id])
         if row is None:
