@@ -279,3 +279,36 @@ def test_warm_answers_on_the_loop_take_turns_with_the_rest_of_the_loop(
         app.state.snapshots.close()
     assert [r.status_code for r in responses] == [200] * 8
     assert set(range(1, 8)) <= set(seen), f"other work ran only after answers {sorted(set(seen))}"
+
+
+def test_the_first_question_about_a_tie_counts_its_other_first_legs_ahead_once(
+    full_store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the first answer about a tie (per model), every first-leg position's history is counted ahead in
+    a thread of its own (facade.tie_positions), once; a question that fails starts nothing; the answers
+    given before and after are the same."""
+    import threading
+
+    from remontada.web import facade
+
+    started: list[tuple[str, str, str]] = []
+    done = threading.Event()
+    real = facade.tie_positions
+
+    def counted(store: object, home: str, away: str, **kwargs: Any) -> None:
+        started.append((home, away, kwargs["model"]))
+        try:
+            real(store, home, away, **kwargs)  # type: ignore[arg-type]
+        finally:
+            done.set()
+
+    monkeypatch.setattr(facade, "tie_positions", counted)
+    with TestClient(create_app(full_store_path), raise_server_exceptions=False) as client:
+        first = client.get(TIE + "&first_leg=0-3").json()
+        assert done.wait(60)
+        for score in ("1-1", "2-0", "0-3"):
+            assert client.get(TIE + f"&first_leg={score}").status_code == 200
+        assert client.get(TIE.replace("Atalanta", "Atalantaa") + "&first_leg=0-1").status_code == 404
+        again = client.get(TIE + "&first_leg=0-3&model=dixon-coles").json()  # another spelling: computed anew
+    assert started == [("Liverpool", "Atalanta", "dixon-coles")]
+    assert again["answer"] == first["answer"]

@@ -15,6 +15,7 @@ import gc
 import json
 import math
 import os
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -185,13 +186,37 @@ def create_app(
                     open_lanes()
                     settle()  # a model fitted, the ties rebuilt, ...: what it left is long-lived
 
-    async def computed(compute: Callable[[], tuple[int, bytes]], kind: tuple[Any, ...] | None) -> tuple[int, bytes]:
+    ahead: set[tuple[Any, ...]] = set()  # kinds whose count_ahead has been started (per snapshot and day)
+
+    def start_ahead(kind: tuple[Any, ...], count_ahead: Callable[[Store], None]) -> None:
+        """``count_ahead`` on a connection of the current snapshot in a thread of its own, once per kind."""
+        if kind in ahead:
+            return
+        if len(ahead) >= WARM_KINDS:
+            ahead.clear()
+        ahead.add(kind)
+
+        def run() -> None:
+            try:
+                with snapshots.borrow() as (_, store):
+                    count_ahead(store)
+            except Exception:  # only a head start: the questions themselves will say what is wrong
+                return
+
+        threading.Thread(target=run, name="remontada-ahead", daemon=True).start()
+
+    async def computed(
+        compute: Callable[[], tuple[int, bytes]],
+        kind: tuple[Any, ...] | None,
+        count_ahead: Callable[[Store], None] | None = None,
+    ) -> tuple[int, bytes]:
         """``compute()`` on the event loop when its ``kind`` of question was answered quickly on this snapshot
         and day (a warm answer: cheaper than the hop to a thread), else in a lane. A kind is warm once an
         answer of it took under :data:`WARM_ANSWER` s of CPU and :data:`WARM_WALL` s in all (models fitted,
         surfaces built, store read), and no longer once one took longer (the next then goes to a lane, where
         a slow answer does not hold up the others). CPU time, not the clock: on a busy machine a warm answer
-        may wait for a core without being slow itself."""
+        may wait for a core without being slow itself. ``count_ahead``: what to prepare for the other
+        questions of the kind once one was answered (:func:`start_ahead`)."""
         if kind is None:
             return await in_lane(compute)
         kind = (snapshots.current.generation, dt.date.today(), *kind)
@@ -224,12 +249,15 @@ def create_app(
                 warm.popitem(last=False)
         else:
             warm.pop(kind, None)
+        if count_ahead is not None:
+            start_ahead(kind, count_ahead)
         return result
 
     async def answer(
         call: Callable[[Store], facade.Answer | None],
         key: tuple[Any, ...] | None = None,
         kind: tuple[Any, ...] | None = None,
+        count_ahead: Callable[[Store], None] | None = None,
     ) -> Response:
         """Answer with ``call`` run on a connection of the current snapshot, in a worker thread (or, for a warm
         ``kind`` of question, on the event loop: :func:`computed`). Answers are
@@ -260,7 +288,7 @@ def create_app(
             content = (await in_lane(compute))[1]
         else:  # kept per snapshot and day (an answer without a date is today's)
             generation, content = await cache.fetch(
-                (snapshots.current.generation, *key, dt.date.today()), lambda: computed(compute, kind)
+                (snapshots.current.generation, *key, dt.date.today()), lambda: computed(compute, kind, count_ahead)
             )
             offer(generation, content)
         took = 1000 * (time.perf_counter() - began)
@@ -330,6 +358,8 @@ def create_app(
             ),
             ("tie", home, away, competition, season, round, date, first_leg, model),
             ("tie", home, away, competition, season, round, date, model),
+            lambda st: facade.tie_positions(st, home, away, competition=competition, season=season, round=round,
+                                            date=date, model=model),
         )  # fmt: skip
 
     @app.get("/api/live", tags=["live"])

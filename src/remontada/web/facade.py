@@ -84,6 +84,35 @@ def tie(
     return body, body["model"]["model"], body["model"]["as_of"]
 
 
+#: Largest first-leg margin :func:`tie_positions` counts ahead (the page offers scores up to 9-9).
+POSITION_GOALS = 9
+
+
+def tie_positions(
+    store: Store,
+    home: str,
+    away: str,
+    *,
+    competition: str | None,
+    season: str | None,
+    round: str | None,
+    date: dt.date | None,
+    model: str,
+) -> None:
+    """Count ahead what every first-leg position of this tie reads from history: its base rates (a side
+    level or one to :data:`POSITION_GOALS` goals down, the first-leg host's side or the other; a score
+    reads the same history as any other with its margin), a few milliseconds each when first asked and a
+    lookup after. A server calls it in the background after the first question about a tie, so that the
+    page's hypothetical first legs are answered without counting. The answers themselves are not kept."""
+    for margin in range(-POSITION_GOALS, POSITION_GOALS + 1):
+        first_leg = f"{margin}-0" if margin >= 0 else f"0-{-margin}"
+        try:
+            rm.answer_tie(home, away, competition=competition, season=season, round=round, date=date,
+                          first_leg=first_leg, model=model, store=store)  # fmt: skip
+        except RemontadaError:
+            return  # the tie itself cannot be answered this way: nothing to count ahead
+
+
 def _grid(forecast: Any) -> dict[str, Any]:
     """The next match's score probabilities and P(team A through | score), up to :data:`GRID_GOALS` a side."""
     probs = forecast.next_match_probs[:GRID_GOALS, :GRID_GOALS]
