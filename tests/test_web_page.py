@@ -119,6 +119,25 @@ def test_live_minute_slider_lowers_and_a_red_card_moves_liverpools_chance(page: 
     assert with_red > late
 
 
+def test_live_last_goal_moves_liverpools_chance_and_a_goal_after_now_is_refused(page: object, server: str) -> None:
+    page.goto(server + "/#live")  # type: ignore[attr-defined]
+    page.wait_for_selector("#live-result:not([hidden])")  # type: ignore[attr-defined]
+    kickoff = live_chance(page)
+    page.locator("#live-minute").evaluate(  # type: ignore[attr-defined]
+        "el => { el.value = 8; el.dispatchEvent(new Event('input', { bubbles: true })); }"
+    )
+    page.fill("#live-score-away", "1")  # Salah, 7'  # type: ignore[attr-defined]
+    scored = wait_for_change(page, kickoff)
+    page.fill("#live-last-minute", "7")  # type: ignore[attr-defined]
+    page.select_option("#live-last-side", "away")  # type: ignore[attr-defined]
+    told = wait_for_change(page, scored)
+    assert told != scored
+    assert "last goal 7 away" in page.locator("#live-wdl-text").inner_text()  # type: ignore[attr-defined]
+    page.fill("#live-last-minute", "30")  # after the minute now  # type: ignore[attr-defined]
+    page.wait_for_selector("#live-error:not([hidden])")  # type: ignore[attr-defined]
+    assert "comes after the minute 8" in page.locator("#live-error").inner_text()  # type: ignore[attr-defined]
+
+
 @pytest.mark.xfail(
     facade.reader() is None, reason="the news reader (rm.read_article) is not merged into this branch", strict=True
 )
