@@ -104,13 +104,20 @@ def wait_for_change(page: object, before: float) -> float:
     return live_chance(page)
 
 
-def test_live_minute_slider_lowers_and_a_red_card_moves_liverpools_chance(page: object, server: str) -> None:
+def open_live_at(page: object, server: str, minute: int) -> float:
+    """The live view opened on its default match (Atalanta v Liverpool, 18 April 2024) and its slider
+    moved to ``minute``; Liverpool's chance at kick-off."""
     page.goto(server + "/#live")  # type: ignore[attr-defined]
     page.wait_for_selector("#live-result:not([hidden])")  # type: ignore[attr-defined]
     kickoff = live_chance(page)
     page.locator("#live-minute").evaluate(  # type: ignore[attr-defined]
-        "el => { el.value = 75; el.dispatchEvent(new Event('input', { bubbles: true })); }"
+        "(el, m) => { el.value = m; el.dispatchEvent(new Event('input', { bubbles: true })); }", minute
     )
+    return kickoff
+
+
+def test_live_minute_slider_lowers_and_a_red_card_moves_liverpools_chance(page: object, server: str) -> None:
+    kickoff = open_live_at(page, server, 75)
     late = wait_for_change(page, kickoff)
     assert late < kickoff
     assert "75'" in page.locator("#live-curve-title").inner_text()  # type: ignore[attr-defined]
@@ -120,12 +127,7 @@ def test_live_minute_slider_lowers_and_a_red_card_moves_liverpools_chance(page: 
 
 
 def test_live_last_goal_moves_liverpools_chance_and_a_goal_after_now_is_refused(page: object, server: str) -> None:
-    page.goto(server + "/#live")  # type: ignore[attr-defined]
-    page.wait_for_selector("#live-result:not([hidden])")  # type: ignore[attr-defined]
-    kickoff = live_chance(page)
-    page.locator("#live-minute").evaluate(  # type: ignore[attr-defined]
-        "el => { el.value = 8; el.dispatchEvent(new Event('input', { bubbles: true })); }"
-    )
+    kickoff = open_live_at(page, server, 8)
     page.fill("#live-score-away", "1")  # Salah, 7'  # type: ignore[attr-defined]
     scored = wait_for_change(page, kickoff)
     page.fill("#live-last-minute", "7")  # type: ignore[attr-defined]
