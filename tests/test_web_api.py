@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+import remontada as rm
 from remontada.web import facade
 from remontada.web.app import create_app
 from remontada.web.limits import MAX_ARTICLE_CHARS, MAX_BODY_BYTES, MAX_SIMS
@@ -66,6 +67,19 @@ def test_live_chance_falls_as_the_clock_runs_and_rises_with_an_atalanta_red_card
     body = ok(client, LIVE + "&minute=60&score=0-1")
     curve = body["answer"]["comeback_curve"]
     assert curve["team"] == "Liverpool" and curve["rows"][0]["minute"] == "60"
+
+
+def test_live_told_of_salahs_goal_at_7_minutes_answers_with_the_lull_and_says_so(
+    client: TestClient, full_store_path: Path
+) -> None:
+    # Atalanta 0-1 Liverpool, 18 April 2024: Salah scored in the 7th minute
+    told = ok(client, LIVE + "&minute=8&score=0-1&last_goal=7%20away")["answer"]
+    average = ok(client, LIVE + "&minute=8&score=0-1")["answer"]
+    assert told["last_goal"] == "7 away" and average["last_goal"] is None
+    assert told["tie"]["p_through"]["Liverpool"] != average["tie"]["p_through"]["Liverpool"]
+    library = rm.live("Atalanta", "Liverpool", date="2024-04-18", minute=8, score="0-1", last_goal="7 away",
+                      store=full_store_path)  # fmt: skip
+    assert told["tie"]["p_through"]["Liverpool"] == pytest.approx(library.p_through("Liverpool"), abs=1e-12)
 
 
 def test_clubs_finds_liverpool_and_suggests_it_for_a_misspelling(client: TestClient) -> None:
@@ -173,6 +187,9 @@ BAD_GETS = [
     (LIVE + "&score=1", 422, "score"),
     (LIVE + "&score=-1-0", 422, "score"),
     (LIVE + "&red_cards=6-0", 422, "red_cards"),  # more red cards than a side can have
+    (LIVE + "&minute=8&score=0-1&last_goal=soon", 422, "last_goal"),
+    (LIVE + "&minute=8&score=0-1&last_goal=30%20away", 422, "last_goal"),  # after the minute now
+    (LIVE + "&minute=8&score=0-1&last_goal=7%20home", 422, "last_goal"),  # the home side has no goal
     ("/api/clubs?q=", 422, "q"),
     ("/api/clubs?q=Liverpool&limit=100000", 422, "limit"),
     ("/api/ties?competition=Nowhere%20Cup", 404, "competition"),

@@ -21,6 +21,7 @@ TIE = "/api/tie?home=Liverpool&away=Atalanta&competition=Europa%20League&season=
 VALID = [
     LIVE, LIVE + "&minute=60&score=0-1", LIVE + "&minute=HT&score=1-1&red_cards=1-0", LIVE + "&minute=45%2B2",
     LIVE + "&minute=90+%2B+3&score=0%3A2", LIVE + "&minute=7&team=Liverpool&model=poisson",
+    LIVE + "&minute=8&score=0-1&last_goal=7+away", LIVE + "&minute=HT&score=1-1&last_goal=45%2B1%20home",
     "/api/live?home=Atalanta&away=Liverpool&date=2024-04-18&competition=UEL&first_leg=0-3&minute=30",
     TIE, TIE + "&first_leg=2-1", TIE + "&first_leg=0-0&model=poisson", TIE + "&round=QF&first_leg=1-3",
     "/api/tie?away=Atalanta&home=Liverpool&competition=Europa+League&season=2023%2F24",
@@ -34,6 +35,7 @@ LEFT_TO_FASTAPI = [
     LIVE + "&minute=6o",
     LIVE + "&red_cards=5-0",
     LIVE + "&model=xg",
+    LIVE + "&minute=8&score=0-1&last_goal=7",  # no side
     "/api/live?home=Atalanta&date=2024-04-18",  # missing
     "/api/live?home=" + "A" * 81 + "&away=Liverpool",  # too long
     "/api/live?home=Liverpol&away=Atalanta&date=2024-04-18",  # unknown club: suggestions

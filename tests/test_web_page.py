@@ -104,19 +104,40 @@ def wait_for_change(page: object, before: float) -> float:
     return live_chance(page)
 
 
-def test_live_minute_slider_lowers_and_a_red_card_moves_liverpools_chance(page: object, server: str) -> None:
+def open_live_at(page: object, server: str, minute: int) -> float:
+    """The live view opened on its default match (Atalanta v Liverpool, 18 April 2024) and its slider
+    moved to ``minute``; Liverpool's chance at kick-off."""
     page.goto(server + "/#live")  # type: ignore[attr-defined]
     page.wait_for_selector("#live-result:not([hidden])")  # type: ignore[attr-defined]
     kickoff = live_chance(page)
     page.locator("#live-minute").evaluate(  # type: ignore[attr-defined]
-        "el => { el.value = 75; el.dispatchEvent(new Event('input', { bubbles: true })); }"
+        "(el, m) => { el.value = m; el.dispatchEvent(new Event('input', { bubbles: true })); }", minute
     )
+    return kickoff
+
+
+def test_live_minute_slider_lowers_and_a_red_card_moves_liverpools_chance(page: object, server: str) -> None:
+    kickoff = open_live_at(page, server, 75)
     late = wait_for_change(page, kickoff)
     assert late < kickoff
     assert "75'" in page.locator("#live-curve-title").inner_text()  # type: ignore[attr-defined]
     page.fill("#live-red-home", "1")  # an Atalanta red card  # type: ignore[attr-defined]
     with_red = wait_for_change(page, late)
     assert with_red > late
+
+
+def test_live_last_goal_moves_liverpools_chance_and_a_goal_after_now_is_refused(page: object, server: str) -> None:
+    kickoff = open_live_at(page, server, 8)
+    page.fill("#live-score-away", "1")  # Salah, 7'  # type: ignore[attr-defined]
+    scored = wait_for_change(page, kickoff)
+    page.fill("#live-last-minute", "7")  # type: ignore[attr-defined]
+    page.select_option("#live-last-side", "away")  # type: ignore[attr-defined]
+    told = wait_for_change(page, scored)
+    assert told != scored
+    assert "last goal 7 away" in page.locator("#live-wdl-text").inner_text()  # type: ignore[attr-defined]
+    page.fill("#live-last-minute", "30")  # after the minute now  # type: ignore[attr-defined]
+    page.wait_for_selector("#live-error:not([hidden])")  # type: ignore[attr-defined]
+    assert "comes after the minute 8" in page.locator("#live-error").inner_text()  # type: ignore[attr-defined]
 
 
 @pytest.mark.xfail(

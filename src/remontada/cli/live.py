@@ -109,6 +109,12 @@ def _print_live(answer: Any, every: int) -> None:
         f"minute {forecast.minute}, score {match.home} {forecast.score[0]}-{forecast.score[1]} {match.away}, "
         f"red cards {forecast.red_cards[0]}-{forecast.red_cards[1]}"
     )
+    if forecast.history is not None:
+        goal = forecast.history.last_goal
+        told = "no goal yet" if goal is None else (
+            f"{goal}' by {match.home if forecast.history.home else match.away}"
+        )
+        console.print(cell_text(f"last goal: {told} (the state scores at rates of its own until the next goal)"))
     result = Table(title="the match after 90 minutes (in-play model)")
     for col in (f"{match.home} win", "draw", f"{match.away} win"):
         result.add_column(cell_text(col), justify="right")

@@ -176,6 +176,17 @@ class LiveForecast:
     remaining: ScoreGrid
     final: ScoreGrid
     tie: TieForecast | None
+    history: GoalHistory | None = None
+
+    @property
+    def last_goal(self) -> str | None:
+        """The last goal the forecast was told of, as ``live --last-goal`` takes it (``"7 away"``,
+        ``"none"``: no goal yet), or ``None`` when it was not told (the state's average rates)."""
+        if self.history is None:
+            return None
+        if self.history.last_goal is None:
+            return "none"
+        return f"{self.history.last_goal} {'home' if self.history.home else 'away'}"
 
     def to_dict(self) -> dict[str, Any]:
         home_more, away_more = self.remaining.expected_goals()
@@ -189,6 +200,7 @@ class LiveForecast:
             "minute": str(self.minute),
             "score": f"{self.score[0]}-{self.score[1]}",
             "red_cards": f"{self.red_cards[0]}-{self.red_cards[1]}",
+            "last_goal": self.last_goal,
             "pre_match_rates": {"home": self.rates[0], "away": self.rates[1]},
             "result": {
                 "home_win": self.final.home_win,
@@ -251,4 +263,4 @@ def live_forecast(
             teams=(match.home, match.away), on_unmodelled="even", remaining=remaining,
         )  # fmt: skip
     final = ScoreGrid(shift_scores(remaining.probs, *score))
-    return LiveForecast(match, clock, score, red_cards, rates, remaining, final, tie)
+    return LiveForecast(match, clock, score, red_cards, rates, remaining, final, tie, history)

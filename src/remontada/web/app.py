@@ -79,12 +79,15 @@ STORE_ENV = "REMONTADA_SERVE_STORE"
 SEASON = r"^\s*\d{4}(\s*[-/]\s*\d{2,4})?\s*$"
 SCORE = r"^\s*\d{1,2}\s*[-:]\s*\d{1,2}\s*$"
 MINUTE = r"^\s*(\d{1,3}(\s*\+\s*\d{1,2})?|[Hh][Tt]|[Kk][Oo])\s*$"
+#: The last goal: its minute and the side that scored it ("7 away", "45+2 home"), or "none".
+LAST_GOAL = r"^\s*([Nn][Oo][Nn][Ee]|\d{1,3}(\s*\+\s*\d{1,2})?\s+([Hh][Oo][Mm][Ee]|[Aa][Ww][Aa][Yy]))\s*$"
 Name = Annotated[str, Query(min_length=1, max_length=MAX_NAME_CHARS)]
 OptName = Annotated[str | None, Query(min_length=1, max_length=MAX_NAME_CHARS)]
 Season = Annotated[str | None, Query(pattern=SEASON, max_length=12)]
 Score = Annotated[str, Query(pattern=SCORE, max_length=9)]
 OptScore = Annotated[str | None, Query(pattern=SCORE, max_length=9)]
 Minute = Annotated[str, Query(pattern=MINUTE, max_length=9)]
+LastGoal = Annotated[str | None, Query(pattern=LAST_GOAL, max_length=16)]
 Model = Literal["dixon-coles", "poisson", "bivariate", "elo"]
 MODELS: tuple[str, ...] = get_args(Model)
 Day = Annotated[dt.date | None, Query()]
@@ -374,16 +377,20 @@ def create_app(
         first_leg: OptScore = None,
         team: OptName = None,
         model: Model = "dixon-coles",
+        last_goal: LastGoal = None,
     ) -> Response:
         """A match in play: the result after 90 minutes, the goals to come and, in a second leg, who goes
-        through and the comeback curve (the chance to go through if the next goal comes at each minute)."""
+        through and the comeback curve (the chance to go through if the next goal comes at each minute).
+        ``last_goal`` ("7 away", "none"), when known, lets the state score at rates of its own until the
+        next goal (the lull just after a goal)."""
         return await answer(
             lambda st: facade.live(
                 st, home, away, date=date, minute=minute, score=score, red_cards=red_cards,
-                competition=competition, first_leg=first_leg, team=team, model=model,
+                competition=competition, first_leg=first_leg, team=team, model=model, last_goal=last_goal,
             ),
-            ("live", home, away, date, minute, score, red_cards, competition, first_leg, team, model),
-            ("live", home, away, date, red_cards, competition, first_leg, team, model),
+            ("live", home, away, date, minute, score, red_cards, competition, first_leg, team, model, last_goal),
+            # a known last goal is computed from its state, not read off the match's surface: a kind of its own
+            ("live", home, away, date, red_cards, competition, first_leg, team, model, last_goal is not None),
         )  # fmt: skip
 
     # the same parameters as above, checked the same way (strictly: anything doubtful goes to FastAPI)
@@ -394,7 +401,7 @@ def create_app(
         direct.Param("score", opt_score, "0-0"),
         direct.Param("red_cards", opt_score, "0-0"), direct.Param("competition", name, None),
         direct.Param("first_leg", opt_score, None), direct.Param("team", name, None),
-        direct.Param("model", models, "dixon-coles"),
+        direct.Param("model", models, "dixon-coles"), direct.Param("last_goal", direct.text(16, LAST_GOAL), None),
     ), live)  # fmt: skip
     directs["/api/tie"] = direct.Direct((
         direct.Param.required("home", name), direct.Param.required("away", name),

@@ -34,6 +34,7 @@ FIELD_HELP: dict[str, str] = {
     "before": "an ISO date like 2024-04-18",
     "first_leg": "the first-leg score, its home side first, e.g. 0-3",
     "minute": "a minute of play, 0 to 90: 60, 45+2, 90+3 or HT",
+    "last_goal": "the minute and the side of the last goal, not after the minute now: 7 away, 45+2 home, or none",
     "score": "the score now, home side first, e.g. 0-1",
     "red_cards": "red cards so far, home side first, e.g. 1-0",
     "model": "one of dixon-coles, poisson, bivariate, elo",

@@ -136,11 +136,12 @@ def live(
     first_leg: str | None,
     team: str | None,
     model: str,
+    last_goal: str | None = None,
 ) -> Answer:
     with _fields(_CLUBS | {"club": "team" if team else "home"}):
         answer = rm.live(
             home, away, date=date, minute=minute, score=score, red_cards=red_cards, competition=competition,
-            first_leg=first_leg, team=team, model=model, store=store,
+            first_leg=first_leg, team=team, model=model, store=store, last_goal=last_goal,
         )  # fmt: skip
     body = answer.to_dict()
     pre = body.get("pre_match") or {}

@@ -382,12 +382,21 @@ function liveParams() {
     minute: $("live-minute").value,
     score: `${$("live-score-home").value || 0}-${$("live-score-away").value || 0}`,
     red_cards: `${$("live-red-home").value || 0}-${$("live-red-away").value || 0}`,
+    last_goal: lastGoal(),
   };
+}
+
+// "7 away" when both the minute and the side of the last goal are given; otherwise not asked
+function lastGoal() {
+  const minute = $("live-last-minute").value, side = $("live-last-side").value;
+  return minute !== "" && side ? `${minute} ${side}` : undefined;
 }
 
 function resetLive() {
   $("live-minute").value = 0;
   for (const id of ["live-score-home", "live-score-away", "live-red-home", "live-red-away"]) $(id).value = 0;
+  $("live-last-minute").value = "";
+  $("live-last-side").value = "";
   location.hash = "live";
   refreshLive(0);
 }
@@ -414,7 +423,8 @@ function refreshLive(delay = 40) {
   }, delay);
 }
 
-["live-minute", "live-score-home", "live-score-away", "live-red-home", "live-red-away"].forEach((id) => $(id).addEventListener("input", () => refreshLive()));
+["live-minute", "live-score-home", "live-score-away", "live-red-home", "live-red-away", "live-last-minute"].forEach((id) => $(id).addEventListener("input", () => refreshLive()));
+$("live-last-side").addEventListener("change", () => refreshLive(0));
 ["live-home", "live-away", "live-date"].forEach((id) => $(id).addEventListener("change", () => refreshLive(0)));
 $("live-form").addEventListener("submit", (e) => { e.preventDefault(); refreshLive(0); });
 
@@ -436,7 +446,7 @@ function renderLive(data) {
     { value: r.draw, color: "#999", label: "draw" },
     { value: r.away_win, color: "#bbb", ink: "#222", label: `${a.away} win` },
   ], 26));
-  $("live-wdl-text").textContent = `${a.home} win ${pct(r.home_win)} · draw ${pct(r.draw)} · ${a.away} win ${pct(r.away_win)} · score now ${a.score}, red cards ${a.red_cards}`;
+  $("live-wdl-text").textContent = `${a.home} win ${pct(r.home_win)} · draw ${pct(r.draw)} · ${a.away} win ${pct(r.away_win)} · score now ${a.score}, red cards ${a.red_cards}${a.last_goal ? `, last goal ${a.last_goal}` : ""}`;
   const curve = a.comeback_curve;
   $("live-curve").parentElement.hidden = !curve;
   if (curve) {
