@@ -256,3 +256,63 @@ class Forecaster:
         text = f"{__version__}|{self._data_key()}|{self.spec.name}{self._config_key()}"
         key = hashlib.sha256(text.encode()).hexdigest()[:16]
         return self.cache_dir / f"{self.spec.name}-{key}-{day}.pkl"
+
+
+class KeptForecaster(Forecaster):
+    """A :class:`Forecaster` that keeps what it computed (grids, rates, fit summaries) by their arguments.
+
+    For a store opened read-only, whose data cannot change while it is open: every hypothetical first leg
+    of a tie prices the same second leg from the same fit, so asking again is a lookup. Grids are read-only
+    arrays, shared safely. At most ``kept`` values are held; past it they are all forgotten.
+    """
+
+    def __init__(
+        self, store: Store, model: str = DEFAULT_MODEL, *, cache_dir: Path | bool | None = True, kept: int = 512
+    ) -> None:
+        super().__init__(store, model, cache_dir=cache_dir)
+        self.kept = kept
+        self._kept: dict[tuple[Any, ...], Any] = {}
+
+    def _keep(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        if key in self._kept:
+            return self._kept[key]
+        if len(self._kept) >= self.kept:
+            self._kept.clear()
+        value = self._kept[key] = compute()
+        return value
+
+    def rates(
+        self,
+        home: str,
+        away: str,
+        as_of: str | dt.date | np.datetime64,
+        *,
+        neutral: bool = False,
+        competition: str | None = None,
+    ) -> tuple[float, float]:
+        rates: tuple[float, float] = self._keep(
+            ("rates", home, away, str(as_of), neutral, competition),
+            lambda: super(KeptForecaster, self).rates(home, away, as_of, neutral=neutral, competition=competition),
+        )
+        return rates
+
+    def grid(
+        self,
+        home: str,
+        away: str,
+        as_of: str | dt.date | np.datetime64,
+        *,
+        neutral: bool = False,
+        competition: str | None = None,
+    ) -> ScoreGrid:
+        grid: ScoreGrid = self._keep(
+            ("grid", home, away, str(as_of), neutral, competition),
+            lambda: super(KeptForecaster, self).grid(home, away, as_of, neutral=neutral, competition=competition),
+        )
+        return grid
+
+    def seen(self, as_of: str | dt.date | np.datetime64) -> tuple[int, np.datetime64 | None]:
+        seen: tuple[int, np.datetime64 | None] = self._keep(
+            ("seen", str(as_of)), lambda: super(KeptForecaster, self).seen(as_of)
+        )
+        return seen

@@ -166,11 +166,10 @@ KEPT_GRIDS = 512
 
 
 def _forecaster(st: Store, model: str) -> Any:
-    """The forecaster of ``model`` answering from ``st``: for a read-only connection one kept per connection,
-    whose grids, rates and fit summaries are kept by their arguments (every hypothetical first leg of a tie
-    prices the same second leg from the same fit: asking again is a lookup); a new one otherwise (a writer's
-    data can change)."""
-    from remontada.forecast import Forecaster
+    """The forecaster of ``model`` answering from ``st``: for a read-only connection one kept per connection
+    (:class:`~remontada.forecast.KeptForecaster`: every hypothetical first leg of a tie prices the same second
+    leg from the same fit, so asking again is a lookup); a new one otherwise (a writer's data can change)."""
+    from remontada.forecast import Forecaster, KeptForecaster
 
     if not st.read_only:
         return Forecaster(st, model)
@@ -178,50 +177,8 @@ def _forecaster(st: Store, model: str) -> Any:
         kept = _FORECASTERS.setdefault(st, {})
         found = kept.get(model)
         if found is None:
-            found = kept[model] = _kept_forecaster()(st, model)
+            found = kept[model] = KeptForecaster(st, model, kept=KEPT_GRIDS)
     return found
-
-
-def _kept_forecaster() -> type:
-    """:class:`~remontada.forecast.Forecaster` keeping what it computed by its arguments (one connection's
-    data never changes while it is open read-only, and its grids are read-only arrays, shared safely)."""
-    global _KeptForecaster
-    if _KeptForecaster is None:
-        from remontada.forecast import Forecaster
-
-        class Kept(Forecaster):
-            def __init__(self, *args: Any, **kwargs: Any) -> None:
-                super().__init__(*args, **kwargs)
-                self._kept: dict[tuple[Any, ...], Any] = {}
-
-            def _keep(self, key: tuple[Any, ...], compute: Any) -> Any:
-                if key in self._kept:
-                    return self._kept[key]
-                if len(self._kept) >= KEPT_GRIDS:
-                    self._kept.clear()
-                value = self._kept[key] = compute()
-                return value
-
-            def grid(self, home: str, away: str, as_of: Any, *, neutral: bool = False,
-                     competition: str | None = None) -> Any:  # fmt: skip
-                return self._keep(("grid", home, away, str(as_of), neutral, competition),
-                                  lambda: super(Kept, self).grid(home, away, as_of, neutral=neutral,
-                                                                 competition=competition))  # fmt: skip
-
-            def rates(self, home: str, away: str, as_of: Any, *, neutral: bool = False,
-                      competition: str | None = None) -> tuple[float, float]:  # fmt: skip
-                return self._keep(("rates", home, away, str(as_of), neutral, competition),  # type: ignore[no-any-return]
-                                  lambda: super(Kept, self).rates(home, away, as_of, neutral=neutral,
-                                                                  competition=competition))  # fmt: skip
-
-            def seen(self, as_of: Any) -> Any:
-                return self._keep(("seen", str(as_of)), lambda: super(Kept, self).seen(as_of))
-
-        _KeptForecaster = Kept
-    return _KeptForecaster
-
-
-_KeptForecaster: type | None = None
 
 
 @dataclass(frozen=True, slots=True)
