@@ -1,7 +1,7 @@
 """A read-only store connection keeps one forecaster per model whose grids, rates and fit summaries are
-kept by their arguments (:func:`remontada._api.ties._forecaster`, :class:`remontada.forecast.KeptForecaster`): every hypothetical first leg of a tie
-prices the same second leg, so asking again is a lookup. The answers must be the very answers a fresh
-connection gives."""
+kept by their arguments (:func:`remontada._api.ties._forecaster`, :class:`remontada.forecast.KeptForecaster`):
+every hypothetical first leg of a tie prices the same second leg, so asking again is a lookup. The answers
+must be the very answers a fresh connection gives."""
 
 from __future__ import annotations
 
