@@ -153,7 +153,7 @@ def parse_ratings(data: bytes, location: str) -> ParsedFile:
         raise SourceError(location, 1, f"expected header {','.join(HEADER)}, got {','.join(header)[:80]!r}{hint}")
 
     parsed = ParsedFile()
-    _read_rows(rows_after_header(text), location, parsed.ratings)
+    _read_rows(rows_after_header(text, location), location, parsed.ratings)
     if not parsed.ratings:
         parsed.warnings.append((1, "no ratings: ClubElo answered with the header only (unknown club name?)"))
     return parsed

@@ -274,7 +274,7 @@ def parse_matches(
             ref = teams[(name, country)] = TeamRef(name, country, national)
         return ref
 
-    for line, row in rows_after_header(text):
+    for line, row in rows_after_header(text, location):
         if len(row) != rows.width:
             if not any(cell.strip() for cell in row):
                 continue  # a blank line
