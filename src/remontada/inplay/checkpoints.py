@@ -42,6 +42,7 @@ from remontada.inplay.model import (
     MatchClock,
     clock_position,
     history_effects,
+    poisson_step,
     regular_steps,
     stack_chains,
 )
@@ -139,12 +140,8 @@ def _with_history(
         active = k >= start
         e_home = -np.log(chain.home[0][k, b, 0, origin]) * np.exp(more_home[:, k])
         e_away = -np.log(chain.away[0][k, b, 0, origin]) * np.exp(more_away[:, k])
-        h0 = np.exp(-e_home)
-        h1 = e_home * h0
-        h2 = np.maximum(-np.expm1(-e_home) - h1, 0.0)
-        a0 = np.exp(-e_away)
-        a1 = e_away * a0
-        a2 = np.maximum(-np.expm1(-e_away) - a1, 0.0)
+        h0, h1, h2 = poisson_step(e_home)
+        a0, a1, a2 = poisson_step(e_away)
         after = values[k + 1]
         leave = h0[:, None] * (a1[:, None] * after[b, :, i, j + 1] + a2[:, None] * after[b, :, i, j + 2])
         for m, hm in ((1, h1), (2, h2)):

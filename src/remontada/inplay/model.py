@@ -551,6 +551,13 @@ def advance(
     return _move(_move(probs, *home, axis=-2), *away, axis=-1)
 
 
+def poisson_step(expected: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Chances of 0, 1 and 2-or-more goals (Poisson) in a step with ``expected`` goals, elementwise."""
+    zero = np.exp(-expected)
+    one = expected * zero
+    return zero, one, np.maximum(-np.expm1(-expected) - one, 0.0)
+
+
 def goal_chances(expected: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Chances of 0, 1 and 2-or-more goals (Poisson) in a step with ``expected`` goals.
 
@@ -558,9 +565,7 @@ def goal_chances(expected: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     last]`` blocks: a cell next to the grid's last row (or column) counts two goals as one, since
     the last stands for "that many or more", and the last absorbs (no goals are added there).
     """
-    zero = np.exp(-expected)
-    one = expected * zero
-    two = np.maximum(-np.expm1(-expected) - one, 0.0)
+    zero, one, two = poisson_step(expected)
     none, full = np.zeros_like(zero), np.ones_like(zero)
     return (
         np.concatenate([zero, zero, full], axis=-1),
