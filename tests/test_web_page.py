@@ -127,14 +127,16 @@ def test_live_minute_slider_lowers_and_a_red_card_moves_liverpools_chance(page: 
 
 
 def test_live_last_goal_moves_liverpools_chance_and_a_goal_after_now_is_refused(page: object, server: str) -> None:
-    kickoff = open_live_at(page, server, 8)
+    open_live_at(page, server, 8)
     page.fill("#live-score-away", "1")  # Salah, 7'  # type: ignore[attr-defined]
-    scored = wait_for_change(page, kickoff)
+    # each input redraws the answer: wait for the one that answers the state set, not an earlier one
+    shown = "text => document.querySelector('#live-wdl-text').textContent.endsWith(text)"
+    page.wait_for_function(shown, arg="score now 0-1, red cards 0-0")  # type: ignore[attr-defined]
+    scored = live_chance(page)
     page.fill("#live-last-minute", "7")  # type: ignore[attr-defined]
     page.select_option("#live-last-side", "away")  # type: ignore[attr-defined]
-    told = wait_for_change(page, scored)
-    assert told != scored
-    assert "last goal 7 away" in page.locator("#live-wdl-text").inner_text()  # type: ignore[attr-defined]
+    page.wait_for_function(shown, arg="last goal 7 away")  # type: ignore[attr-defined]
+    assert live_chance(page) != scored
     page.fill("#live-last-minute", "30")  # after the minute now  # type: ignore[attr-defined]
     page.wait_for_selector("#live-error:not([hidden])")  # type: ignore[attr-defined]
     assert "comes after the minute 8" in page.locator("#live-error").inner_text()  # type: ignore[attr-defined]
