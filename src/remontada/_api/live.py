@@ -7,7 +7,8 @@ import math
 import os
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from remontada.inplay.comeback import ComebackCurve
     from remontada.inplay.live import LiveForecast, LiveMatch
     from remontada.inplay.model import GoalHistory, InplayModel, MatchClock
+    from remontada.inplay.tables import StateTables
     from remontada.store.reader import Store
 
 
@@ -49,6 +51,8 @@ class LiveAnswer:
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     data_cutoff: dt.date | None = None
+    #: ``forecast.to_dict()`` read off the match's tables (:mod:`remontada.inplay.tables`), when they hold the state.
+    _summary: Callable[[], dict[str, Any]] | None = field(default=None, repr=False)
 
     @property
     def home(self) -> str:
@@ -86,7 +90,7 @@ class LiveAnswer:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able: what ``remontada live --json`` prints."""
-        out = self.forecast.to_dict()
+        out = self._summary() if self._summary is not None else self.forecast.to_dict()
         out["pre_match_rates"]["source"] = self.rates_source
         out["pre_match"] = self.pre_match
         if self.curve is not None:
@@ -411,21 +415,118 @@ def live(
             source = f"{model}, fitted on matches before {match.date.isoformat()}"
         warnings, cutoff = cutoff_warnings(st, match.date, "the pre-match rates")
     inplay = _for_date(inplay, match.date)  # the added time of the match's season
+    summary = None
     try:
-        # every whole minute is a lookup in the match's goals-to-come surface; a minute between steps is computed,
-        # and so is a state whose last goal is known (its first cell has rates of its own)
-        remaining = _remaining(match, pre_rates, clock, now, reds, inplay) if history is None else None
-        forecast = live_forecast(
-            match, pre_rates, minute=clock, score=now, red_cards=reds, model=inplay, remaining=remaining,
-            history=history,
-        )  # fmt: skip
+        # every whole minute is read off the match's tables (every number of the answer built for every state at
+        # once); a state they do not hold is a lookup in the goals-to-come surface; a minute between steps is
+        # computed, and so is a state whose last goal is known (its first cell has rates of its own)
+        tabled = _tabled(match, pre_rates, clock, now, reds, inplay) if history is None else None
+        if tabled is not None:
+            forecast, summary = _tabled_forecast(match, pre_rates, clock, now, reds, *tabled)
+        else:
+            remaining = _remaining(match, pre_rates, clock, now, reds, inplay) if history is None else None
+            forecast = live_forecast(
+                match, pre_rates, minute=clock, score=now, red_cards=reds, model=inplay, remaining=remaining,
+                history=history,
+            )  # fmt: skip
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
     curve = _curve(match, forecast, pre_rates, clock, now, reds, inplay, team)
     notes = []
     if pre is not None and clock.minute == 0 and not clock.added and not clock.half_time and now == (0, 0):
         notes.append(_kickoff_note(forecast, pre))
-    return LiveAnswer(forecast, source, pre, curve, tuple(notes), tuple(warnings), cutoff)
+    return LiveAnswer(forecast, source, pre, curve, tuple(notes), tuple(warnings), cutoff, summary)
+
+
+def _tabled(
+    match: LiveMatch,
+    rates: tuple[float, float],
+    clock: MatchClock,
+    score: tuple[int, int],
+    reds: tuple[int, int],
+    inplay: InplayModel,
+) -> tuple[StateTables, tuple[int, int, int]] | None:
+    """The match's tables (:class:`~remontada.inplay.tables.StateTables`, built with its goals-to-come surface)
+    and the state's index in them; ``None`` for a state they do not hold, a single-match knockout, or while
+    a server builds them."""
+    from remontada.inplay.model import match_lead, second_leg_lead
+    from remontada.inplay.surface import derived_for, finals_for
+    from remontada.inplay.tables import StateTables
+
+    if not all(0 <= r <= MAX_RATE for r in rates) or min(reds) < 0 or max(reds) > 4:
+        return None  # the exact path says what is wrong
+    rules = match.rules
+    first_leg = match.first_leg
+    if rules is not None and rules.legs == 2 and first_leg is not None:
+        lead = second_leg_lead(first_leg, (0, 0), away_goals=rules.away_goals)
+        lead_key: tuple[Any, ...] = ("second_leg", first_leg, rules.away_goals)
+    elif rules is None:
+        lead, lead_key = match_lead((0, 0)), ("match",)
+    else:
+        return None  # a single-match knockout: the surface and the engine
+
+    def build(finals: Any) -> StateTables:
+        if rules is None:
+            return StateTables.build(finals)
+        return StateTables.build(finals, model=inplay, rates=rates, red_cards=reds, first_leg=first_leg, rules=rules)
+
+    derive = (("live", rules), build)
+    finals = finals_for(inplay, rates, red_cards=reds, lead=lead, lead_key=lead_key, derive=derive)
+    if finals is None:
+        return None
+    tables: StateTables | None = derived_for(finals, derive)
+    if tables is None:
+        return None
+    at = tables.state(clock, score)
+    return (tables, at) if at is not None else None
+
+
+def _tabled_forecast(
+    match: LiveMatch,
+    rates: tuple[float, float],
+    clock: MatchClock,
+    score: tuple[int, int],
+    reds: tuple[int, int],
+    tables: StateTables,
+    at: tuple[int, int, int],
+) -> tuple[LiveForecast, Callable[[], dict[str, Any]]]:
+    """The live forecast at state ``at`` of ``tables`` (the objects :func:`live_forecast` gives) and its
+    ``to_dict()`` read off the tables."""
+    from remontada.inplay.live import LiveForecast
+
+    teams = (match.away, match.home)  # A: away in the second leg
+    remaining, final, tie = tables.forecast_parts(at, teams=teams, minute=clock.regular_minute)
+    forecast = LiveForecast(match, clock, score, reds, rates, remaining, final, tie, None)
+
+    def summary() -> dict[str, Any]:
+        out: dict[str, Any] = {
+            **_header(match), "minute": str(clock), "score": f"{score[0]}-{score[1]}",
+            "red_cards": f"{reds[0]}-{reds[1]}", "last_goal": None,
+            "pre_match_rates": {"home": rates[0], "away": rates[1]}, **tables.summary(at), "notes": list(match.notes),
+        }  # fmt: skip
+        if tables.tie is not None:
+            out["tie"] = tables.tie_dict(at, teams=teams, minute=clock.regular_minute)
+        return out
+
+    return forecast, summary
+
+
+def _header(match: LiveMatch) -> dict[str, Any]:
+    """The match's part of :meth:`LiveForecast.to_dict` (its description, sides, date, competition), kept per
+    match (each caller gets its own copy)."""
+    from remontada.competitions import display_name
+
+    def compute() -> tuple[LiveMatch, dict[str, Any]]:
+        return match, {
+            "match": match.describe(), "home": match.home, "away": match.away, "date": match.date.isoformat(),
+            "competition": match.competition,
+            "competition_name": display_name(match.competition, match.season or match.date),
+        }  # fmt: skip
+
+    kept, head = _known(("header", id(match)), compute)
+    if kept is not match:  # cannot happen while the entry holds its match
+        head = compute()[1]
+    return dict(head)
 
 
 def _remaining(

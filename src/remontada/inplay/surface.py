@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -253,6 +254,9 @@ class FinalsSurface:
     table: np.ndarray
     ends: np.ndarray
     durations: np.ndarray
+    #: Tables read off this surface (e.g. :class:`~remontada.inplay.tables.StateTables`), kept by their
+    #: inputs (:func:`derived_for`); ``None`` for a build that failed.
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(
@@ -293,13 +297,18 @@ class FinalsSurface:
         start_times, duration, _ = regular_steps(model.params)
         return cls(model.params, model.tail, table, start_times + duration, duration)
 
+    def boundary(self, clock: MatchClock) -> int | None:
+        """The step boundary the chain started at ``clock`` begins at; ``None`` inside a step or at the final
+        whistle."""
+        return _boundary(self.params, self.ends, self.durations, clock)
+
     def remaining(self, minute: str | float | MatchClock, score: tuple[int, int]) -> ScoreGrid | None:
         """The goals to come from ``minute`` with the match at ``score`` (home, away), as
         :meth:`InplayModel.remaining` gives them; ``None`` off the grid (ask that instead)."""
         home, away = score
         if not (0 <= home <= SCORES and 0 <= away <= SCORES):
             return None
-        k = _boundary(self.params, self.ends, self.durations, MatchClock.parse(minute))
+        k = self.boundary(MatchClock.parse(minute))
         if k is None:
             return None
         return ScoreGrid.from_matrix(self.table[k, home, away], self.tail)
@@ -320,13 +329,24 @@ def build_in_background(on: bool = True) -> None:
     BACKGROUND = on
 
 
+#: What is read off a surface: (its key, the function building it from the surface).
+Derive = tuple[Any, Callable[[FinalsSurface], Any]]
+
+
 def finals_for(
-    model: InplayModel, rates: tuple[float, float], *, red_cards: tuple[int, int], lead: LeadRule, lead_key: Any
+    model: InplayModel,
+    rates: tuple[float, float],
+    *,
+    red_cards: tuple[int, int],
+    lead: LeadRule,
+    lead_key: Any,
+    derive: Derive | None = None,
 ) -> FinalsSurface | None:
     """The goals-to-come surface of a match under ``model``, built once and kept (requests asking for it at
     the same time wait for one build); with :data:`BACKGROUND`, ``None`` until a build started in a thread
     of its own is done. ``lead_key`` names ``lead`` (e.g. ``("match",)`` or the first leg and the away-goals
-    rule): surfaces are kept per (model, rates, red cards, lead_key)."""
+    rule): surfaces are kept per (model, rates, red cards, lead_key). ``derive``: tables read off the surface,
+    built right after it (in the same thread) and kept on it (:func:`derived_for` reads them)."""
     key = (model.params, model.tail, tuple(float(r) for r in rates), tuple(red_cards), lead_key)
     with _LOCK:
         found = _FINALS.get(key)
@@ -336,11 +356,49 @@ def finals_for(
         if BACKGROUND:
             if key not in _FINALS_BUILDING:
                 building = _FINALS_BUILDING[key] = threading.Lock()
-                threading.Thread(target=_build, args=(key, building, model, rates, red_cards, lead), daemon=True,
-                                 name="remontada-surface").start()  # fmt: skip
+                threading.Thread(target=_build, args=(key, building, model, rates, red_cards, lead, derive),
+                                 daemon=True, name="remontada-surface").start()  # fmt: skip
             return None
         building = _FINALS_BUILDING.setdefault(key, threading.Lock())
-    return _build(key, building, model, rates, red_cards, lead)
+    return _build(key, building, model, rates, red_cards, lead, derive)
+
+
+_DERIVING: set[tuple[int, Any]] = set()
+
+
+def derived_for(finals: FinalsSurface, derive: Derive) -> Any | None:
+    """The tables ``derive`` names, read off ``finals``: built once and kept on the surface; with
+    :data:`BACKGROUND`, ``None`` until a build started in a thread of its own is done (and ``None`` when the
+    build failed: the caller answers without them)."""
+    key, _ = derive
+    found = finals.derived.get(key)
+    if found is not None or key in finals.derived:
+        return found
+    if BACKGROUND:
+        with _LOCK:
+            if (id(finals), key) in _DERIVING:
+                return None
+            _DERIVING.add((id(finals), key))
+        threading.Thread(target=_derive, args=(finals, derive), daemon=True, name="remontada-tables").start()
+        return None
+    return _derive(finals, derive)
+
+
+def _derive(finals: FinalsSurface, derive: Derive) -> Any | None:
+    key, build = derive
+    try:
+        with _LOCK:
+            if key in finals.derived:
+                return finals.derived[key]
+        try:
+            value = build(finals)
+        except (ValueError, MemoryError):
+            value = None
+        with _LOCK:
+            return finals.derived.setdefault(key, value)
+    finally:
+        with _LOCK:
+            _DERIVING.discard((id(finals), key))
 
 
 def _build(
@@ -350,15 +408,19 @@ def _build(
     rates: tuple[float, float],
     red_cards: tuple[int, int],
     lead: LeadRule,
+    derive: Derive | None = None,
 ) -> FinalsSurface | None:
-    """Build the surface under ``key`` once (callers of the same key wait for one build) and keep it;
-    ``None`` when the build fails (the exact path then answers, and says what is wrong)."""
+    """Build the surface under ``key`` once (callers of the same key wait for one build) and keep it, with
+    the tables ``derive`` names; ``None`` when the build fails (the exact path then answers, and says what is
+    wrong)."""
     try:
         with building:
             with _LOCK:
                 found = _FINALS.get(key)
             if found is None:
                 found = FinalsSurface.build(model, rates, red_cards=red_cards, lead=lead)
+                if derive is not None:
+                    _derive(found, derive)
                 with _LOCK:
                     _FINALS[key] = found
                     while len(_FINALS) > FINALS:

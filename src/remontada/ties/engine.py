@@ -206,7 +206,9 @@ class TieForecast:
 
     def _pick(self, ranking: np.ndarray, n: int, min_value: float) -> list[Scenario]:
         """Scenarios for the ``n`` cells with the largest ``ranking`` above ``min_value``."""
-        order = np.argsort(ranking, axis=None)[::-1][:n]
+        # largest first, equal values in the order of their cells (a stable sort: the same cells whichever way the
+        # grid was computed; the live answer's tables pick them so)
+        order = np.argsort(-ranking, axis=None, kind="stable")[:n]
         homes, aways = np.unravel_index(order, ranking.shape)  # read as one array each, not cell by cell
         values = ranking[homes, aways].tolist()
         p_as = self.next_match_p_a[homes, aways].tolist()
@@ -237,7 +239,7 @@ class TieForecast:
     def to_dict(self, n_scenarios: int = 10) -> dict[str, Any]:
         """A JSON-ready summary (floats, strings, lists)."""
         agg = self.aggregate
-        top_agg = np.argsort(agg, axis=None)[::-1][:10]
+        top_agg = np.argsort(-agg, axis=None, kind="stable")[:10]  # equal values in the order of their cells
         xs, ys = (a.tolist() for a in np.unravel_index(top_agg, agg.shape))  # read at once, not cell by cell
         ps = agg.flat[top_agg].tolist()
         return {
