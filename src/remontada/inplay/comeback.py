@@ -67,14 +67,13 @@ class ComebackCurve:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able: the sides, the start, and one row per step (probabilities in [0, 1])."""
-        columns = {  # the columns of to_frame(), read as plain Python values (no DataFrame: answered per request)
-            "minute": [v if isinstance(v, str) else float(v) for v in self.label.tolist()],
-            "if_unchanged": np.asarray(self.if_unchanged, dtype=float).tolist(),
-            "if_next_goal_at": np.asarray(self.if_next_goal_at, dtype=float).tolist(),
-            "if_next_goal_by": np.asarray(self.if_next_goal_by, dtype=float).tolist(),
-            "p_next_goal_by": np.asarray(self.next_goal_share, dtype=float).tolist(),
-        }
-        rows = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+        # the columns of to_frame(), read as plain Python values (no DataFrame: answered per request), one dict
+        # literal a row
+        columns = (self.label.tolist(), *(np.asarray(c, dtype=float).tolist() for c in (
+            self.if_unchanged, self.if_next_goal_at, self.if_next_goal_by, self.next_goal_share)))  # fmt: skip
+        rows = [{"minute": m if isinstance(m, str) else float(m), "if_unchanged": u, "if_next_goal_at": at,
+                 "if_next_goal_by": by, "p_next_goal_by": share}
+                for m, u, at, by, share in zip(*columns, strict=True)]  # fmt: skip
         return {
             "team": self.team,
             "opponent": self.opponent,
