@@ -33,6 +33,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -62,6 +63,9 @@ FINALS_CHUNK = 96
 #: How far (minutes) a state's first step may be from a whole step for it to count as on the grid
 #: (the extended clock is a sum of float durations: HT lands within ~1e-14 of its boundary).
 ON_GRID = 1e-9
+#: The least P(no goal yet) from kick-off to a state for its curve to be read off the running sums (below it,
+#: dividing by it would lose digits: the curve is summed from the state instead).
+MIN_NOTHING = 1e-4
 
 
 @dataclass(frozen=True, eq=False)
@@ -156,6 +160,16 @@ class LiveSurface:
         two = (0, 2) if side == "a" else (2, 0)
         unchanged = values[:, b_now, a_now]
         after_goal = values[:, b_now + goal[0], a_now + goal[1]]
+        running = None if hair else self._running[side]
+        if running is not None and running[0][k, b_now, a_now] > MIN_NOTHING:
+            # the sums from boundary k read off the running sums from kick-off (P(no goal yet) divides out)
+            nothing_before, scored_before, gained_before = (table[:, b_now, a_now] for table in running)
+            scored = scored_before[k + 1 :] - scored_before[k]
+            share = np.concatenate([[0.0], scored / nothing_before[k]])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                by = np.concatenate([after_goal[:1], (gained_before[k + 1 :] - gained_before[k]) / scored])
+            by = np.where(np.isfinite(by), by, after_goal)
+            return self._curve(side, clock, k, hair, score, unchanged, after_goal, by, share)
         # the same sums as the exact path, read at this state's cell of the surface
         h0, h1, h2 = (rows(t, b_now, a_now, float(m == 0)) for m, t in enumerate(self.home))
         a0, a1, a2 = (rows(t, b_now, a_now, float(m == 0)) for m, t in enumerate(self.away))
@@ -172,6 +186,45 @@ class LiveSurface:
         with np.errstate(invalid="ignore", divide="ignore"):
             by = np.concatenate([[after_goal[0]], np.cumsum(gained) / np.cumsum(scored)])
         by = np.where(np.isfinite(by), by, after_goal)
+        return self._curve(side, clock, k, hair, score, unchanged, after_goal, by, share)
+
+    @cached_property
+    def _running(self) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per side (``"a"``, ``"b"``) and score up to :data:`SCORES` a side, over the boundaries from kick-off:
+        P(no goal in the steps before boundary ``t``) from the cell, and the running sums of P(the side's goal
+        is the next, in step ``t``) and of that times P(through) after it, each weighted by the first: the
+        curve's cumulative columns from any boundary are differences of these (:meth:`curve`)."""
+        n = SCORES + 1
+        h0, h1, h2 = (table[:, :n, :n] for table in self.home)
+        a0, a1, a2 = (table[:, :n, :n] for table in self.away)
+        nothing = np.concatenate([np.ones((1, n, n)), np.cumprod(h0 * a0, axis=0)])
+        out = {}
+        for side in ("a", "b"):
+            values = self.values if side == "a" else 1.0 - self.values
+            if side == "a":
+                one, two = h0 * a1, h0 * a2
+                after_one, after_two = values[1:, :n, 1 : n + 1], values[1:, :n, 2 : n + 2]
+            else:
+                one, two = h1 * self.away[0][:, 1 : n + 1, :n], h2 * self.away[0][:, 2 : n + 2, :n]
+                after_one, after_two = values[1:, 1 : n + 1, :n], values[1:, 2 : n + 2, :n]
+            zero = np.zeros((1, n, n))
+            scored = np.concatenate([zero, np.cumsum(nothing[:-1] * (one + two), axis=0)])
+            gained = np.concatenate([zero, np.cumsum(nothing[:-1] * (one * after_one + two * after_two), axis=0)])
+            out[side] = (nothing, scored, gained)
+        return out
+
+    def _curve(
+        self,
+        side: str,
+        clock: MatchClock,
+        k: int,
+        hair: bool,
+        score: tuple[int, int],
+        unchanged: np.ndarray,
+        after_goal: np.ndarray,
+        by: np.ndarray,
+        share: np.ndarray,
+    ) -> ComebackCurve:
         clock_now = np.concatenate([[clock.minute], self.clock[k + (0 if hair else 1) :]])
         key = (k, hair, str(clock), clock.minute)
         labels = self.labels.get(key)
