@@ -160,15 +160,17 @@ class LiveSurface:
         two = (0, 2) if side == "a" else (2, 0)
         unchanged = values[:, b_now, a_now]
         after_goal = values[:, b_now + goal[0], a_now + goal[1]]
-        running = None if hair else self._running[side]
-        if running is not None and running[0][k, b_now, a_now] > MIN_NOTHING:
-            # the sums from boundary k read off the running sums from kick-off (P(no goal yet) divides out)
+        running = self._running[side]
+        if running[0][k, b_now, a_now] > MIN_NOTHING:
+            # the sums from boundary k read off the running sums from kick-off (P(no goal yet) divides out); a
+            # hair-thin first step adds a row in which nothing can happen
             nothing_before, scored_before, gained_before = (table[:, b_now, a_now] for table in running)
             scored = scored_before[k + 1 :] - scored_before[k]
-            share = np.concatenate([[0.0], scored / nothing_before[k]])
+            share = np.concatenate([[0.0, 0.0] if hair else [0.0], scored / nothing_before[k]])
             with np.errstate(invalid="ignore", divide="ignore"):
-                by = np.concatenate([after_goal[:1], (gained_before[k + 1 :] - gained_before[k]) / scored])
-            by = np.where(np.isfinite(by), by, after_goal)
+                by = (gained_before[k + 1 :] - gained_before[k]) / scored
+            first = after_goal[:2] if hair else after_goal[:1]
+            by = np.concatenate([first, np.where(np.isfinite(by), by, after_goal[len(first) :])])
             return self._curve(side, clock, k, hair, score, unchanged, after_goal, by, share)
         # the same sums as the exact path, read at this state's cell of the surface
         h0, h1, h2 = (rows(t, b_now, a_now, float(m == 0)) for m, t in enumerate(self.home))
