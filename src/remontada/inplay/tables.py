@@ -64,6 +64,9 @@ class TieTables:
     splits: np.ndarray
     p_a: np.ndarray
     outcome: list[list[str]]
+    #: ``p_a`` as Python floats and the final scores written out (``"x-y"``), read per answer.
+    p_a_floats: list[list[float]]
+    written: list[list[str]]
     aggregate: np.ndarray
     scenarios: np.ndarray
     needs_a: np.ndarray
@@ -212,14 +215,15 @@ class StateTables:
         n_rows, n_cols = self.grids.shape[-2:]
         flat = self.grids[at].ravel()
         team_a, team_b = teams
+        written, p_a, outcome = tie.written, tie.p_a_floats, tie.outcome
 
         def scenarios(picked: np.ndarray) -> list[dict[str, Any]]:
             listed = [f for f in picked.tolist() if f >= 0]
             out = []
             for f, p in zip(listed, flat[listed].tolist(), strict=True):
                 x, y = i + f // n_cols, j + f % n_cols
-                out.append({"match": "second_leg", "score": f"{x}-{y}", "probability": p,
-                            "p_a_through": float(tie.p_a[x, y]), "outcome": tie.outcome[x][y]})  # fmt: skip
+                out.append({"match": "second_leg", "score": written[x][y], "probability": p,
+                            "p_a_through": p_a[x][y], "outcome": outcome[x][y]})  # fmt: skip
             return out
 
         aggregate = [f for f in tie.aggregate[at].tolist() if f >= 0]
@@ -306,4 +310,6 @@ def _tie_tables(
                 ranking = np.where(p_team > 1e-12, block * p_team, -1.0)
                 listed = ((ranking > 0) & inside).sum(axis=(-2, -1))
                 out[:, i, j] = _top(np.where(inside, -ranking, np.inf), listed, NEEDS)
-    return TieTables(first_leg, rules, modelled, splits, p_a, outcome, aggregate, scenarios, needs_a, needs_b)
+    written = [[f"{x}-{y}" for y in range(finals_y)] for x in range(finals_x)]
+    return TieTables(first_leg, rules, modelled, splits, p_a, outcome, p_a.tolist(), written, aggregate, scenarios,
+                     needs_a, needs_b)  # fmt: skip

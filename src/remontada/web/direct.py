@@ -79,7 +79,11 @@ class Direct:
     def values(self, query: bytes) -> dict[str, Any] | None:
         """The endpoint's arguments read from ``query``, or ``None`` unless every value is strictly valid."""
         # as Starlette reads a query string: latin-1 bytes, then percent-decoded as UTF-8, blanks kept
-        pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+        text = query.decode("latin-1")
+        if "%" in text or "+" in text:
+            pairs = parse_qsl(text, keep_blank_values=True)
+        else:  # nothing to decode: what parse_qsl gives, split by hand (a fifth of its time)
+            pairs = [(name, value) for name, _, value in (part.partition("=") for part in text.split("&") if part)]
         given = dict(pairs)
         if len(given) != len(pairs):
             return None  # a parameter given twice
