@@ -180,6 +180,11 @@ class TieForecast:
         if self._leg2 is None:
             return self.next_match_probs.copy()
         leg1 = self._leg1 if self._leg1 is not None else np.ones((1, 1))
+        a1, b1 = leg1.shape[0] - 1, leg1.shape[1] - 1
+        if leg1[a1, b1] == 1.0 and np.count_nonzero(leg1) == 1:
+            # a known first leg (a point at its corner): the convolution only moves the second leg's grid, and
+            # every cell is that grid's number (times one, plus zeros), so place it
+            return shift_scores(self._leg2.T, a1, b1)
         return signal.convolve2d(leg1, self._leg2.T)
 
     @cached_property
