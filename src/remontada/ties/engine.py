@@ -295,6 +295,13 @@ def _poisson_matrix(home_rate: float, away_rate: float, rho: float = 0.0) -> np.
     for rate in (home_rate, away_rate):
         if not math.isfinite(rate) or rate < 0:
             raise ValueError(f"expected goals must be finite and non-negative, got {rate}")
+    return _kept_poisson_matrix(float(home_rate), float(away_rate), float(rho))
+
+
+@lru_cache(maxsize=1024)
+def _kept_poisson_matrix(home_rate: float, away_rate: float, rho: float) -> np.ndarray:
+    """:func:`_poisson_matrix`, kept by its rates (every hypothetical first leg of a tie with the same second-leg
+    adjustment prices the same extra time), read-only."""
     home = poisson_pmf(np.arange(poisson_upper(home_rate, _TAIL) + 1.0), home_rate)
     away = poisson_pmf(np.arange(poisson_upper(away_rate, _TAIL) + 1.0), away_rate)
     matrix = np.outer(home, away)
@@ -302,7 +309,9 @@ def _poisson_matrix(home_rate: float, away_rate: float, rho: float = 0.0) -> np.
         apply_dixon_coles(matrix, home_rate, away_rate, rho)
         if (matrix < 0).any():
             raise ValueError(f"rho={rho} gives negative probabilities at rates {home_rate}, {away_rate}")
-    return matrix / matrix.sum()
+    out = matrix / matrix.sum()
+    out.setflags(write=False)
+    return out
 
 
 def _expected_goals(probs: np.ndarray) -> tuple[float, float]:
