@@ -299,8 +299,9 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
 #: The questions asked before anything is timed (by their index in the question lists): the first of
 #: each level's chunk (the "same question" runs) and the first Poisson ties (that model fitted).
 WARMED = {"live": (0, 1, 2), "tie": (0, 1, 2, 100, 101, 102)}
-#: Seconds :func:`warm` leaves for the surfaces built in the background.
-SURFACE_BUILDS = 3.0
+#: Seconds :func:`warm` leaves for the surfaces and the tables read off them, built in the background (about
+#: 1 s of CPU per red-card state and worker; more on a shared machine).
+SURFACE_BUILDS = 5.0
 
 
 def warm(base: str, workers: int) -> None:
@@ -321,10 +322,10 @@ def warm(base: str, workers: int) -> None:
         with ThreadPoolExecutor(8 * workers) as pool:
             for future in [pool.submit(ask_all) for _ in range(8 * workers)]:
                 future.result()
-    # the live questions' goals-to-come surfaces (one per red-card state) are built in the background after
-    # the first question about them (about 0.5 s of CPU each): let them finish, so that the runs measure
-    # answers, not builds
-    time.sleep(SURFACE_BUILDS)
+    # the live questions' goals-to-come surfaces and the answer tables read off them (one per red-card state)
+    # are built in the background after the first question about them (about 1 s of CPU each, per worker): let
+    # them finish, so that the runs measure answers, not builds
+    time.sleep(SURFACE_BUILDS * max(1, workers))
 
 
 def distinct(name: str, indices: range | list[int]) -> list[dict[str, str]]:
