@@ -77,3 +77,30 @@ def test_states_off_the_tables_take_the_surface_or_the_chain(
         assert answer._summary is None, (minute, score, last_goal)
     on_grid = rm.live("Atalanta", "Liverpool", date="2024-04-18", minute=60, score="0-1", store=full_store_path)
     assert on_grid._summary is not None
+
+
+def test_a_server_builds_the_tables_aside_and_answers_the_same_meanwhile(
+    monkeypatch: pytest.MonkeyPatch, full_store_path: Path
+) -> None:
+    """With background builds (a server), the first question about a match does not wait for its surface and
+    tables: it is answered by the chain, and once the tables are built the same question reads them, with the
+    same answer."""
+    import time
+
+    from remontada.inplay import surface
+
+    monkeypatch.setattr(surface, "BACKGROUND", True)
+
+    def ask() -> rm.LiveAnswer:  # rates given: a surface no other test builds
+        return rm.live("Atalanta", "Liverpool", date="2024-04-18", minute=60, score="0-1", rates=(1.23, 1.87),
+                       store=full_store_path)  # fmt: skip
+
+    first = ask()
+    assert first._summary is None, "the first question does not wait for the build"
+    for _ in range(600):
+        later = ask()
+        if later._summary is not None:
+            break
+        time.sleep(0.05)
+    assert later._summary is not None, "the tables were built within 30 s"
+    assert_same_json(later.to_dict(), first.to_dict(), "the answer from the tables v the chain's")
