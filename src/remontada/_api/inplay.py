@@ -110,8 +110,11 @@ def fit_inplay(
 @dataclass(frozen=True, eq=False)
 class InplayCheck:
     """Held-out club matches forecast at every checkpoint by several models: log loss and ECE
-    per checkpoint, calibration by score, the side one goal behind; and the red-card effects
-    fitted on the seasons before ``from_season`` with standard errors, beside published ones."""
+    per checkpoint, calibration by score, the side one goal behind (and per season: ``by_season``);
+    and the red-card effects fitted on the seasons before ``from_season`` with standard errors,
+    beside published ones. ``mode``: ``walk-forward`` (each season forecast by a fit on the seasons
+    before it), ``fixed-split`` (one fit on the seasons before ``from_season``) or ``params`` (a
+    given parameter file)."""
 
     from_season: int
     matches: int
@@ -123,17 +126,21 @@ class InplayCheck:
     published: list[dict[str, Any]]
     models: dict[str, str]
     reliability: dict[str, Any] = field(repr=False, default_factory=dict)
+    mode: str = "walk-forward"
+    by_season: Any = None
 
     def to_dict(self) -> dict[str, Any]:
         return jsonable(  # type: ignore[no-any-return]
             {
                 "from_season": self.from_season,
+                "mode": self.mode,
                 "matches": self.matches,
                 "models": self.models,
                 "scores": self.scores,
                 "ece": self.ece,
                 "by_score": self.by_score,
                 "trailing_by_one": self.trailing_by_one,
+                "by_season": self.by_season,
                 "red_cards": self.red_cards,
                 "published": self.published,
             }
@@ -151,43 +158,79 @@ def _params(path: str | os.PathLike[str] | None, default: Any) -> Any:
         raise InvalidInput(f"cannot read the in-play parameters {path}: {exc}", field="params") from None
 
 
+def _season(start: int) -> str:
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
 def check_inplay(
     *,
     from_season: int = 2020,
     params: str | os.PathLike[str] | None = None,
     current: str | os.PathLike[str] | None = None,
     min_matches: int = 300,
+    fixed_split: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
     store: Store | str | os.PathLike[str] | None = None,
+    cache: str | os.PathLike[str] | None = None,
 ) -> InplayCheck:
     """The in-play model at 15', 30', half-time, 60', 75' and 85' of held-out club matches.
+
+    By default the check is walk-forward, the way the model is used: each season from
+    ``from_season`` on is forecast by the chosen design fitted on 2009-10 .. the season before
+    it (:mod:`remontada.inplay.walkforward`; the fits are cached).
 
     Parameters
     ----------
     from_season
         First held-out season (start year).
     params
-        The new parameters (default: the packaged fit).
+        A parameter file to check instead of the walk-forward fits (e.g. the packaged fit,
+        which has seen every season: only a check on seasons it was not fitted on is honest).
     current
         The parameters to compare with (default: the fit shipped before the packaged one,
         ``data/inplay_previous.csv``).
     min_matches
         Scores shown in the calibration table when at least this many matches reach them.
+    fixed_split
+        One fit on the seasons before ``from_season`` forecasts every held-out season (the
+        check of the fit shipped before; its added time still moves with each season).
     progress
-        Called with (model, chains solved, chains to solve).
+        Called with (task, done, to do): ``refits`` (walk-forward fits) and each model's chains.
+    cache
+        Directory of cached walk-forward fits (default: ``<user cache dir>/inplay-walk``).
     """
     from remontada.inplay.checkpoints import check
     from remontada.inplay.minutes import FIRST_SEASON, cell_table, fit_variant
     from remontada.inplay.model import InplayParams
     from remontada.inplay.redcards import published_comparison, red_card_rows
+    from remontada.inplay.walkforward import walk_forward
 
-    new = _params(params, InplayParams.packaged())
     before = _params(current, InplayParams.previous())
     with using_store(store) as st:
         data = _event_times(st)
     held = data.select(data.season_start >= from_season)
     if not len(held):
-        raise InvalidInput(f"no club matches with event lists and odds from {from_season} on", field="from_season")
+        raise InvalidInput(f"no club matches with events and odds from {from_season} on", field="from_season")
+    if from_season <= FIRST_SEASON:
+        raise InvalidInput(f"from_season must come after the first fitted season {FIRST_SEASON}", field="from_season")
+    seasons = sorted({int(s) for s in held.season_start})
+    new: Any
+    if params is not None:
+        new, mode = _params(params, None), "params"
+        label = new.source.splitlines()[0] if new.source else str(params)
+    else:
+        mode = "fixed-split" if fixed_split else "walk-forward"
+        fit_for = [from_season] if fixed_split else seasons
+        wf = walk_forward(data, InplayParams.packaged(), fit_for, cache=Path(cache) if cache else None,
+                          progress=None if progress is None else (lambda d, n: progress("refits", d, n)))  # fmt: skip
+        fitted = wf.params()
+        if fixed_split:
+            new = fitted[from_season]
+            label = f"fixed split: fitted on {_season(FIRST_SEASON)}..{_season(from_season - 1)}"
+        else:
+            new = fitted
+            label = (f"walk-forward: each season {_season(seasons[0])}..{_season(seasons[-1])} forecast by the "
+                     f"chosen design fitted on {_season(FIRST_SEASON)}..the season before")  # fmt: skip
     models = {"new": new, "current": before, "flat": InplayParams.flat()}
     report = check(held, models, progress=progress)
     train = data.select((data.season_start >= FIRST_SEASON) & (data.season_start < from_season))
@@ -195,6 +238,8 @@ def check_inplay(
     if len(train):
         table = cell_table(train)
         reds = red_card_rows({v: fit_variant(table, v) for v in ("chosen", "second_red", "red_timing")})
+    labels = {"new": label, **{name: p.source.splitlines()[0] if p.source else name
+                               for name, p in models.items() if name != "new"}}  # fmt: skip
     return InplayCheck(
         from_season,
         len(held),
@@ -204,8 +249,10 @@ def check_inplay(
         report.trailing_by_one(),
         reds,
         published_comparison(reds),
-        {name: p.source.splitlines()[0] if p.source else name for name, p in models.items()},
+        labels,
         report.reliability(),
+        mode,
+        report.trailing_by_season(),
     )
 
 

@@ -215,27 +215,35 @@ def inplay_check(
         Path | None, typer.Option(help="Parameters to compare with (default: the fit shipped before this one).")
     ] = None,
     min_matches: Annotated[int, typer.Option(help="Show a score when at least this many matches reach it.")] = 300,
+    fixed_split: Annotated[
+        bool, typer.Option(help="One fit on the seasons before --from-season forecasts them all (not walk-forward).")
+    ] = False,
     plot: Annotated[Path | None, typer.Option(help="Write a reliability diagram PNG here.")] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Held-out club matches at 15', 30', HT, 60', 75', 85': log loss, ECE, calibration by score."""
+    """Held-out club matches at 15', 30', HT, 60', 75', 85': log loss, ECE, calibration by score.
+
+    Walk-forward by default: each season from --from-season on is forecast by a fit on the seasons
+    before it only (the fits are cached in the user cache directory)."""
     progress = progress_bar(as_json, 22)
     tasks: dict[str, Any] = {}
 
     def step(model: str, done: int, total: int) -> None:
         if model not in tasks:
-            tasks[model] = progress.add_task(f"forecasting: {model}", total=total, note="")
-        progress.update(tasks[model], completed=done, note="chains")
+            title = "walk-forward fits" if model == "refits" else f"forecasting: {model}"
+            tasks[model] = progress.add_task(title, total=total, note="")
+        progress.update(tasks[model], completed=done, note="seasons" if model == "refits" else "chains")
 
     with progress:
         check = rm.check_inplay(from_season=from_season, params=params, current=current, min_matches=min_matches,
-                                progress=step, store=store)  # fmt: skip
+                                fixed_split=fixed_split, progress=step, store=store)  # fmt: skip
     if plot is not None:
         from remontada.evaluation.scoring import plot_calibration
 
+        how = {"walk-forward": "walk-forward", "fixed-split": "fixed split"}.get(check.mode, "given parameters")
         plot_calibration(check.reliability, plot,
-                         title=f"final result from 15'..85', held-out club matches {check.from_season}-")  # fmt: skip
+                         title=f"final result from 15'..85', club matches {check.from_season}- ({how})")  # fmt: skip
     if as_json:
         print_json(check.to_dict())
         return
@@ -250,7 +258,7 @@ def _print_check(check: Any) -> None:
         console.print(f"[bold]{name}[/bold]: {cell_text(source)}")
     scores = check.scores
     table = Table(title=f"final result from each checkpoint, {check.matches} held-out matches "
-                        f"(seasons {check.from_season}-): log loss | ECE")  # fmt: skip
+                        f"(seasons {check.from_season}-, {check.mode}): log loss | ECE")  # fmt: skip
     table.add_column("checkpoint")
     for name in models:
         table.add_column(name, justify="right")
@@ -279,6 +287,16 @@ def _print_check(check: Any) -> None:
         observed = f"[{100 * row['low']:.1f}-{100 * row['high']:.1f}] " + trio(row, "avoided_defeat")
         table.add_row(row["checkpoint"], row["trailing"], str(row["matches"]), observed, inside)
     console.print(table)
+    if check.by_season is not None and len(check.by_season):
+        table = Table(title="one goal behind, every checkpoint pooled, by season: avoided defeat, % "
+                            f"(observed | {' | '.join(models)}; gap: observed - {models[0]}, points)")  # fmt: skip
+        for col in ("season", "matches", "one behind", "avoided defeat", "gap"):
+            table.add_column(col, justify="right")
+        for _, row in check.by_season.iterrows():
+            season = int(row["season"])
+            table.add_row(f"{season}-{(season + 1) % 100:02d}", str(int(row["matches"])), str(int(row["one_behind"])),
+                          trio(row, "avoided_defeat"), f"{row[f'{models[0]}:gap']:+.1f}")  # fmt: skip
+        console.print(table)
     if check.red_cards:
         rows = [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()} for r in check.red_cards]
         console.print(records_table(rows, f"red-card effects (seasons before {check.from_season}), rate multipliers"))
