@@ -26,6 +26,7 @@ class InplayFit:
     comparison: list[dict[str, Any]]
     raw: Any = field(repr=False)
     frailty: list[dict[str, Any]] = field(default_factory=list)
+    walk_forward: list[dict[str, Any]] = field(default_factory=list)
 
     def write_csv(self, path: str | os.PathLike[str]) -> Path:
         """Write the parameters (the file ``params=`` and ``data/inplay.csv`` read)."""
@@ -40,6 +41,7 @@ class InplayFit:
                 "estimates": self.estimates,
                 "comparison": self.comparison,
                 "frailty": self.frailty,
+                "walk_forward": self.walk_forward,
             }
         )
 
@@ -60,10 +62,12 @@ def _event_times(st: Store) -> Any:
 def fit_inplay(
     *,
     first_season: int = 2009,
-    holdout_from: int = 2020,
+    holdout_from: int | None = None,
     progress: Callable[[str], None] | None = None,
     store: Store | str | os.PathLike[str] | None = None,
     frailty: bool = False,
+    walk_forward_from: int | None = None,
+    cache: str | os.PathLike[str] | None = None,
 ) -> InplayFit:
     """Re-estimate the in-play parameters minute by minute from club matches with event lists.
 
@@ -73,8 +77,15 @@ def fit_inplay(
         First season (start year) to learn from; the files write added time from 2008-09 on.
     holdout_from
         Seasons starting in or after this year are held out: the designs are scored on them.
+        ``None`` (the default): every season is fitted (the packaged parameters) and no design
+        is scored on a fixed split.
     progress
-        Called with each design's name once it is fitted (and each frailty's).
+        Called with each design's name once it is fitted (and each frailty's, and each
+        walk-forward fit's).
+    walk_forward_from
+        Also score the designs of :data:`~remontada.inplay.walkforward.WALK_DESIGNS` walk-forward:
+        each season from this one on by fits on the seasons before it (cached under ``cache``,
+        default ``<user cache dir>/inplay-walk``).
     frailty
         Also score gamma frailties (goals so far as evidence of a match's own scoring level) on
         the held-out seasons: a multiplier per side and one per match, alpha 2, 5, 20 and 100.
@@ -104,7 +115,19 @@ def fit_inplay(
         except ValueError as exc:
             raise InvalidInput(str(exc), field="holdout_from") from None
         frailty_rows = [asdict(score) for score in scores]
-    return InplayFit(jsonable(rows), jsonable(fitted.comparison), fitted, jsonable(frailty_rows))
+    walk_rows: list[dict[str, Any]] = []
+    if walk_forward_from is not None:
+        from remontada.inplay.walkforward import WALK_DESIGNS, walk_forward
+
+        seasons = sorted({int(s) for s in data.season_start if s >= walk_forward_from})
+        if not seasons or walk_forward_from <= first_season:
+            raise InvalidInput(f"no season to forecast walk-forward from {walk_forward_from} (fits start in "
+                               f"{first_season})", field="walk_forward_from")  # fmt: skip
+        wf = walk_forward(data, InplayParams.packaged(), seasons, tuple(WALK_DESIGNS), first_season=first_season,
+                          cache=Path(cache) if cache else None,
+                          progress=None if progress is None else (lambda d, n: progress(f"walk-forward {d}/{n}")))  # fmt: skip
+        walk_rows = wf.comparison()
+    return InplayFit(jsonable(rows), jsonable(fitted.comparison), fitted, jsonable(frailty_rows), jsonable(walk_rows))
 
 
 @dataclass(frozen=True, eq=False)

@@ -175,22 +175,34 @@ def inplay_fit(
     out: Annotated[Path, typer.Option(help="Where to write the parameter CSV.")] = Path("inplay.csv"),
     first_season: Annotated[int, typer.Option(help="First season (start year) to learn from.")] = 2009,
     holdout_from: Annotated[
-        int, typer.Option(help="Hold out seasons starting in or after this year (designs are scored on them).")
-    ] = 2020,
+        int | None,
+        typer.Option(help="Hold out seasons starting in or after this year (designs are scored on them); "
+                          "default: fit every season (what ships)."),
+    ] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
     frailty: Annotated[
         bool, typer.Option(help="Also score gamma frailties (goals so far as evidence of a match's level).")
     ] = False,
+    walk_forward_from: Annotated[
+        int | None,
+        typer.Option(help="Also score the designs walk-forward: each season from this one on by fits on the "
+                          "seasons before it (cached)."),
+    ] = None,
 ) -> None:
     """Re-estimate the in-play parameters minute by minute from club matches with event lists."""
     from remontada.inplay.minutes import VARIANTS
+    from remontada.inplay.walkforward import WALK_DESIGNS
 
     progress = progress_bar(as_json, 22)
     with progress:
-        task = progress.add_task("fitting designs", total=len(VARIANTS) + 1 + (8 if frailty else 0), note="")
+        steps = (len(VARIANTS) + 1 if holdout_from is not None else 0) + (8 if frailty else 0)
+        steps += 5 * len(WALK_DESIGNS) if walk_forward_from is not None else 0
+        task = progress.add_task("fitting designs", total=max(steps, 1), note="")
         fit = rm.fit_inplay(first_season=first_season, holdout_from=holdout_from, store=store, frailty=frailty,
+                            walk_forward_from=walk_forward_from,
                             progress=lambda name: progress.update(task, advance=1, note=name))  # fmt: skip
+        progress.update(task, completed=max(steps, 1))
     fit.write_csv(out)
     if as_json:
         print_json({**fit.to_dict(), "out": str(out)})
@@ -198,9 +210,16 @@ def inplay_fit(
     rows = [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items() if k != "evidence"}
             for r in fit.estimates]  # fmt: skip
     console.print(records_table(rows, f"in-play effects (log rate multipliers): {fit.estimates[0]['evidence']}"))
-    comparison = [{"design": r["variant"], "what": r["what"], "parameters": r["parameters"],
-                   "held-out gain": round(float(r["held_out_gain_per_1000"]), 2)} for r in fit.comparison]  # fmt: skip
-    console.print(records_table(comparison, "designs on held-out seasons (gain: log-likelihood per 1,000 matches)"))
+    if fit.comparison:
+        comparison = [{"design": r["variant"], "what": r["what"], "parameters": r["parameters"],
+                       "held-out gain": round(float(r["held_out_gain_per_1000"]), 2)} for r in fit.comparison]  # fmt: skip
+        console.print(records_table(comparison, "designs on held-out seasons (gain: log-likelihood per 1,000 matches)"))
+    if fit.walk_forward:
+        rows = [{"design": r["design"], "what": r["what"], "extra parameters": r["extra_parameters"],
+                 "seasons": r["seasons"], "matches": r["matches"],
+                 "held-out gain": round(float(r["held_out_gain_per_1000"]), 2)} for r in fit.walk_forward]  # fmt: skip
+        console.print(records_table(rows, "designs walk-forward, against the chosen one (log-likelihood per 1,000 "
+                                          "matches of the seasons both forecast)"))  # fmt: skip
     if fit.frailty:
         rows = [{"frailty": r["kind"], "alpha": r["alpha"], "training gain": round(r["train_gain"], 1),
                  "held-out gain": round(r["held_out_gain_per_1000"], 2)} for r in fit.frailty]  # fmt: skip

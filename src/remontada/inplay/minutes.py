@@ -580,11 +580,14 @@ def fit_events(
     template: InplayParams,
     *,
     first_season: int = FIRST_SEASON,
-    holdout_from: int = HOLDOUT_FROM,
+    holdout_from: int | None = HOLDOUT_FROM,
     progress: Callable[[str], None] | None = None,
 ) -> EventFit:
     """Fit the chosen design on seasons ``first_season`` .. ``holdout_from - 1`` and score every
-    design of :data:`VARIANTS` on the seasons from ``holdout_from``."""
+    design of :data:`VARIANTS` on the seasons from ``holdout_from`` (``None``: fit every season,
+    score nothing: what ships)."""
+    if holdout_from is None:
+        holdout_from = int(data.season_start.max()) + 1 if len(data) else first_season + 1
     train = data.select((data.season_start >= first_season) & (data.season_start < holdout_from))
     test = data.select(data.season_start >= holdout_from)
     if not len(train):
@@ -604,7 +607,7 @@ def fit_events(
                                                  history_table(test, base) if len(test) else None)  # fmt: skip
     if progress:
         progress("history")
-    comparison = [*comparison, *history_rows]
+    comparison = [*comparison, *history_rows] if len(test) else []
     history = history_fits[HISTORY_CHOSEN]
     # stated for the latest season of the evidence, the one callers without a date get
     params = with_history(base, history).for_season(latest)
