@@ -242,6 +242,12 @@ def check_inplay(
         new, mode = _params(params, None), "params"
         label = new.source.splitlines()[0] if new.source else str(params)
     else:
+        if not ((data.season_start >= FIRST_SEASON) & (data.season_start < from_season)).any():
+            raise InvalidInput(
+                f"no club matches with events and odds in {_season(FIRST_SEASON)}..{_season(from_season - 1)} to "
+                "fit on before the held-out seasons: pass params= (a parameter file) to check fixed parameters",
+                field="from_season",
+            )
         mode = "fixed-split" if fixed_split else "walk-forward"
         fit_for = [from_season] if fixed_split else seasons
         wf = walk_forward(data, InplayParams.packaged(), fit_for, cache=Path(cache) if cache else None,

@@ -8,7 +8,7 @@ season. Designs (:data:`WALK_DESIGNS`): the chosen one, the same with a time dec
 ``k`` seasons before the forecast one weighs ``exp(-decay * k)`` in the likelihood), and an era of
 five substitutions (:data:`~remontada.inplay.minutes.ERA_VARIANTS`, fittable from 2021-22 on).
 
-Fits are cached as parameter CSVs under the user cache directory (``inplay-walk/``), keyed by a
+Fits are cached as JSON files (parameters at full precision) under the user cache directory (``inplay-walk/``), keyed by a
 fingerprint of the matches and events, the design, the season, the template and :data:`VERSION`.
 """
 
@@ -179,7 +179,7 @@ def fit_design(
 
 
 def _cache_path(cache: Path, key: str) -> Path:
-    return cache / f"{key}.csv"
+    return cache / f"{key}.json"
 
 
 def _key(data_key: str, design: str, season: int, first_season: int, template: InplayParams) -> str:
@@ -189,22 +189,23 @@ def _key(data_key: str, design: str, season: int, first_season: int, template: I
 
 
 def _read_cached(path: Path, design: str, season: int) -> SeasonFit | None:
-    meta = path.with_suffix(".json")
     try:
-        info = json.loads(meta.read_text(encoding="utf-8"))
-        params = InplayParams.read_csv(path)
-    except (OSError, ValueError):
-        return None
-    return SeasonFit(design, season, params, float(info["held_out_log_lik"]), int(info["n_matches"]),
-                     int(info["n_train"]))  # fmt: skip
+        info = json.loads(path.read_text(encoding="utf-8"))
+        params = InplayParams.from_rows([(str(n), float(v)) for n, v in info["params"]], source=str(info["source"]))
+        return SeasonFit(design, season, params, float(info["held_out_log_lik"]), int(info["n_matches"]),
+                         int(info["n_train"]))  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # no fit cached (or a damaged file): refit
 
 
 def _write_cached(path: Path, fit: SeasonFit) -> None:
+    info = {"params": fit.params.to_rows(), "source": fit.params.source, "held_out_log_lik": fit.held_out_log_lik,
+            "n_matches": fit.n_matches, "n_train": fit.n_train}  # fmt: skip
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fit.params.write_csv(path)
-        info = {"held_out_log_lik": fit.held_out_log_lik, "n_matches": fit.n_matches, "n_train": fit.n_train}
-        path.with_suffix(".json").write_text(json.dumps(info), encoding="utf-8")
+        partial = path.with_suffix(".part")
+        partial.write_text(json.dumps(info), encoding="utf-8")
+        partial.replace(path)
     except OSError:
         pass  # a cache that cannot be written only costs a refit next time
 
