@@ -78,8 +78,9 @@ def test_a_time_decay_weighs_each_season_by_its_distance_from_the_forecast_one(r
 
 
 def test_season_by_season_forecasts_use_each_seasons_own_parameters(recent: EventTimes) -> None:
-    few = recent.select(np.isin(np.arange(len(recent)), np.flatnonzero(recent.season_start == 2018)[:40])
-                        | np.isin(np.arange(len(recent)), np.flatnonzero(recent.season_start == 2019)[:40]))  # fmt: skip
+    index = np.arange(len(recent))
+    first_40 = [np.flatnonzero(recent.season_start == season)[:40] for season in (2018, 2019)]
+    few = recent.select(np.isin(index, np.concatenate(first_40)))
     packaged, flat = InplayParams.packaged(), InplayParams.flat()
     mixed = by_season_forecasts({2018: packaged, 2019: flat}, few)
     in_2018 = few.season_start == 2018

@@ -90,7 +90,7 @@ def fit_inplay(
         Also score gamma frailties (goals so far as evidence of a match's own scoring level) on
         the held-out seasons: a multiplier per side and one per match, alpha 2, 5, 20 and 100.
     """
-    from remontada.inplay.minutes import fit_events
+    from remontada.inplay.minutes import HOLDOUT_FROM, fit_events
     from remontada.inplay.model import InplayParams
 
     with using_store(store) as st:
@@ -111,7 +111,8 @@ def fit_inplay(
         from remontada.inplay.frailty import frailty_profile
 
         try:
-            scores = frailty_profile(data, first_season=first_season, holdout_from=holdout_from, progress=progress)
+            scores = frailty_profile(data, first_season=first_season, progress=progress,
+                                     holdout_from=HOLDOUT_FROM if holdout_from is None else holdout_from)  # fmt: skip
         except ValueError as exc:
             raise InvalidInput(str(exc), field="holdout_from") from None
         frailty_rows = [asdict(score) for score in scores]
@@ -123,9 +124,12 @@ def fit_inplay(
         if not seasons or walk_forward_from <= first_season:
             raise InvalidInput(f"no season to forecast walk-forward from {walk_forward_from} (fits start in "
                                f"{first_season})", field="walk_forward_from")  # fmt: skip
+        def step(done: int, total: int) -> None:
+            if progress:
+                progress(f"walk-forward {done}/{total}")
+
         wf = walk_forward(data, InplayParams.packaged(), seasons, tuple(WALK_DESIGNS), first_season=first_season,
-                          cache=Path(cache) if cache else None,
-                          progress=None if progress is None else (lambda d, n: progress(f"walk-forward {d}/{n}")))  # fmt: skip
+                          cache=Path(cache) if cache else None, progress=step)  # fmt: skip
         walk_rows = wf.comparison()
     return InplayFit(jsonable(rows), jsonable(fitted.comparison), fitted, jsonable(frailty_rows), jsonable(walk_rows))
 
@@ -229,6 +233,7 @@ def check_inplay(
     from remontada.inplay.walkforward import walk_forward
 
     before = _params(current, InplayParams.previous())
+    given = _params(params, None)
     with using_store(store) as st:
         data = _event_times(st)
     held = data.select(data.season_start >= from_season)
@@ -238,8 +243,8 @@ def check_inplay(
         raise InvalidInput(f"from_season must come after the first fitted season {FIRST_SEASON}", field="from_season")
     seasons = sorted({int(s) for s in held.season_start})
     new: Any
-    if params is not None:
-        new, mode = _params(params, None), "params"
+    if given is not None:
+        new, mode = given, "params"
         label = new.source.splitlines()[0] if new.source else str(params)
     else:
         if not ((data.season_start >= FIRST_SEASON) & (data.season_start < from_season)).any():

@@ -212,7 +212,8 @@ def inplay_fit(
     console.print(records_table(rows, f"in-play effects (log rate multipliers): {fit.estimates[0]['evidence']}"))
     if fit.comparison:
         comparison = [{"design": r["variant"], "what": r["what"], "parameters": r["parameters"],
-                       "held-out gain": round(float(r["held_out_gain_per_1000"]), 2)} for r in fit.comparison]  # fmt: skip
+                       "held-out gain": round(float(r["held_out_gain_per_1000"]), 2)}
+                      for r in fit.comparison]  # fmt: skip
         console.print(records_table(comparison, "designs on held-out seasons (gain: log-likelihood per 1,000 matches)"))
     if fit.walk_forward:
         rows = [{"design": r["design"], "what": r["what"], "extra parameters": r["extra_parameters"],

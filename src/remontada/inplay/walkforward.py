@@ -8,8 +8,9 @@ season. Designs (:data:`WALK_DESIGNS`): the chosen one, the same with a time dec
 ``k`` seasons before the forecast one weighs ``exp(-decay * k)`` in the likelihood), and an era of
 five substitutions (:data:`~remontada.inplay.minutes.ERA_VARIANTS`, fittable from 2021-22 on).
 
-Fits are cached as JSON files (parameters at full precision) under the user cache directory (``inplay-walk/``), keyed by a
-fingerprint of the matches and events, the design, the season, the template and :data:`VERSION`.
+Fits are cached as JSON files (parameters at full precision) under the user cache directory
+(``inplay-walk/``), keyed by a fingerprint of the matches and events, the design, the season, the
+template and :data:`VERSION`.
 """
 
 from __future__ import annotations
@@ -119,9 +120,11 @@ def _history(train: EventTimes, base: InplayParams, season: int, decay: float) -
         part = history_table(train.select(train.season_start == s), base)
         w = math.exp(-decay * (season - 1 - int(s)))
         parts.append(replace(part, goals=part.goals * w, expected=part.expected * w))
-    return HistoryTable(*(np.concatenate([getattr(p, f) for p in parts]) for f in
-                          ("period", "lead", "since", "scored_last", "goals", "expected")),
-                        len(train))  # fmt: skip
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate([getattr(p, name) for p in parts])
+
+    return HistoryTable(joined("period"), joined("lead"), joined("since"), joined("scored_last"), joined("goals"),
+                        joined("expected"), len(train))  # fmt: skip
 
 
 def _as_params(fit: CellFit, template: InplayParams) -> InplayParams:
