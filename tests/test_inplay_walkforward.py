@@ -60,6 +60,10 @@ def test_cached_fits_are_read_back_instead_of_refitted(
     # other matches are another key: a changed store is refitted
     with pytest.raises(AssertionError, match="refitted"):
         walk_forward(recent.select(recent.season_start != 2017), template, [2019], first_season=2016, cache=tmp_path)
+    # a damaged cache file is refitted, not read
+    next(tmp_path.glob("*.json")).write_text("{not json", encoding="utf-8")
+    with pytest.raises(AssertionError, match="refitted"):
+        walk_forward(recent, template, [2019], first_season=2016, cache=tmp_path)
 
 
 def test_an_era_design_needs_a_fitted_season_with_five_substitutions() -> None:

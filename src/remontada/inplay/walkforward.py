@@ -120,6 +120,7 @@ def _history(train: EventTimes, base: InplayParams, season: int, decay: float) -
         part = history_table(train.select(train.season_start == s), base)
         w = math.exp(-decay * (season - 1 - int(s)))
         parts.append(replace(part, goals=part.goals * w, expected=part.expected * w))
+
     def joined(name: str) -> np.ndarray:
         return np.concatenate([getattr(p, name) for p in parts])
 
