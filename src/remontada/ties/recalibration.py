@@ -64,7 +64,8 @@ def fit_line(z: np.ndarray, y: np.ndarray, prior_strength: float) -> tuple[float
         p = expit(a + b * z)
         w = p * (1.0 - p)
         grad = np.array([(p - y).sum() + prior_strength * a, ((p - y) * z).sum() + prior_strength * (b - 1.0)])
-        hess = np.array([[w.sum() + prior_strength, (w * z).sum()], [(w * z).sum(), (w * z * z).sum() + prior_strength]])
+        wz = float((w * z).sum())
+        hess = np.array([[w.sum() + prior_strength, wz], [wz, (w * z * z).sum() + prior_strength]])
         step = np.linalg.solve(hess + 1e-9 * np.eye(2), grad)
         a, b = a - float(step[0]), b - float(step[1])
         if float(np.abs(step).max()) < 1e-10:

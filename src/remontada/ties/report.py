@@ -23,8 +23,8 @@ from remontada.ties.backtest import (
     by_strength_gap,
     choose_recalibration,
     held_out_label,
-    recalibration_validation,
     recalibrated_name,
+    recalibration_validation,
     second_leg_by_era,
     second_leg_validation,
 )
