@@ -700,8 +700,10 @@ RECALIBRATION_GROUPS: tuple[str, ...] = ("competition", "competition x stage")
 
 def _decided_day(tie: Tie) -> dt.date:
     """The day a tie ended (its last leg or replay)."""
-    legs = [leg for leg in (tie.leg1, tie.leg2, *tie.replays) if leg is not None]
-    return max(leg.date for leg in legs)
+    days = [leg.date for leg in (tie.leg1, tie.leg2, *tie.replays) if leg is not None and leg.date is not None]
+    if not days:
+        raise ValueError(f"{tie.describe()}: no leg has a date")
+    return max(days)
 
 
 def _group_keys(result: TieBacktest, grouping: str) -> list[str]:
@@ -729,7 +731,10 @@ def recalibrated_p(
     if visible is not None:
         y = np.where(np.asarray(visible, bool), y, np.nan)
     decided = [_decided_day(t) for t in result.ties]
-    days = [t.leg2.date for t in result.ties]  # type: ignore[union-attr]
+    days = [
+        t.leg2.date if t.leg2 is not None and t.leg2.date is not None else end
+        for t, end in zip(result.ties, decided, strict=True)
+    ]
     return walk_forward(_group_keys(result, grouping), p, y, decided, days, prior_strength=prior_strength,
                         targets=targets)  # fmt: skip
 
@@ -750,7 +755,8 @@ def with_recalibration(result: TieBacktest, prior_strength: float = PRIOR_STRENG
 
 def fit_recalibration(result: TieBacktest, prior_strength: float = PRIOR_STRENGTH) -> CompetitionRecalibration:
     """The per-competition recalibration fitted on every tie of ``result`` (all decided by now), with the
-    model's adjusted forecasts between the legs: what ships in ``remontada/data/tie_recalibration.csv``."""
+    model's adjusted forecasts between the legs (``remontada backtest-ties --fit-recalibration``; not applied
+    to the answers of ``tie``: see ``docs/tie-calibration.md``)."""
     p = result.forecasts["between_legs"][adjusted_name(result.model)]
     seasons = sorted({t.season for t in result.ties}, key=season_start_year)
     span = f"{seasons[0]}..{seasons[-1]}" if seasons else "?..?"

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib.resources
 import io
 import math
 from collections.abc import Sequence
@@ -31,8 +30,6 @@ import numpy as np
 #: Precision of the prior on (intercept, slope - 1), in units of the logistic log likelihood
 #: (prior standard deviation 1 / sqrt(300) = 0.058 on each); chosen on the validation folds.
 PRIOR_STRENGTH = 300.0
-#: Packaged fit (see ``remontada backtest-ties --fit-recalibration``).
-PACKAGED = "tie_recalibration.csv"
 #: Forecasts are clipped to [EPS, 1 - EPS] before the logit.
 EPS = 1e-6
 
@@ -225,11 +222,3 @@ def walk_forward(
             hit = rows[weeks[rows] == week]
             out[hit] = expit(a + b * z[hit])
     return out
-
-
-def packaged() -> CompetitionRecalibration:
-    """The packaged fit (``remontada/data/tie_recalibration.csv``), or the identity when absent."""
-    resource = importlib.resources.files("remontada.data") / PACKAGED
-    if not resource.is_file():
-        return CompetitionRecalibration(math.inf)
-    return CompetitionRecalibration.from_csv(resource.read_text(encoding="utf-8"), f"remontada/data/{PACKAGED}")
