@@ -786,6 +786,8 @@ def recalibration_validation(
         adjustment = fit_second_leg(result, before=before)
         p = second_leg_p(result, adjustment, np.arange(len(result.ties)))
         span = (years >= season_start_year(first)) & (years <= season_start_year(last)) & np.isfinite(p)
+        if not span.any():
+            continue
         y = result.outcome[span]
         identity = _log_loss(p[span], y)
         for setting, visible in (("history", None), ("new", years >= season_start_year(first))):
