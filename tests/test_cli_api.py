@@ -142,6 +142,17 @@ def test_inplay_check(full_store_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     out = cli_json(full_store_path, "inplay", "check", "--from-season", "2024")
     (result,) = calls
     assert out == same(result.to_dict()) and out["matches"] > 1000
+    # walk-forward by default: 2024-25 forecast by a fit on the seasons before it
+    assert out["mode"] == "walk-forward" and [row["season"] for row in out["by_season"]] == [2024]
+    assert "2009-10..the season before" in out["models"]["new"]
+
+
+def test_inplay_check_fixed_split(full_store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = recorded(monkeypatch, "check_inplay")
+    out = cli_json(full_store_path, "inplay", "check", "--from-season", "2024", "--fixed-split")
+    (result,) = calls
+    assert out == same(result.to_dict()) and out["mode"] == "fixed-split"
+    assert out["models"]["new"] == "fixed split: fitted on 2009-10..2023-24"
 
 
 def test_inplay_fit(full_store_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -3,11 +3,13 @@ and what does not align or add up is listed with its file and match."""
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from remontada.errors import InvalidInput
 from remontada.ingest.update import update
 from remontada.sources.football_data import FootballData
 from remontada.sources.match_events import MatchEvents
@@ -74,8 +76,15 @@ def test_the_facade_counts_the_lists_and_checks_the_model_on_them(slice_store: P
     lists = rm.event_lists(store=slice_store)
     assert (lists.lists, lists.complete, lists.aligned) == (380, 380, 380)
     assert lists.unaligned.empty and lists.problems.empty
-    check = rm.check_inplay(from_season=2023, store=slice_store, min_matches=30)
-    assert check.matches == 380
+    # one season in this store: nothing before it to fit on walk-forward, so the packaged fit is checked
+    with pytest.raises(InvalidInput, match="to fit on") as caught:
+        rm.check_inplay(from_season=2023, store=slice_store, min_matches=30)
+    assert caught.value.field == "from_season"
+    packaged = resources.files("remontada").joinpath("data/inplay.csv")
+    with resources.as_file(packaged) as path:
+        check = rm.check_inplay(from_season=2023, store=slice_store, min_matches=30, params=path)
+    assert check.mode == "params" and check.matches == 380
+    assert list(check.by_season["season"]) == [2023]
     scores = check.scores.set_index(["checkpoint", "model"])["log_loss"]
     assert len(scores) == 6 * 3
     # late in a match the clock and the score matter most: the flat model is clearly worse at 85'

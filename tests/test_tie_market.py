@@ -82,12 +82,12 @@ def test_market_home_factor_from_group_stage_pairs_and_the_tie_before_it_started
 
 
 def test_the_backtest_scores_model_market_and_base_rate_on_the_same_ties(store: Store) -> None:
-    from remontada.ties.backtest import MARKET, adjusted_name, run_tie_backtest
+    from remontada.ties.backtest import MARKET, adjusted_name, recalibrated_name, run_tie_backtest
     from remontada.ties.report import markdown, target_check
 
     result = run_tie_backtest(store, since="2014-15", until="2018-19", competitions=["uefa.cl"], step_days=7)
     between = result.forecasts["between_legs"]
-    assert {MARKET, adjusted_name(result.model)} <= set(between)
+    assert {MARKET, adjusted_name(result.model), recalibrated_name(result.model)} <= set(between)
     priced = np.isfinite(between[MARKET])
     # 2016-17 and 2017-18 knockout legs are not in this slice's results: only 2014-16 and 2018-19 ties
     assert 0 < priced.sum() <= len(result.ties)
@@ -99,5 +99,7 @@ def test_the_backtest_scores_model_market_and_base_rate_on_the_same_ties(store: 
     assert result.adjustment is not None and "2014-15..2015-16" in result.adjustment.note
     report = markdown(result)
     assert "### Held out (2016-17 on" in report and "| between the legs | market |" in report
+    # the recalibration's choice is shown on the validation seasons of this slice (2014-15 and 2015-16) only
+    assert "### Choosing the per-competition recalibration" in report and "Chosen: **" in report
     check = target_check(result, adjusted_name(result.model))
     assert check["market_ties"] == int((priced & (result.keys("held_out") == "held out (2016-17 on)")).sum())

@@ -175,22 +175,34 @@ def inplay_fit(
     out: Annotated[Path, typer.Option(help="Where to write the parameter CSV.")] = Path("inplay.csv"),
     first_season: Annotated[int, typer.Option(help="First season (start year) to learn from.")] = 2009,
     holdout_from: Annotated[
-        int, typer.Option(help="Hold out seasons starting in or after this year (designs are scored on them).")
-    ] = 2020,
+        int | None,
+        typer.Option(help="Hold out seasons starting in or after this year (designs are scored on them); "
+                          "default: fit every season (what ships)."),
+    ] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
     frailty: Annotated[
         bool, typer.Option(help="Also score gamma frailties (goals so far as evidence of a match's level).")
     ] = False,
+    walk_forward_from: Annotated[
+        int | None,
+        typer.Option(help="Also score the designs walk-forward: each season from this one on by fits on the "
+                          "seasons before it (cached)."),
+    ] = None,
 ) -> None:
     """Re-estimate the in-play parameters minute by minute from club matches with event lists."""
     from remontada.inplay.minutes import VARIANTS
+    from remontada.inplay.walkforward import WALK_DESIGNS
 
     progress = progress_bar(as_json, 22)
     with progress:
-        task = progress.add_task("fitting designs", total=len(VARIANTS) + 1 + (8 if frailty else 0), note="")
+        steps = (len(VARIANTS) + 1 if holdout_from is not None else 0) + (8 if frailty else 0)
+        steps += 5 * len(WALK_DESIGNS) if walk_forward_from is not None else 0
+        task = progress.add_task("fitting designs", total=max(steps, 1), note="")
         fit = rm.fit_inplay(first_season=first_season, holdout_from=holdout_from, store=store, frailty=frailty,
+                            walk_forward_from=walk_forward_from,
                             progress=lambda name: progress.update(task, advance=1, note=name))  # fmt: skip
+        progress.update(task, completed=max(steps, 1))
     fit.write_csv(out)
     if as_json:
         print_json({**fit.to_dict(), "out": str(out)})
@@ -198,9 +210,17 @@ def inplay_fit(
     rows = [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items() if k != "evidence"}
             for r in fit.estimates]  # fmt: skip
     console.print(records_table(rows, f"in-play effects (log rate multipliers): {fit.estimates[0]['evidence']}"))
-    comparison = [{"design": r["variant"], "what": r["what"], "parameters": r["parameters"],
-                   "held-out gain": round(float(r["held_out_gain_per_1000"]), 2)} for r in fit.comparison]  # fmt: skip
-    console.print(records_table(comparison, "designs on held-out seasons (gain: log-likelihood per 1,000 matches)"))
+    if fit.comparison:
+        comparison = [{"design": r["variant"], "what": r["what"], "parameters": r["parameters"],
+                       "held-out gain": round(float(r["held_out_gain_per_1000"]), 2)}
+                      for r in fit.comparison]  # fmt: skip
+        console.print(records_table(comparison, "designs on held-out seasons (gain: log-likelihood per 1,000 matches)"))
+    if fit.walk_forward:
+        rows = [{"design": r["design"], "what": r["what"], "extra parameters": r["extra_parameters"],
+                 "seasons": r["seasons"], "matches": r["matches"],
+                 "held-out gain": round(float(r["held_out_gain_per_1000"]), 2)} for r in fit.walk_forward]  # fmt: skip
+        console.print(records_table(rows, "designs walk-forward, against the chosen one (log-likelihood per 1,000 "
+                                          "matches of the seasons both forecast)"))  # fmt: skip
     if fit.frailty:
         rows = [{"frailty": r["kind"], "alpha": r["alpha"], "training gain": round(r["train_gain"], 1),
                  "held-out gain": round(r["held_out_gain_per_1000"], 2)} for r in fit.frailty]  # fmt: skip
@@ -215,27 +235,35 @@ def inplay_check(
         Path | None, typer.Option(help="Parameters to compare with (default: the fit shipped before this one).")
     ] = None,
     min_matches: Annotated[int, typer.Option(help="Show a score when at least this many matches reach it.")] = 300,
+    fixed_split: Annotated[
+        bool, typer.Option(help="One fit on the seasons before --from-season forecasts them all (not walk-forward).")
+    ] = False,
     plot: Annotated[Path | None, typer.Option(help="Write a reliability diagram PNG here.")] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Held-out club matches at 15', 30', HT, 60', 75', 85': log loss, ECE, calibration by score."""
+    """Held-out club matches at 15', 30', HT, 60', 75', 85': log loss, ECE, calibration by score.
+
+    Walk-forward by default: each season from --from-season on is forecast by a fit on the seasons
+    before it only (the fits are cached in the user cache directory)."""
     progress = progress_bar(as_json, 22)
     tasks: dict[str, Any] = {}
 
     def step(model: str, done: int, total: int) -> None:
         if model not in tasks:
-            tasks[model] = progress.add_task(f"forecasting: {model}", total=total, note="")
-        progress.update(tasks[model], completed=done, note="chains")
+            title = "walk-forward fits" if model == "refits" else f"forecasting: {model}"
+            tasks[model] = progress.add_task(title, total=total, note="")
+        progress.update(tasks[model], completed=done, note="seasons" if model == "refits" else "chains")
 
     with progress:
         check = rm.check_inplay(from_season=from_season, params=params, current=current, min_matches=min_matches,
-                                progress=step, store=store)  # fmt: skip
+                                fixed_split=fixed_split, progress=step, store=store)  # fmt: skip
     if plot is not None:
         from remontada.evaluation.scoring import plot_calibration
 
+        how = {"walk-forward": "walk-forward", "fixed-split": "fixed split"}.get(check.mode, "given parameters")
         plot_calibration(check.reliability, plot,
-                         title=f"final result from 15'..85', held-out club matches {check.from_season}-")  # fmt: skip
+                         title=f"final result from 15'..85', club matches {check.from_season}- ({how})")  # fmt: skip
     if as_json:
         print_json(check.to_dict())
         return
@@ -250,7 +278,7 @@ def _print_check(check: Any) -> None:
         console.print(f"[bold]{name}[/bold]: {cell_text(source)}")
     scores = check.scores
     table = Table(title=f"final result from each checkpoint, {check.matches} held-out matches "
-                        f"(seasons {check.from_season}-): log loss | ECE")  # fmt: skip
+                        f"(seasons {check.from_season}-, {check.mode}): log loss | ECE")  # fmt: skip
     table.add_column("checkpoint")
     for name in models:
         table.add_column(name, justify="right")
@@ -279,6 +307,16 @@ def _print_check(check: Any) -> None:
         observed = f"[{100 * row['low']:.1f}-{100 * row['high']:.1f}] " + trio(row, "avoided_defeat")
         table.add_row(row["checkpoint"], row["trailing"], str(row["matches"]), observed, inside)
     console.print(table)
+    if check.by_season is not None and len(check.by_season):
+        table = Table(title="one goal behind, every checkpoint pooled, by season: avoided defeat, % "
+                            f"(observed | {' | '.join(models)}; gap: observed - {models[0]}, points)")  # fmt: skip
+        for col in ("season", "matches", "one behind", "avoided defeat", "gap"):
+            table.add_column(col, justify="right")
+        for _, row in check.by_season.iterrows():
+            season = int(row["season"])
+            table.add_row(f"{season}-{(season + 1) % 100:02d}", str(int(row["matches"])), str(int(row["one_behind"])),
+                          trio(row, "avoided_defeat"), f"{row[f'{models[0]}:gap']:+.1f}")  # fmt: skip
+        console.print(table)
     if check.red_cards:
         rows = [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()} for r in check.red_cards]
         console.print(records_table(rows, f"red-card effects (seasons before {check.from_season}), rate multipliers"))

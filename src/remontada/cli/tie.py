@@ -267,6 +267,10 @@ def backtest_ties(
         Path | None,
         typer.Option(help="Write the second-leg adjustment fitted on ties before 2016-17 here (CSV)."),
     ] = None,
+    fit_recalibration: Annotated[
+        Path | None,
+        typer.Option(help="Write the per-competition recalibration fitted on every tie forecast here (CSV)."),
+    ] = None,
     report: Annotated[Path | None, typer.Option(help="Write every table of the report here (Markdown).")] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
@@ -284,6 +288,10 @@ def backtest_ties(
     result = answer.raw
     if fit_second_leg is not None and result.adjustment is not None:
         result.adjustment.save(fit_second_leg)
+    if fit_recalibration is not None and result.adjustment is not None:
+        from remontada.ties.backtest import fit_recalibration as fit_competition_recalibration
+
+        fit_competition_recalibration(result).save(fit_recalibration)
     if report is not None:
         from remontada.ties.report import markdown
 
@@ -374,6 +382,8 @@ def backtest_ties(
     )
     if fit_second_leg is not None:
         console.print(f"second-leg adjustment written to {fit_second_leg}")
+    if fit_recalibration is not None and result.adjustment is not None:
+        console.print(f"per-competition recalibration written to {fit_recalibration}")
     left_out = len(result.skipped)
     if left_out:
         console.print(f"{left_out} tie(s) left out:")

@@ -18,6 +18,7 @@ Conventions:
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -235,6 +236,10 @@ def calibration_table(
     )
 
 
+#: Characters per line of a legend entry of :func:`plot_calibration`.
+LEGEND_WIDTH = 62
+
+
 def plot_calibration(
     tables_by_name: Mapping[str, CalibrationTable], path: str | Path, *, title: str = "Calibration"
 ) -> Path:
@@ -255,6 +260,8 @@ def plot_calibration(
         # Wilson bounds can sit a rounding error inside the observed rate at 0 or 1.
         err = np.clip(np.vstack([y - table.lower[used], table.upper[used] - y]), 0.0, None)
         label = f"{name} (ECE {table.calibration_error():.3f}, n={table.n_forecasts})"
+        # a long forecaster name wraps instead of widening the legend past the axes (which would squeeze them)
+        label = "\n".join(textwrap.wrap(label, LEGEND_WIDTH, subsequent_indent="  "))
         line = reliability.errorbar(x, y, yerr=err, marker="o", markersize=4, capsize=2, linewidth=1.2, label=label)
         centres = (table.edges[:-1] + table.edges[1:]) / 2
         counts.step(centres, table.count, where="mid", color=line.lines[0].get_color())

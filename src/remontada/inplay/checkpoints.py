@@ -334,18 +334,77 @@ class CheckpointReport:
                 rows.append(row)
         return pd.DataFrame(rows)
 
+    def trailing_by_season(self) -> pd.DataFrame:
+        """Per season: the side one goal behind at the checkpoints pooled (a match counts once per
+        checkpoint it is one behind at), how often it avoided defeat and each model's forecast, in
+        points (``{model}:gap``: observed minus forecast)."""
+        result = outcome(self.data)
+        at = [states(self.data, c) for c in self.checkpoints]
+        rows = []
+        for season in sorted({int(s) for s in self.data.season_start}):
+            mine = self.data.season_start == season
+            hits = count = 0
+            predicted = dict.fromkeys(self.probs, 0.0)
+            for c, (hg, ag, _, _) in enumerate(at):
+                for mask, avoided, lose in ((mine & (hg - ag == -1), result != 2, 2),
+                                            (mine & (hg - ag == 1), result != 0, 0)):  # fmt: skip
+                    count += int(mask.sum())
+                    hits += int(avoided[mask].sum())
+                    for name, probs in self.probs.items():
+                        predicted[name] += float((1.0 - probs[mask, c, lose]).sum())
+            if not count:
+                continue
+            row: dict[str, object] = {"season": season, "matches": int(mine.sum()), "one_behind": count,
+                                      "avoided_defeat": hits / count}  # fmt: skip
+            for name, total in predicted.items():
+                row[f"{name}:avoided_defeat"] = total / count
+                row[f"{name}:gap"] = 100.0 * (hits - total) / count
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def by_season_forecasts(
+    params: Mapping[int, InplayParams],
+    data: EventTimes,
+    checkpoints: tuple[str, ...] = CHECKPOINTS,
+    *,
+    rate_step: float = 0.05,
+    progress: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
+    """:func:`forecasts` of each season's matches with that season's parameters (``params[season]``:
+    a walk-forward fit on the seasons before it)."""
+    out = np.zeros((len(data), len(checkpoints), 3))
+    seasons = sorted({int(s) for s in data.season_start})
+    missing = [s for s in seasons if s not in params]
+    if missing:
+        raise ValueError(f"no parameters for season(s) {', '.join(map(str, missing))}")
+    scale = 1000
+    for k, season in enumerate(seasons):
+        mine = data.season_start == season
+
+        def step(done: int, total: int, k: int = k) -> None:
+            if progress:
+                progress(k * scale + int(scale * done / max(total, 1)), len(seasons) * scale)
+
+        out[mine] = forecasts(params[season], data.select(mine), checkpoints, rate_step=rate_step, progress=step)
+    return out
+
 
 def check(
     data: EventTimes,
-    models: Mapping[str, InplayParams],
+    models: Mapping[str, InplayParams | Mapping[int, InplayParams]],
     checkpoints: tuple[str, ...] = CHECKPOINTS,
     *,
     rate_step: float = 0.05,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> CheckpointReport:
-    """Forecast every checkpoint of ``data`` with each named parameter set."""
+    """Forecast every checkpoint of ``data`` with each named parameter set (or, for a mapping of
+    season to parameters, each season with its own: :func:`by_season_forecasts`)."""
     probs = {}
     for name, params in models.items():
         step = None if progress is None else (lambda done, total, name=name: progress(name, done, total))
-        probs[name] = forecasts(params, data, checkpoints, rate_step=rate_step, progress=step)
+        if isinstance(params, InplayParams):
+            probs[name] = forecasts(params, data, checkpoints, rate_step=rate_step, progress=step)
+        else:
+            probs[name] = by_season_forecasts(params, data, checkpoints, rate_step=rate_step, progress=step)
     return CheckpointReport(data, checkpoints, probs)

@@ -152,6 +152,18 @@ def cell_table(
     )  # fmt: skip
 
 
+def table_rows(table: CellTable, mask: np.ndarray, weights: np.ndarray | None = None) -> CellTable:
+    """The rows of ``table`` where ``mask`` holds; ``weights`` (per row) scale their goals and
+    exposure: a weighted likelihood (each match counted ``weight`` times), as a time decay uses."""
+    keep = np.asarray(mask, dtype=bool)
+    w = np.ones(int(keep.sum())) if weights is None else np.asarray(weights, dtype=float)[keep]
+    arrays = {name: getattr(table, name)[keep] for name in ("side", "cell", "lead", "own_reds", "opp_reds",
+                                                            "own_early", "opp_early", "favourite", "competition",
+                                                            "season")}  # fmt: skip
+    return CellTable(**arrays, goals=table.goals[keep] * w, exposure=table.exposure[keep] * w,
+                     competitions=table.competitions, n_matches=table.n_matches)  # fmt: skip
+
+
 # ---- designs -----------------------------------------------------------------------------------------
 
 def _time_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
@@ -227,6 +239,21 @@ def _leading_trend_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
     return [years * ((t.cell > FIRST_ADDED_CELL) & (t.lead > 0))], ["leading_trend"]
 
 
+#: First season of five substitutions (2020-21): the ``era_*`` designs mark it and every later one.
+FIVE_SUBS_FROM = 2020
+
+
+def _era_trailing_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    """The side one goal behind from half-time on, in seasons with five substitutions."""
+    on = (t.season >= FIVE_SUBS_FROM) & (t.cell > FIRST_ADDED_CELL) & (t.lead == -1)
+    return [on.astype(float)], ["era_trailing_late"]
+
+
+def _era_second_half_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
+    """Every side's scoring from half-time on, in seasons with five substitutions."""
+    return [((t.season >= FIVE_SUBS_FROM) & (t.cell > FIRST_ADDED_CELL)).astype(float)], ["era_second_half"]
+
+
 def _favourite_columns(t: CellTable) -> tuple[list[np.ndarray], list[str]]:
     return _lead_columns(t, False, t.favourite, "_fav")
 
@@ -286,6 +313,8 @@ _PIECES: dict[str, Callable[[CellTable], tuple[list[np.ndarray], list[str]]]] = 
     "red_timing": _red_timing_columns,
     "closing": _closing_columns,
     "added_leads": _added_lead_columns,
+    "era_trailing": _era_trailing_columns,
+    "era_second_half": _era_second_half_columns,
 }
 
 #: The design the packaged parameters come from, and the alternatives scored against it on
@@ -314,9 +343,20 @@ VARIANTS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+#: Designs only a walk-forward check can score (:mod:`remontada.inplay.walkforward`): an era of
+#: five substitutions needs a fitted season in it (2020-21) before the one it forecasts.
+ERA_VARIANTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "era_trailing": ((*CHOSEN, "era_trailing"), "+ the side one goal behind scoring differently from half-time on "
+                                                "since five substitutions (2020-21)"),
+    "era_second_half": ((*CHOSEN, "era_second_half"), "+ a second-half scoring level of its own since five "
+                                                      "substitutions (2020-21)"),
+}
+
+
 def design(table: CellTable, variant: str) -> tuple[np.ndarray, list[str]]:
-    """Design matrix and column names of ``variant`` (a :data:`VARIANTS` key) on ``table``."""
-    return _design(*(_PIECES[name](table) for name in VARIANTS[variant][0]))
+    """Design matrix and column names of ``variant`` (a :data:`VARIANTS` or :data:`ERA_VARIANTS` key)."""
+    pieces = VARIANTS[variant][0] if variant in VARIANTS else ERA_VARIANTS[variant][0]
+    return _design(*(_PIECES[name](table) for name in pieces))
 
 
 # ---- fitting ------------------------------------------------------------------------------------------
@@ -540,11 +580,14 @@ def fit_events(
     template: InplayParams,
     *,
     first_season: int = FIRST_SEASON,
-    holdout_from: int = HOLDOUT_FROM,
+    holdout_from: int | None = HOLDOUT_FROM,
     progress: Callable[[str], None] | None = None,
 ) -> EventFit:
     """Fit the chosen design on seasons ``first_season`` .. ``holdout_from - 1`` and score every
-    design of :data:`VARIANTS` on the seasons from ``holdout_from``."""
+    design of :data:`VARIANTS` on the seasons from ``holdout_from`` (``None``: fit every season,
+    score nothing: what ships)."""
+    if holdout_from is None:
+        holdout_from = int(data.season_start.max()) + 1 if len(data) else first_season + 1
     train = data.select((data.season_start >= first_season) & (data.season_start < holdout_from))
     test = data.select(data.season_start >= holdout_from)
     if not len(train):
@@ -564,7 +607,7 @@ def fit_events(
                                                  history_table(test, base) if len(test) else None)  # fmt: skip
     if progress:
         progress("history")
-    comparison = [*comparison, *history_rows]
+    comparison = [*comparison, *history_rows] if len(test) else []
     history = history_fits[HISTORY_CHOSEN]
     # stated for the latest season of the evidence, the one callers without a date get
     params = with_history(base, history).for_season(latest)

@@ -47,6 +47,7 @@ from remontada.store.ties import odds_counts
 from remontada.ties.base_rates import BaseRateBaseline
 from remontada.ties.engine import forecast_second_leg, forecast_tie
 from remontada.ties.history import Tie, rebuild_ties, select_ties
+from remontada.ties.recalibration import PRIOR_STRENGTH, CompetitionRecalibration, walk_forward
 from remontada.ties.second_leg import SecondLegAdjustment
 from remontada.ties.second_leg import packaged as packaged_second_leg
 
@@ -686,6 +687,138 @@ def with_second_leg(result: TieBacktest, adjustment: SecondLegAdjustment) -> Tie
     return replace(result, forecasts=forecasts)
 
 
+def recalibrated_name(model: str) -> str:
+    """The forecaster name of ``model`` with the second-leg adjustment and the competition recalibration."""
+    return f"{adjusted_name(model)} + competition recalibration"
+
+
+#: Prior strengths compared on the validation folds (:func:`recalibration_validation`); ``inf`` is the identity.
+RECALIBRATION_STRENGTHS: tuple[float, ...] = (0.0, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, float("inf"))
+#: Groupings compared: per competition, or per competition and stage (main draw / qualifying and play-off).
+RECALIBRATION_GROUPS: tuple[str, ...] = ("competition", "competition x stage")
+
+
+def _decided_day(tie: Tie) -> dt.date:
+    """The day a tie ended (its last leg or replay)."""
+    days = [leg.date for leg in (tie.leg1, tie.leg2, *tie.replays) if leg is not None and leg.date is not None]
+    if not days:
+        raise ValueError(f"{tie.describe()}: no leg has a date")
+    return max(days)
+
+
+def _group_keys(result: TieBacktest, grouping: str) -> list[str]:
+    if grouping == "competition":
+        return [t.competition for t in result.ties]
+    if grouping == "competition x stage":
+        return [f"{t.competition}|{'main' if t.stage == 'knockout' else 'qualifying'}" for t in result.ties]
+    raise ValueError(f"grouping is one of {RECALIBRATION_GROUPS}, got {grouping!r}")
+
+
+def recalibrated_p(
+    result: TieBacktest,
+    p: np.ndarray,
+    *,
+    prior_strength: float = PRIOR_STRENGTH,
+    grouping: str = "competition",
+    targets: np.ndarray | None = None,
+    visible: np.ndarray | None = None,
+) -> np.ndarray:
+    """Walk-forward per-competition recalibration (:func:`remontada.ties.recalibration.walk_forward`) of
+    ``p`` (P(B through) between the legs, aligned with ``result.ties``): each tie of ``targets`` recalibrated
+    by the line fitted on its group's ties decided before the Monday of its second leg's week, with their
+    forecasts ``p``. ``visible`` (default: all) hides ties from the learning (a competition that "starts" later)."""
+    y = result.outcome.astype(float)
+    if visible is not None:
+        y = np.where(np.asarray(visible, bool), y, np.nan)
+    decided = [_decided_day(t) for t in result.ties]
+    days = [
+        t.leg2.date if t.leg2 is not None and t.leg2.date is not None else end
+        for t, end in zip(result.ties, decided, strict=True)
+    ]
+    return walk_forward(_group_keys(result, grouping), p, y, decided, days, prior_strength=prior_strength,
+                        targets=targets)  # fmt: skip
+
+
+def with_recalibration(result: TieBacktest, prior_strength: float = PRIOR_STRENGTH) -> TieBacktest:
+    """``result`` with the forecaster "``model`` + second-leg adjustment + competition recalibration" between
+    the legs: the adjusted forecasts recalibrated walk-forward per competition (:func:`recalibrated_p`)."""
+    between = result.forecasts.get("between_legs", {})
+    name = adjusted_name(result.model)
+    if name not in between:
+        return result
+    forecasts = {h: dict(per_name) for h, per_name in result.forecasts.items()}
+    forecasts["between_legs"][recalibrated_name(result.model)] = recalibrated_p(
+        result, between[name], prior_strength=prior_strength
+    )
+    return replace(result, forecasts=forecasts)
+
+
+def fit_recalibration(result: TieBacktest, prior_strength: float = PRIOR_STRENGTH) -> CompetitionRecalibration:
+    """The per-competition recalibration fitted on every tie of ``result`` (all decided by now), with the
+    model's adjusted forecasts between the legs (``remontada backtest-ties --fit-recalibration``; not applied
+    to the answers of ``tie``: see ``docs/tie-calibration.md``)."""
+    p = result.forecasts["between_legs"][adjusted_name(result.model)]
+    seasons = sorted({t.season for t in result.ties}, key=season_start_year)
+    span = f"{seasons[0]}..{seasons[-1]}" if seasons else "?..?"
+    note = (f"fitted on {int(np.isfinite(p).sum())} ties of {span} against walk-forward {adjusted_name(result.model)} "
+            f"forecasts between the legs")  # fmt: skip
+    return CompetitionRecalibration(prior_strength).fit([t.competition for t in result.ties], p, result.outcome,
+                                                        note=note)  # fmt: skip
+
+
+def recalibration_validation(
+    result: TieBacktest,
+    strengths: Sequence[float] = RECALIBRATION_STRENGTHS,
+    groupings: Sequence[str] = RECALIBRATION_GROUPS,
+    folds: Sequence[tuple[str, str, str]] = VALIDATION_FOLDS,
+) -> pd.DataFrame:
+    """The recalibration's choices scored on the validation folds only (before :data:`HELD_OUT_FROM`).
+
+    Per fold, the shipped second-leg design is fitted on the seasons before it and applied to every tie;
+    the recalibration then learns walk-forward on these forecasts in two settings: ``history`` (every
+    earlier tie of the competition, as for a long-running competition) and ``new`` (the competition's
+    ties before the fold hidden, as if it began with the fold: the Conference League's position in
+    2021-22). Rows: setting, grouping, prior strength, fold, ties, log loss (nats), Brier, and the paired
+    log-loss difference to the identity with its standard error."""
+    years = np.array([season_start_year(t.season) for t in result.ties])
+    rows = []
+    for before, first, last in folds:
+        adjustment = fit_second_leg(result, before=before)
+        p = second_leg_p(result, adjustment, np.arange(len(result.ties)))
+        span = (years >= season_start_year(first)) & (years <= season_start_year(last)) & np.isfinite(p)
+        if not span.any():
+            continue
+        y = result.outcome[span]
+        identity = _log_loss(p[span], y)
+        for setting, visible in (("history", None), ("new", years >= season_start_year(first))):
+            for grouping in groupings:
+                for strength in strengths:
+                    q = recalibrated_p(result, p, prior_strength=strength, grouping=grouping, targets=span,
+                                       visible=visible)[span]  # fmt: skip
+                    loss = _log_loss(q, y)
+                    diff = loss - identity
+                    rows.append({
+                        "setting": setting, "grouping": grouping, "prior_strength": strength,
+                        "validate": f"{first}..{last}", "ties": int(span.sum()), "log_loss": float(loss.mean()),
+                        "brier": float(((q - y) ** 2).mean()), "minus_identity": float(diff.mean()),
+                        "se": float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else float("nan"),
+                    })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def choose_recalibration(validation: pd.DataFrame) -> tuple[str, float]:
+    """The rule fixed before any held-out tie was scored: the (grouping, prior strength) with the lowest
+    log loss averaged over the folds and over the two settings (``history`` and ``new``) with equal weight."""
+    means = validation.groupby(["grouping", "prior_strength"])["log_loss"].mean()
+    grouping, strength = means.idxmin()
+    return str(grouping), float(strength)
+
+
+def _log_loss(p: np.ndarray, y: np.ndarray) -> np.ndarray:
+    q = np.clip(p, 1e-12, 1 - 1e-12)
+    return -(y * np.log(q) + (1 - y) * np.log(1 - q))
+
+
 def with_market(result: TieBacktest, market: Any) -> TieBacktest:
     """``result`` with the market's forecasts (a :class:`remontada.ties.market.MarketForecasts`
     aligned with ``result.ties``; NaN where a leg is not priced)."""
@@ -720,6 +853,7 @@ def run_tie_backtest(
     client: Any = None,
     market: bool = True,
     second_leg: SecondLegAdjustment | str | None = "fit",
+    recalibration: float | None = PRIOR_STRENGTH,
 ) -> TieBacktest:
     """The walk-forward tie backtest on ``store`` with a :class:`~remontada.forecast.Forecaster` of
     ``model`` (default: the forecast module's default). ``cache_dir`` as for the Forecaster
@@ -729,7 +863,9 @@ def run_tie_backtest(
     ``market`` adds the market's forecasts (:mod:`remontada.ties.market`) where the legs are priced.
     ``second_leg`` adds the model with the second-leg adjustment between the legs: ``"fit"`` fits it
     on this backtest's ties before :data:`HELD_OUT_FROM` (when there are any), ``"packaged"`` uses
-    the packaged fit, an adjustment object is used as given, ``None`` adds nothing.
+    the packaged fit, an adjustment object is used as given, ``None`` adds nothing. ``recalibration``
+    (a prior strength; ``None``: not added) adds that forecaster recalibrated walk-forward per competition
+    (:func:`with_recalibration`).
     """
     from remontada.forecast import DEFAULT_MODEL
 
@@ -770,4 +906,6 @@ def run_tie_backtest(
         else:
             adjustment = packaged_second_leg()
         result = replace(with_second_leg(result, adjustment), adjustment=adjustment)
+        if recalibration is not None:
+            result = with_recalibration(result, recalibration)
     return result

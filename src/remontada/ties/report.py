@@ -21,7 +21,10 @@ from remontada.ties.backtest import (
     VALIDATION_FOLDS,
     TieBacktest,
     by_strength_gap,
+    choose_recalibration,
     held_out_label,
+    recalibrated_name,
+    recalibration_validation,
     second_leg_by_era,
     second_leg_validation,
 )
@@ -329,6 +332,8 @@ def markdown(result: TieBacktest, *, bins: int = 10) -> str:
             ]
     if result.leg2_grids and any(g is not None for g in result.leg2_grids):
         out += _second_leg_evidence(result)
+        if recalibrated_name(result.model) in result.forecasts.get("between_legs", {}):
+            out += _recalibration_evidence(result)
     return "\n".join(out)
 
 
@@ -391,6 +396,39 @@ def _second_leg_evidence(result: TieBacktest) -> list[str]:
         out.append(
             f"| {r['fit']} | {r['validate']} | {r['design']} | {r['ties']} | {r['log_loss']:.5f} | {r['brier']:.5f} | "
             f"{diff} | {100 * r['worst_gap']:.1f} |"
+        )
+    out.append("")
+    return out
+
+
+def _recalibration_evidence(result: TieBacktest) -> list[str]:
+    """The table behind the choice of the per-competition recalibration: validation folds only."""
+    validation = recalibration_validation(result)
+    if validation.empty:
+        return []
+    grouping, strength = choose_recalibration(validation)
+    folds = ", ".join(f"{f}..{t}" for _, f, t in VALIDATION_FOLDS)
+    out = [
+        "### Choosing the per-competition recalibration: validation inside the fitted period",
+        "",
+        f"Log loss between the legs (nats) on the validation folds ({folds}), the shipped second-leg design fitted"
+        " before each fold; the recalibration learns walk-forward from the competition's ties decided before the"
+        " Monday of the second leg's week. *history*: every earlier tie of the competition; *new*: its ties"
+        " before the fold hidden (a competition that starts with the fold, as the Conference League did in"
+        " 2021-22). Prior strength inf = the identity (no recalibration). Rule: lowest log loss averaged over"
+        f" both folds and both settings. Chosen: **{grouping}, prior strength {strength:g}**.",
+        "",
+        "| grouping | prior strength | history: fold A / fold B | new: fold A / fold B | mean |"
+        " history − identity (± 1.96 se, A / B) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for (group, prior), rows in validation.groupby(["grouping", "prior_strength"], sort=False):
+        hist = rows[rows["setting"] == "history"]
+        new = rows[rows["setting"] == "new"]
+        diffs = " / ".join(f"{r.minus_identity:+.5f} ± {1.96 * r.se:.5f}" for r in hist.itertuples())
+        out.append(
+            f"| {group} | {prior:g} | {' / '.join(f'{x:.5f}' for x in hist['log_loss'])} | "
+            f"{' / '.join(f'{x:.5f}' for x in new['log_loss'])} | {rows['log_loss'].mean():.6f} | {diffs} |"
         )
     out.append("")
     return out
