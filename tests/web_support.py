@@ -33,13 +33,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(store: Path, *, poll: float = 1.0, timeout: float = 60.0) -> Iterator[str]:
-    """``remontada serve --store STORE`` on 127.0.0.1 and a free port; yields its base URL."""
-    port = free_port()
+def running_server(
+    store: Path, *, poll: float = 1.0, timeout: float = 60.0, workers: int = 1, port: int | None = None
+) -> Iterator[str]:
+    """``remontada serve --store STORE [--workers N]`` on 127.0.0.1 and a free port; yields its base URL."""
+    port = free_port() if port is None else port
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
     command = [
         sys.executable, "-c", "from remontada.cli import main; main()", "serve", "--store", str(store),
-        "--port", str(port), "--poll", str(poll), "--log-level", "warning",
+        "--port", str(port), "--poll", str(poll), "--log-level", "warning", "--workers", str(workers),
     ]  # fmt: skip
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

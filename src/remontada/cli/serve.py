@@ -34,6 +34,8 @@ def serve(
     console.print(f"remontada serving {path} on http://{host}:{port}/ (API docs at /docs)")
     import uvicorn
 
+    from remontada.web.workers import access_log
+
     if workers == 1:
         import threading
 
@@ -46,14 +48,24 @@ def serve(
         from remontada.web.app import create_app
 
         copying.join()
-        uvicorn.run(create_app(path, poll=poll, snapshots=snapshots), host=host, port=port, log_level=log_level)
+        uvicorn.run(create_app(path, poll=poll, snapshots=snapshots), host=host, port=port, log_level=log_level,
+                    access_log=access_log(log_level))
         return
     from remontada.web.app import STORE_ENV
+    from remontada.web.workers import reuseport_available, run_workers
 
     os.environ[STORE_ENV] = str(path)
-    uvicorn.run(
-        "remontada.web.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level=log_level
-    )
+    factory = "remontada.web.app:app_from_env"
+    if not reuseport_available():
+        uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, log_level=log_level,
+                    access_log=access_log(log_level))
+        return
+    try:  # each worker listens on a socket of its own: the kernel spreads the connections evenly
+        run_workers(factory, host=host, port=port, workers=workers, log_level=log_level)
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    except RuntimeError as exc:
+        fail(str(exc))
 
 
 def _first_copy(snapshots: StoreSnapshots) -> None:
