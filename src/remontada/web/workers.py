@@ -5,8 +5,8 @@ burst of connections arrives takes most of them, and with keep-alive clients a c
 with the process that accepted it, so one worker ends up with far more clients than the other
 and the slowest answers are its. With ``SO_REUSEPORT`` (Linux) every worker binds the same
 address with a queue of its own and the kernel spreads new connections over the queues by a hash
-of their addresses. :func:`run_workers` starts the workers, restarts one that dies, and stops
-them all on SIGINT or SIGTERM; elsewhere uvicorn's own supervisor is used.
+of their addresses. :func:`run_workers` forks the workers (the web stack imported once), restarts one
+that dies, and stops them all on SIGINT or SIGTERM; elsewhere uvicorn's own supervisor is used.
 """
 
 from __future__ import annotations
@@ -47,6 +47,9 @@ def listening_socket(host: str, port: int, *, backlog: int = 2048) -> socket.soc
 def _worker(app: str, host: str, port: int, log_level: str) -> None:
     import uvicorn
 
+    # forked from the supervisor: its handlers are not this worker's (uvicorn installs its own once it runs)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     sock = listening_socket(host, port)
     config = uvicorn.Config(app, factory=True, host=host, port=port, log_level=log_level,
                             access_log=access_log(log_level))
@@ -59,10 +62,14 @@ def run_workers(app: str, *, host: str, port: int, workers: int, log_level: str 
     The address is tried first in this process, so a port already taken is an ``OSError`` here
     rather than a worker dying at start. Returns once every worker has stopped.
     """
+    import importlib
     import multiprocessing
 
     listening_socket(host, port).close()
-    context = multiprocessing.get_context("spawn")
+    # the web stack imported once, here, and forked: each worker starts by copying the store, not by importing
+    # FastAPI again (a second sooner); this process has no threads of its own to fork
+    importlib.import_module(app.partition(":")[0])
+    context = multiprocessing.get_context("fork")
     procs: list[Any] = []
     started: list[float] = []
     stopping = False
