@@ -124,3 +124,43 @@ def test_a_port_already_taken_is_a_clear_error(full_store_path: Path) -> None:
                               env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
     assert done.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_worker_that_dies_is_started_again_and_the_server_keeps_answering(full_store_path: Path) -> None:
+    port = free_port()
+    with running_server(full_store_path, workers=2, port=port, timeout=120) as base:
+        supervisor = next(pid for pid in _listeners_parents(port))
+        workers = children(supervisor)
+        os.kill(workers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while not (listening_on(port) == 2 and len(set(children(supervisor)) - set(workers)) == 1):
+            assert time.monotonic() < deadline, "the dead worker was not started again"
+            time.sleep(0.2)
+        for _ in range(6):
+            assert httpx.get(f"{base}/api/status", headers={"Connection": "close"}, timeout=60).status_code == 200
+
+
+def _listeners_parents(port: int) -> list[int]:
+    """The parents of the processes that hold a socket listening on ``port`` (the supervisor of the workers)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if os.path.exists(table):
+            with open(table) as rows:
+                next(rows)
+                for row in rows:
+                    fields = row.split()
+                    if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+                        inodes.add(fields[9])
+    parents = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fds = os.listdir(f"/proc/{entry}/fd")
+            links = {os.readlink(f"/proc/{entry}/fd/{fd}") for fd in fds}
+        except OSError:
+            continue
+        if any(f"socket:[{inode}]" in links for inode in inodes):
+            with open(f"/proc/{entry}/stat") as stat:
+                parents.append(int(stat.read().rsplit(")", 1)[1].split()[1]))
+    return sorted(set(parents))
