@@ -449,21 +449,16 @@ def _tabled(
     """The match's tables (:class:`~remontada.inplay.tables.StateTables`, built with its goals-to-come surface)
     and the state's index in them; ``None`` for a state they do not hold, a single-match knockout, or while
     a server builds them."""
-    from remontada.inplay.model import match_lead, second_leg_lead
     from remontada.inplay.surface import derived_for, finals_for
     from remontada.inplay.tables import StateTables
 
-    if not all(0 <= r <= MAX_RATE for r in rates) or min(reds) < 0 or max(reds) > 4:
-        return None  # the exact path says what is wrong
-    rules = match.rules
-    first_leg = match.first_leg
-    if rules is not None and rules.legs == 2 and first_leg is not None:
-        lead = second_leg_lead(first_leg, (0, 0), away_goals=rules.away_goals)
-        lead_key: tuple[Any, ...] = ("second_leg", first_leg, rules.away_goals)
-    elif rules is None:
-        lead, lead_key = match_lead((0, 0)), ("match",)
-    else:
+    rules, first_leg = match.rules, match.first_leg
+    if rules is not None and rules.legs != 2:
         return None  # a single-match knockout: the surface and the engine
+    rule = _surface_lead(match, rates, reds)
+    if rule is None:
+        return None
+    lead, lead_key = rule
 
     def build(finals: Any) -> StateTables:
         if rules is None:
@@ -540,21 +535,32 @@ def _remaining(
     """The goals to come from ``clock`` at ``score`` read off the match's goals-to-come surface (the lead rule
     :func:`~remontada.inplay.live.live_forecast` uses: the aggregate in a second leg, else the match score);
     ``None`` off the grid or for a state no surface holds (then the chain is run from that state)."""
-    from remontada.inplay.model import match_lead, second_leg_lead
     from remontada.inplay.surface import finals_for
 
+    rule = _surface_lead(match, rates, reds)
+    if rule is None:
+        return None
+    finals = finals_for(inplay, rates, red_cards=reds, lead=rule[0], lead_key=rule[1])
+    return finals.remaining(clock, score) if finals is not None else None
+
+
+def _surface_lead(
+    match: LiveMatch, rates: tuple[float, float], reds: tuple[int, int]
+) -> tuple[Any, tuple[Any, ...]] | None:
+    """The lead rule a match's surfaces are built for and its key (:func:`~remontada.inplay.live.live_forecast`'s:
+    the aggregate in a second leg, else the match score); ``None`` for rates or red cards out of range (the exact
+    path says what is wrong) and for a second leg whose first leg is unknown."""
+    from remontada.inplay.model import match_lead, second_leg_lead
+
     if not all(0 <= r <= MAX_RATE for r in rates) or min(reds) < 0 or max(reds) > 4:
-        return None  # the exact path says what is wrong
+        return None
     rules = match.rules
     if rules is not None and rules.legs == 2:
         if match.first_leg is None:
             return None
-        lead = second_leg_lead(match.first_leg, (0, 0), away_goals=rules.away_goals)
-        lead_key: tuple[Any, ...] = ("second_leg", match.first_leg, rules.away_goals)
-    else:
-        lead, lead_key = match_lead((0, 0)), ("match",)
-    finals = finals_for(inplay, rates, red_cards=reds, lead=lead, lead_key=lead_key)
-    return finals.remaining(clock, score) if finals is not None else None
+        return (second_leg_lead(match.first_leg, (0, 0), away_goals=rules.away_goals),
+                ("second_leg", match.first_leg, rules.away_goals))  # fmt: skip
+    return match_lead((0, 0)), ("match",)
 
 
 def _curve(
