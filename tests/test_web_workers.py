@@ -164,3 +164,13 @@ def _listeners_parents(port: int) -> list[int]:
             with open(f"/proc/{entry}/stat") as stat:
                 parents.append(int(stat.read().rsplit(")", 1)[1].split()[1]))
     return sorted(set(parents))
+
+
+def test_workers_check_the_store_as_often_as_serve_was_told(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from remontada.web.app import POLL_ENV, STORE_ENV, app_from_env
+
+    monkeypatch.setenv(STORE_ENV, str(tmp_path / "remontada.duckdb"))
+    monkeypatch.setenv(POLL_ENV, "0.2")
+    assert app_from_env().state.snapshots.poll == 0.2
+    monkeypatch.delenv(POLL_ENV)
+    assert app_from_env().state.snapshots.poll == 1.0

@@ -51,10 +51,11 @@ def serve(
         uvicorn.run(create_app(path, poll=poll, snapshots=snapshots), host=host, port=port, log_level=log_level,
                     access_log=access_log(log_level))
         return
-    from remontada.web.app import STORE_ENV
+    from remontada.web.app import POLL_ENV, STORE_ENV
     from remontada.web.workers import reuseport_available, run_workers
 
     os.environ[STORE_ENV] = str(path)
+    os.environ[POLL_ENV] = str(poll)
     factory = "remontada.web.app:app_from_env"
     if not reuseport_available():
         uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, log_level=log_level,

@@ -75,6 +75,8 @@ WARM_WALL = 0.25
 WARM_KINDS = 4096
 #: The environment variable ``remontada serve --workers N`` passes the store path through.
 STORE_ENV = "REMONTADA_SERVE_STORE"
+#: Seconds between a worker's checks of the store for an update (``remontada serve --poll`` with ``--workers``).
+POLL_ENV = "REMONTADA_SERVE_POLL"
 
 SEASON = r"^\s*\d{4}(\s*[-/]\s*\d{2,4})?\s*$"
 SCORE = r"^\s*\d{1,2}\s*[-:]\s*\d{1,2}\s*$"
@@ -587,8 +589,9 @@ class _NotAvailable(Exception):
 
 
 def app_from_env() -> FastAPI:
-    """The app for ``uvicorn --factory`` worker processes: the store path comes from ``$REMONTADA_SERVE_STORE``."""
+    """The app for ``uvicorn --factory`` worker processes: the store path comes from ``$REMONTADA_SERVE_STORE``,
+    the seconds between checks for an update from ``$REMONTADA_SERVE_POLL`` (default 1)."""
     path = os.environ.get(STORE_ENV)
     if not path:
         raise RuntimeError(f"set {STORE_ENV} to the store file")
-    return create_app(path)
+    return create_app(path, poll=float(os.environ.get(POLL_ENV, "1.0")))
